@@ -1,0 +1,46 @@
+# The two commands:  make        set everything up and build the default documents
+#                    make test   run the tests (sets up first if needed)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# The stamp's name changes with the pins, so editing a requirements file reinstalls.
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | cksum | cut -d' ' -f1)
+
+.PHONY: all setup build check test schema clean help
+
+all: build
+
+help:
+	@echo "make          set up (venv, pinned packages, system libraries) and build output/"
+	@echo "make test     run the test suite"
+	@echo "make check    validate profile_src/ only"
+	@echo "make schema   regenerate schema/*.json from the source models"
+	@echo "make clean    remove the virtual environment, caches and built documents"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-test.txt scripts/install-system-deps.sh
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	scripts/install-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+build: setup
+	$(PY) build.py
+
+check: setup
+	$(PY) build.py check
+
+test: setup
+	$(PY) -m pytest
+
+schema: setup
+	$(PY) build.py schema
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find output -mindepth 1 ! -name README.md -delete 2>/dev/null || true

@@ -1,0 +1,130 @@
+"""Command line: parses arguments, calls the engine, turns outcomes into exit codes.
+
+Exit codes: 0 success; 1 bad input (the sources, templates or output folder);
+2 wrong usage of the command; 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__, schema
+from .build import Project, build, check
+from .errors import ProfileErrors, UserError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+DESCRIPTION = """\
+Build printable documents from a practice profile written in YAML.
+
+With no command, builds the default documents into the output folder.
+Sources are validated first; if any is wrong, every problem is listed as
+file:line:col and nothing is written."""
+
+EPILOG = """\
+exit codes:
+  0  success
+  1  bad input: a source file, template or the output folder has a problem
+  2  wrong usage of this command
+  3  internal error (a bug; please report it with the output of --verbose)
+
+examples:
+  python build.py                   build the default documents into output/
+  python build.py check             validate profile_src/ and write nothing
+  python build.py build -o /tmp/o   build into another folder
+  python build.py schema            regenerate the JSON Schemas in schema/"""
+
+
+def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
+    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    parser.add_argument("-s", "--source", type=Path, default=default(root / "profile_src"),
+                        help="folder holding profile.yaml (default: profile_src/)")
+    parser.add_argument("-t", "--templates", type=Path, default=default(root / "templates"),
+                        help="templates folder (default: templates/)")
+    parser.add_argument("-o", "--output", type=Path, default=default(root / "output"),
+                        help="folder to write documents into (default: output/)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="print errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                        help="print more detail (and the traceback of an internal error)")
+
+
+def make_parser(root: Path) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s (profilepress {__version__})")
+    _project_options(parser, root, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, text in (
+        ("build", "build the default documents (the default command)"),
+        ("check", "validate the profile sources; write nothing"),
+        ("schema", "write the JSON Schemas of the source files into schema/"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        _project_options(sub, root, suppress=True)
+        if name == "schema":
+            sub.add_argument("--check", action="store_true", dest="schema_check",
+                             help="only report whether schema/ is up to date (exit 1 if not)")
+    return parser
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    root = root or Path.cwd()
+    args = make_parser(root).parse_args(argv)
+    command = args.command or "build"
+    project = Project(args.source, args.templates, args.output)
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text)
+
+    try:
+        if command == "check":
+            profile = check(project)
+            say(f"ok: {project.source_dir} is a valid profile ({len(profile.principles)} principles, "
+                f"{len(profile.domains)} domains, {len(profile.competencies)} competencies, "
+                f"{len(profile.activities)} activities)")
+        elif command == "schema":
+            return _schema(root, args.schema_check, say)
+        else:
+            written = build(project, log=say)
+            say(f"built {len(written)} document(s) into {project.output_dir}")
+        return EXIT_OK
+    except ProfileErrors as exc:
+        for error in exc.errors:
+            print(error.format(), file=sys.stderr)
+        files = len({e.file for e in exc.errors})
+        print(f"{len(exc.errors)} error(s) in {files} file(s); nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; files already in the output folder are intact.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not the user's mistake
+        if args.verbose:
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in profilepress; run again with --verbose and report the output.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _schema(root: Path, only_check: bool, say) -> int:
+    folder = root / "schema"
+    stale = schema.stale_files(folder)
+    if only_check:
+        for name in stale:
+            print(f"{folder / name}: out of date; run 'python build.py schema'", file=sys.stderr)
+        if not stale:
+            say(f"ok: {folder} is up to date")
+        return EXIT_BAD_INPUT if stale else EXIT_OK
+    for path in schema.write_all(folder):
+        say(f"wrote {path}")
+    return EXIT_OK

@@ -1,0 +1,388 @@
+"""Load stage: profile sources on disk → a validated, linked :class:`Profile`.
+
+Reads every source file strictly (:mod:`profilepress.yamlread`), validates each
+against its declared shape (:mod:`profilepress.sources`), then checks the links
+between files (ids, codes, references) and builds the frozen model. Every
+problem is collected with its ``file:line:col``; if there is any, one
+:class:`ProfileErrors` carries them all and nothing is returned.
+
+Layout of a profile folder::
+
+    profile.yaml          metadata, front matter, domain order
+    principles.yaml       guiding principles
+    domains/*.yaml        one domain each, listing its competencies in order
+    competencies/*.yaml   one competency each
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import model, sources
+from .errors import ProfileErrors, SourceError
+from .yamlread import Document, FieldPath, dotted, read_yaml
+
+M = TypeVar("M", bound=sources.SourceModel)
+
+PROFILE_FILE = "profile.yaml"
+PRINCIPLES_FILE = "principles.yaml"
+DOMAINS_DIR = "domains"
+COMPETENCIES_DIR = "competencies"
+
+
+@dataclass
+class Parsed(Generic[M]):
+    """A source file that was read as a YAML mapping.
+
+    ``data`` is the validated content, or None when the file failed validation;
+    the raw mapping (``doc.data``) is still used to check links between files,
+    so that one broken file does not hide the other files' errors.
+    """
+
+    doc: Document
+    data: M | None
+    kind: str
+
+    @property
+    def raw(self) -> dict:
+        return self.doc.data
+
+    def text(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        return value if isinstance(value, str) else None
+
+    def texts(self, key: str) -> list[str]:
+        value = self.raw.get(key)
+        return [v if isinstance(v, str) else "" for v in value] if isinstance(value, list) else []
+
+    def error(self, path: FieldPath, message: str, hint: str = "") -> SourceError:
+        line, col = self.doc.position(path)
+        return SourceError(self.doc.path, line, col, message, field=dotted(path), hint=hint)
+
+
+def source_files(source_dir: Path) -> list[Path]:
+    """Every file the loader reads, in a stable order (used for fingerprints too)."""
+    files = [source_dir / PROFILE_FILE, source_dir / PRINCIPLES_FILE]
+    for sub in (DOMAINS_DIR, COMPETENCIES_DIR):
+        files += _yaml_files(source_dir / sub)
+    return files
+
+
+def load_profile(source_dir: Path) -> model.Profile:
+    """Load, validate and link a profile folder, or raise :class:`ProfileErrors`."""
+    source_dir = Path(source_dir).resolve()
+    if not source_dir.is_dir():
+        raise ProfileErrors([SourceError(source_dir, 0, 0, "the profile folder does not exist",
+                                         hint="pass the folder holding profile.yaml with --source")])
+    errors: list[SourceError] = []
+    unreadable: set[str] = set()  # kinds with a file that could not be read at all
+
+    def parse_all(folder: Path, schema: type[M], kind: str) -> list[Parsed[M]]:
+        parsed = []
+        for path in _yaml_files(folder):
+            result = _parse(path, schema, kind, errors)
+            if result is None:
+                unreadable.add(kind)
+            else:
+                parsed.append(result)
+        return parsed
+
+    profile = _parse_required(source_dir / PROFILE_FILE, sources.ProfileFile, "profile", errors)
+    principles = _parse_required(source_dir / PRINCIPLES_FILE, sources.PrinciplesFile, "principles", errors)
+    domains = parse_all(source_dir / DOMAINS_DIR, sources.DomainFile, "domain")
+    competencies = parse_all(source_dir / COMPETENCIES_DIR, sources.CompetencyFile, "competency")
+    if profile is None:
+        unreadable.add("domain-order")
+
+    errors += _check_links(profile, principles, domains, competencies, unreadable)
+    if errors:
+        raise ProfileErrors(errors)
+    return _build_model(profile, principles, domains, competencies)
+
+
+# --- reading and validating one file ---------------------------------------------
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _parse_required(path: Path, schema: type[M], kind: str, errors: list[SourceError]) -> Parsed[M] | None:
+    if not path.is_file():
+        errors.append(SourceError(path, 0, 0, f"{path.name} is missing",
+                                  hint=f"every profile folder needs a {path.name}; "
+                                       "check that --source points at the profile folder"))
+        return None
+    return _parse(path, schema, kind, errors)
+
+
+def _parse(path: Path, schema: type[M], kind: str, errors: list[SourceError]) -> Parsed[M] | None:
+    """Read and validate one file. None when it is not a readable YAML mapping."""
+    doc, yaml_errors = read_yaml(path)
+    errors += yaml_errors
+    if doc is None:
+        return None
+    if doc.data is None:
+        errors.append(SourceError(path, 1, 1, "the file is empty",
+                                  hint=f"write the {kind} fields, or delete the file"))
+        return None
+    if not isinstance(doc.data, dict):
+        errors.append(SourceError(path, 1, 1, "the file must hold a mapping of fields (name: value)",
+                                  hint=f"see schema/{kind}.schema.json for the expected fields"))
+        return None
+    try:
+        data = schema.model_validate(doc.data)
+    except ValidationError as exc:
+        errors += _from_pydantic_all(doc, schema, exc.errors())
+        return Parsed(doc, None, kind)
+    return Parsed(doc, None if yaml_errors else data, kind)
+
+
+def _from_pydantic_all(doc: Document, schema: type[BaseModel], errs: list[Any]) -> list[SourceError]:
+    """Map every pydantic error; a missing field explained by a misspelt one is not repeated."""
+    locs = [tuple(p for p in e["loc"] if p not in sources.UNION_TAGS) for e in errs]
+    misspelt = set()
+    for e, loc in zip(errs, locs):
+        if e["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _field_names(schema, loc[:-1]), n=1, cutoff=0.6)
+            misspelt.update(loc[:-1] + (c,) for c in close)
+    return [_from_pydantic(doc, schema, e) for e, loc in zip(errs, locs)
+            if not (e["type"] == "missing" and loc in misspelt)]
+
+
+def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceError:
+    """Turn one pydantic error into a located, actionable SourceError."""
+    loc: FieldPath = tuple(p for p in err["loc"] if p not in sources.UNION_TAGS)
+    kind, value = err["type"], err.get("input")
+    field = dotted(loc)
+    hint = ""
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = _field_names(schema, loc[:-1])
+        message = f"unknown field '{name}'"
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + \
+               f"allowed fields here: {', '.join(sorted(allowed))}"
+        line, col = doc.position(loc, key=True)
+        return SourceError(doc.path, line, col, message, field=field, hint=hint)
+    line, col = doc.position(loc)
+    if kind == "missing":
+        message = f"missing required field '{loc[-1]}'"
+        hint = f"add '{loc[-1]}:' here"
+    elif kind == "string_pattern_mismatch":
+        message = f"{_short(value)} is not allowed here"
+        hint = _describe(schema, loc) or f"it must match {err['ctx']['pattern']}"
+    elif kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type",
+                  "int_type", "bool_type"):
+        expected = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
+                    "model_type": "a mapping", "model_attributes_type": "a mapping",
+                    "int_type": "a whole number", "bool_type": "true or false"}[kind]
+        message = f"must be {expected}, not {_type_name(value)}"
+        hint = 'put text in quotes if YAML read it as something else' if kind == "string_type" else \
+               "see the schema in schema/ for this field's shape"
+    elif kind == "too_short":
+        message = "must not be empty"
+        hint = "give at least one item"
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+    return SourceError(doc.path, line, col, message, field=field, hint=hint)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    return {bool: "true/false", int: "a number", float: "a number", str: "text",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _model_at(schema: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    """The model class that describes the mapping at ``path``, if any."""
+    current: Any = schema
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _find_model(current.model_fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _find_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _find_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_names(schema: type[BaseModel], path: FieldPath) -> list[str]:
+    found = _model_at(schema, path)
+    return list(found.model_fields) if found else []
+
+
+def _describe(schema: type[BaseModel], loc: FieldPath) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    parent = _model_at(schema, loc[:-1] if loc and isinstance(loc[-1], str) else loc[:-2])
+    if not names or parent is None or names[-1] not in parent.model_fields:
+        return ""
+    info = parent.model_fields[names[-1]]
+    for meta in info.metadata:
+        if getattr(meta, "description", None):
+            return meta.description
+    annotation = info.annotation
+    for arg in (annotation, *typing.get_args(annotation)):
+        for meta in getattr(arg, "__metadata__", ()):
+            if getattr(meta, "description", None):
+                return meta.description
+    return info.description or ""
+
+
+# --- links between files --------------------------------------------------------
+
+
+def _check_links(profile: Parsed | None, principles: Parsed | None, domains: list[Parsed],
+                 competencies: list[Parsed], unreadable: set[str]) -> list[SourceError]:
+    """Ids unique per kind, codes unique overall, every reference resolved, nothing orphaned.
+
+    Works on the raw mappings so that it also runs beside files that failed
+    validation; checks that could be fooled by an unreadable file are skipped.
+    """
+    errors: list[SourceError] = []
+    first_id: dict[tuple[str, str], SourceError] = {}
+    first_code: dict[str, SourceError] = {}
+
+    def claim(kind: str, parsed: Parsed, path: FieldPath, entry: dict) -> None:
+        for key, table, label in (("id", first_id, f"{kind} id"), ("code", first_code, "code")):
+            value = entry.get(key)
+            if not isinstance(value, str):
+                continue
+            slot = (kind, value) if key == "id" else value
+            here = parsed.error(path + (key,), "")
+            if slot in table:
+                first = table[slot]
+                errors.append(parsed.error(
+                    path + (key,), f"duplicate {label} '{value}' (also at {first.file.name}:{first.line})",
+                    hint="ids must be unique; rename one of them" if key == "id"
+                    else "codes are shown to readers and must be unique; change one of them"))
+            else:
+                table[slot] = here
+
+    if principles is not None and isinstance(principles.raw.get("principles"), list):
+        for i, entry in enumerate(principles.raw["principles"]):
+            if isinstance(entry, dict):
+                claim("principle", principles, ("principles", i), entry)
+    for parsed in domains:
+        claim("domain", parsed, (), parsed.raw)
+    for parsed in competencies:
+        claim("competency", parsed, (), parsed.raw)
+
+    # profile.yaml lists every domain once; each domain lists its competencies.
+    domain_ids = {d.text("id") for d in domains} - {None}
+    if profile is not None and "domain" not in unreadable:
+        errors += _check_references(profile, ("domains",), profile.texts("domains"), domain_ids,
+                                    "domain", "a file in domains/")
+    if profile is not None:
+        listed = set(profile.texts("domains"))
+        for d in domains:
+            if d.text("id") and d.text("id") not in listed:
+                errors.append(d.error(("id",), f"domain '{d.text('id')}' is not listed in {PROFILE_FILE}",
+                                      hint=f"add it to 'domains' in {PROFILE_FILE}, or delete this file"))
+
+    competency_ids = {c.text("id") for c in competencies} - {None}
+    owner: dict[str, str] = {}
+    for d in domains:
+        refs = d.texts("competencies")
+        if "competency" not in unreadable:
+            errors += _check_references(d, ("competencies",), refs, competency_ids,
+                                        "competency", "a file in competencies/")
+        for i, cid in enumerate(refs):
+            if cid in owner and owner[cid] != d.text("id"):
+                errors.append(d.error(("competencies", i), f"competency '{cid}' is already in domain "
+                                      f"'{owner[cid]}'", hint="a competency belongs to one domain; "
+                                      "remove it from one of them"))
+            owner.setdefault(cid, d.text("id") or "")
+    if "domain" not in unreadable:
+        for c in competencies:
+            if c.text("id") and c.text("id") not in owner:
+                errors.append(c.error(("id",), f"competency '{c.text('id')}' is not listed in any domain",
+                                      hint="add its id to a domain's 'competencies' list, or delete this file"))
+    return errors
+
+
+def _check_references(parsed: Parsed, path: FieldPath, refs: list[str], known: set[str],
+                      kind: str, where: str) -> list[SourceError]:
+    errors = []
+    seen: set[str] = set()
+    for i, ref in enumerate(refs):
+        if not ref:
+            continue
+        if ref in seen:
+            errors.append(parsed.error(path + (i,), f"{kind} '{ref}' is listed twice",
+                                       hint="remove the second entry"))
+        seen.add(ref)
+        if ref not in known:
+            close = difflib.get_close_matches(ref, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"no {kind} has this id; add {where} or fix the id"
+            errors.append(parsed.error(path + (i,), f"unknown {kind} '{ref}'", hint=hint))
+    return errors
+
+
+# --- building the model -----------------------------------------------------------
+
+
+def _blocks(blocks: list[Any]) -> tuple[model.Block, ...]:
+    return tuple(model.Paragraph(b) if isinstance(b, str) else model.ItemList(tuple(b.items))
+                 for b in blocks)
+
+
+def _section(section: sources.Section) -> model.Section:
+    return model.Section(section.heading, _blocks(section.body))
+
+
+def _competency(c: sources.CompetencyFile, domain_id: str) -> model.Competency:
+    activities = []
+    for n, entry in enumerate(c.activities, start=1):
+        text, items = (entry, ()) if isinstance(entry, str) else (entry.text, tuple(entry.items))
+        activities.append(model.Activity(model.activity_id(c.code, n), model.activity_code(c.code, n),
+                                         text, items))
+    return model.Competency(c.id, c.code, c.name, _blocks(c.description), tuple(activities), domain_id)
+
+
+def _build_model(profile: Parsed[sources.ProfileFile], principles: Parsed[sources.PrinciplesFile],
+                 domains: list[Parsed[sources.DomainFile]],
+                 competencies: list[Parsed[sources.CompetencyFile]]) -> model.Profile:
+    p = profile.data
+    by_domain = {d.data.id: d.data for d in domains}
+    by_competency = {c.data.id: c.data for c in competencies}
+    built_domains = tuple(
+        model.Domain(
+            d.id, d.code, d.name, d.overview or d.summary, d.summary,
+            tuple(_competency(by_competency[cid], d.id) for cid in d.competencies),
+        )
+        for d in (by_domain[i] for i in p.domains)
+    )
+    return model.Profile(
+        title=p.title, subtitle=p.subtitle, short_title=p.short_title or p.title,
+        version=p.version, date=p.date, language=p.language, authors=tuple(p.authors),
+        publisher=p.publisher, partners=tuple(p.partners), citation=p.citation,
+        rights=model.Rights(p.rights.licence, p.rights.permission),
+        introduction=_section(p.introduction), principles_section=_section(p.principles_section),
+        domains_section=_section(p.domains_section),
+        principles=tuple(model.Principle(x.id, x.code, x.name, x.text) for x in principles.data.principles),
+        domains=built_domains,
+    )

@@ -1,0 +1,119 @@
+"""The validated profile: frozen types named after the domain.
+
+A :class:`Profile` is what the loader returns once every source file has been
+validated and every cross-reference resolved. Nothing in it can change, and
+every part has a stable ``id`` (for links and file names) and a short ``code``
+(shown to people: ``P1``, ``D2``, ``C13``, ``C13.4``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[str, ...]
+
+
+Block = Union[Paragraph, ItemList]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    body: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Rights:
+    licence: str | None
+    permission: str | None
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    code: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A core activity. Its code is its competency's code and its position: ``C1.3``."""
+
+    id: str
+    code: str
+    text: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    code: str
+    name: str
+    description: tuple[Block, ...]
+    activities: tuple[Activity, ...]
+    domain_id: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    code: str
+    name: str
+    overview: str
+    summary: str
+    competencies: tuple[Competency, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    title: str
+    subtitle: str | None
+    short_title: str
+    version: str
+    date: str
+    language: str
+    authors: tuple[str, ...]
+    publisher: str
+    partners: tuple[str, ...]
+    citation: str
+    rights: Rights
+    introduction: Section
+    principles_section: Section
+    domains_section: Section
+    principles: tuple[Principle, ...]
+    domains: tuple[Domain, ...]
+
+    @property
+    def competencies(self) -> tuple[Competency, ...]:
+        """Every competency, in print order."""
+        return tuple(c for d in self.domains for c in d.competencies)
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        """Every activity, in print order."""
+        return tuple(a for c in self.competencies for a in c.activities)
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+
+def activity_id(competency_code: str, position: int) -> str:
+    """The id of the activity at ``position`` (1-based): ``C1``, 3 → ``c1-3``."""
+    return f"{competency_code.lower()}-{position}"
+
+
+def activity_code(competency_code: str, position: int) -> str:
+    """The code of the activity at ``position`` (1-based): ``C1``, 3 → ``C1.3``."""
+    return f"{competency_code}.{position}"

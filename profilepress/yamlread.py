@@ -1,0 +1,238 @@
+"""Strict YAML reading, with the position of every key and value.
+
+PyYAML's safe loader silently keeps the last of two duplicate keys, reads
+``no`` as false and ``1.10`` as the number 1.1, and follows aliases (the
+"billion laughs" bomb). This reader composes PyYAML's node tree and converts it
+itself, so that:
+
+* duplicate keys, aliases/anchors and explicit tags (``!!python/...``) are errors;
+* a plain scalar is a string unless it is ``null``/``~``/empty, ``true``/``false``
+  or a decimal integer; words and numbers that YAML 1.1 would silently turn into
+  booleans or floats (``yes``, ``no``, ``on``, ``1.10``, ``0o17``…) are errors that
+  ask for quotes;
+* every value and key keeps its ``line:column``, so later validation errors can
+  point at the exact place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import SourceError
+
+FieldPath = tuple[str | int, ...]
+
+# Limits that keep a hostile file from exhausting memory or the stack.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 40
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_YAML11_BOOL = re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|True|TRUE|False|FALSE)\Z")
+_NUMBERISH = re.compile(
+    r"""(
+        [-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?   # 1.10  1e3  007  1_000
+      | [-+]?0[xob][0-9a-fA-F_]+                                   # hex, octal, binary
+      | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?               # sexagesimal 1:20
+      | [-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)
+    )\Z""",
+    re.VERBOSE,
+)
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and where each part of it stands."""
+
+    path: Path
+    data: Any
+    values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """The closest known ``(line, column)`` for a field path.
+
+        With ``key=True`` the key's own position is preferred (for "unknown
+        field" errors). A path that does not exist (a missing field) falls back
+        to its nearest existing parent.
+        """
+        if key and path in self.keys:
+            return self.keys[path]
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.values:
+                return self.values[path[:end]]
+        return (1, 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that records aliases and explicit tags instead of using them."""
+
+    def __init__(self, stream: str, errors: list[SourceError], path: Path):
+        super().__init__(stream)
+        self._errors = errors
+        self._path = path
+        self._depth = 0
+
+    def _error(self, mark: Any, message: str, hint: str) -> None:
+        self._errors.append(
+            SourceError(self._path, mark.line + 1, mark.column + 1, message, hint=hint)
+        )
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            self.get_event()
+            self._error(
+                event.start_mark,
+                f"YAML alias '*{event.anchor}' is not allowed",
+                "write the value out in full; anchors and aliases are not supported",
+            )
+            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        if getattr(event, "anchor", None):
+            self._error(
+                event.start_mark,
+                f"YAML anchor '&{event.anchor}' is not allowed",
+                "remove the anchor; anchors and aliases are not supported",
+            )
+            event.anchor = None
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self._error(
+                event.start_mark,
+                f"YAML tag '{tag}' is not allowed",
+                "remove the tag and write a plain value",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
+    """Read one YAML file strictly. Returns the document (None if unreadable) and its errors."""
+    errors: list[SourceError] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [SourceError(path, 0, 0, f"cannot read the file: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            SourceError(
+                path, 0, 0, f"file is too large ({len(raw):,} bytes)",
+                hint=f"source files are limited to {MAX_FILE_BYTES:,} bytes; split it",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            SourceError(path, line, 1, "the file is not valid UTF-8", hint="save it as UTF-8")
+        ]
+
+    loader = _Loader(text, errors, path)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return None, errors + [_syntax_error(path, exc)]
+    except yaml.YAMLError as exc:
+        return None, errors + [SourceError(path, 0, 0, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+
+    doc = Document(path, None)
+    if node is not None:
+        doc.data = _convert(node, (), doc, errors)
+    return doc, errors
+
+
+def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = (exc.problem or "YAML syntax error").strip()
+    if "'\\t'" in problem or "tab" in problem.lower():
+        return SourceError(
+            path, line, col, "a tab character is used for indentation",
+            hint="YAML indentation must use spaces; replace the tab with spaces",
+        )
+    context = f" {exc.context}" if exc.context else ""
+    return SourceError(
+        path, line, col, f"YAML syntax error: {problem}{context}",
+        hint="check the indentation and quoting on this line and the one before it",
+    )
+
+
+def _convert(node: Node, path: FieldPath, doc: Document, errors: list[SourceError]) -> Any:
+    doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, MappingNode):
+        return _convert_mapping(node, path, doc, errors)
+    if isinstance(node, SequenceNode):
+        return [_convert(item, path + (i,), doc, errors) for i, item in enumerate(node.value)]
+    return _convert_scalar(node, path, doc, errors)
+
+
+def _convert_mapping(node: MappingNode, path: FieldPath, doc: Document, errors: list[SourceError]) -> dict:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if not isinstance(key_node, ScalarNode):
+            errors.append(SourceError(doc.path, line, col, "a key must be a plain name",
+                                      field=dotted(path), hint="write the key as a plain word"))
+            continue
+        key = key_node.value
+        if key in result:
+            first_line = doc.keys[path + (key,)][0]
+            errors.append(SourceError(
+                doc.path, line, col, f"duplicate key '{key}' (first at line {first_line})",
+                field=dotted(path + (key,)),
+                hint="YAML would silently keep only the last one; remove or rename one of them",
+            ))
+            continue
+        doc.keys[path + (key,)] = (line, col)
+        result[key] = _convert(value_node, path + (key,), doc, errors)
+    return result
+
+
+def _convert_scalar(node: ScalarNode, path: FieldPath, doc: Document, errors: list[SourceError]) -> Any:
+    value = node.value
+    if node.style is not None:  # quoted or block scalar: always a string
+        return value
+    if value in ("", "~", "null"):
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    if _INT.match(value):
+        return int(value)
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if _YAML11_BOOL.match(value):
+        errors.append(SourceError(
+            doc.path, line, col, f"'{value}' is ambiguous: YAML 1.1 reads it as a boolean",
+            field=dotted(path), hint=f'write "{value}" in quotes for text, or true/false',
+        ))
+        return value
+    if _NUMBERISH.match(value):
+        errors.append(SourceError(
+            doc.path, line, col, f"'{value}' is ambiguous: YAML reads it as a number, not the text you wrote",
+            field=dotted(path), hint=f'write "{value}" in quotes',
+        ))
+        return value
+    return value
+
+
+def dotted(path: FieldPath) -> str:
+    """``('activities', 2, 'text')`` → ``activities#3.text`` (items counted from 1)."""
+    out = ""
+    for part in path:
+        out += f"#{part + 1}" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system libraries WeasyPrint needs, where they are missing.
+#   Pango (text layout) and HarfBuzz-subset (fast, reproducible font subsetting:
+#   without it WeasyPrint falls back to fontTools, which stamps the current time
+#   into each embedded font and makes PDFs differ from run to run).
+# Debian/Ubuntu: installs with apt-get (through sudo when not root).
+# Elsewhere: says what to install and exits 1.
+set -euo pipefail
+
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+
+missing=()
+have_lib 'libpango-1.0.so.0'       || missing+=(libpango-1.0-0)
+have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
+have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+have_lib 'libfontconfig.so.1'      || missing+=(libfontconfig1)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system libraries: Pango and HarfBuzz-subset present"
+  exit 0
+fi
+
+echo "system libraries missing: ${missing[*]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Install Pango (>= 1.44) and HarfBuzz's subset library with your system's package manager," >&2
+  echo "then run 'make' again. See https://doc.courtbouillon.org/weasyprint/stable/first_steps.html" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "Not root and no sudo: run as root: apt-get install -y ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
