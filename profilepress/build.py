@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import select
+from .errors import display_path
 from .load import load_profile
 from .model import Profile
 from .render import Renderer
@@ -76,7 +77,7 @@ def build(project: Project, log: Callable[[str], None] = lambda _: None) -> list
     for target, data in rendered:                                # 4. write, only now
         path = output.write(target.path, data)
         written.append(Written(target, path, len(data)))
-        log(f"wrote {path} ({_size(len(data))})")
+        log(f"wrote {display_path(path)} ({_size(len(data))})")
     return written
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__, schema
 from .build import Project, build, check
-from .errors import ProfileErrors, UserError
+from .errors import ProfileErrors, UserError, display_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -86,20 +86,22 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     try:
         if command == "check":
             profile = check(project)
-            say(f"ok: {project.source_dir} is a valid profile ({len(profile.principles)} principles, "
-                f"{len(profile.domains)} domains, {len(profile.competencies)} competencies, "
-                f"{len(profile.activities)} activities)")
+            counts = ", ".join(_count(len(items), word) for items, word in (
+                (profile.principles, "principle"), (profile.domains, "domain"),
+                (profile.competencies, "competency"), (profile.activities, "activity")))
+            say(f"ok: {_shown(project.source_dir)} is a valid profile ({counts})")
         elif command == "schema":
             return _schema(root, args.schema_check, say)
         else:
             written = build(project, log=say)
-            say(f"built {len(written)} document(s) into {project.output_dir}")
+            say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")
         return EXIT_OK
     except ProfileErrors as exc:
         for error in exc.errors:
             print(error.format(), file=sys.stderr)
         files = len({e.file for e in exc.errors})
-        print(f"{len(exc.errors)} error(s) in {files} file(s); nothing was written.", file=sys.stderr)
+        print(f"{_count(len(exc.errors), 'error')} in {_count(files, 'file')}; nothing was written.",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -116,6 +118,15 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _count(n: int, word: str) -> str:
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n} {word if n == 1 else plural}"
+
+
+def _shown(path: Path) -> str:
+    return display_path(Path(path).resolve())
+
+
 def _schema(root: Path, only_check: bool, say) -> int:
     folder = root / "schema"
     stale = schema.stale_files(folder)
@@ -126,5 +137,5 @@ def _schema(root: Path, only_check: bool, say) -> int:
             say(f"ok: {folder} is up to date")
         return EXIT_BAD_INPUT if stale else EXIT_OK
     for path in schema.write_all(folder):
-        say(f"wrote {path}")
+        say(f"wrote {_shown(path)}")
     return EXIT_OK

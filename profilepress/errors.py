@@ -29,7 +29,7 @@ class SourceError:
 
     def format(self, relative_to: Path | None = None) -> str:
         """``file:line:col: message (field) — hint``, the form editors link."""
-        where = _display_path(self.file, relative_to)
+        where = display_path(self.file, relative_to)
         if self.line:
             where += f":{self.line}:{self.column}"
         text = f"{where}: error: {self.message}"
@@ -52,7 +52,7 @@ class UserError(Exception):
     """A mistake in how the tool was called or configured (not in a source file)."""
 
 
-def _display_path(path: Path, relative_to: Path | None) -> str:
+def display_path(path: Path, relative_to: Path | None = None) -> str:
     """Relative to the working folder when the file is inside it, else absolute."""
     if not path.is_absolute():
         return str(path)

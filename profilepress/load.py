@@ -149,13 +149,15 @@ def _parse(path: Path, schema: type[M], kind: str, errors: list[SourceError]) ->
 def _from_pydantic_all(doc: Document, schema: type[BaseModel], errs: list[Any]) -> list[SourceError]:
     """Map every pydantic error; a missing field explained by a misspelt one is not repeated."""
     locs = [tuple(p for p in e["loc"] if p not in sources.UNION_TAGS) for e in errs]
-    misspelt = set()
+    misspelt, text_as_key = set(), set()
     for e, loc in zip(errs, locs):
         if e["type"] == "extra_forbidden":
+            if " " in str(loc[-1]):
+                text_as_key.add(loc[:-1])
             close = difflib.get_close_matches(str(loc[-1]), _field_names(schema, loc[:-1]), n=1, cutoff=0.6)
             misspelt.update(loc[:-1] + (c,) for c in close)
     return [_from_pydantic(doc, schema, e) for e, loc in zip(errs, locs)
-            if not (e["type"] == "missing" and loc in misspelt)]
+            if not (e["type"] == "missing" and (loc in misspelt or loc[:-1] in text_as_key))]
 
 
 def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceError:
@@ -164,6 +166,12 @@ def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceEr
     kind, value = err["type"], err.get("input")
     field = dotted(loc)
     hint = ""
+    if kind == "extra_forbidden" and " " in str(loc[-1]):
+        line, col = doc.position(loc, key=True)
+        return SourceError(doc.path, line, col, f"text was read as a field name: {_short(loc[-1])}",
+                           field=dotted(loc[:-1]),
+                           hint="text that contains ': ' or ends with ':' must be quoted, "
+                                "or written as a folded block ('>-' and the text on the next lines)")
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _field_names(schema, loc[:-1])
@@ -276,7 +284,7 @@ def _check_links(profile: Parsed | None, principles: Parsed | None, domains: lis
             if slot in table:
                 first = table[slot]
                 errors.append(parsed.error(
-                    path + (key,), f"duplicate {label} '{value}' (also at {first.file.name}:{first.line})",
+                    path + (key,), f"duplicate {label} '{value}', also used at {first.file.name}:{first.line}",
                     hint="ids must be unique; rename one of them" if key == "id"
                     else "codes are shown to readers and must be unique; change one of them"))
             else:

@@ -194,7 +194,7 @@ def _convert_mapping(node: MappingNode, path: FieldPath, doc: Document, errors: 
         if key in result:
             first_line = doc.keys[path + (key,)][0]
             errors.append(SourceError(
-                doc.path, line, col, f"duplicate key '{key}' (first at line {first_line})",
+                doc.path, line, col, f"duplicate key '{key}', first used at line {first_line}",
                 field=dotted(path + (key,)),
                 hint="YAML would silently keep only the last one; remove or rename one of them",
             ))

@@ -1,0 +1,84 @@
+"""The command line: help, exit codes, defaults and messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, TINY, run_script
+
+
+def test_help_explains_every_command_and_exit_code():
+    result = run_script("--help")
+    assert result.code == 0
+    for command in ("build", "check", "schema"):
+        assert command in result.out
+    for line in ("0  success", "1  bad input", "2  wrong usage", "3  internal error"):
+        assert line in result.out
+    for option in ("--source", "--output", "--templates", "--quiet", "--verbose"):
+        assert option in result.out
+
+
+@pytest.mark.parametrize("command", ["build", "check", "schema"])
+def test_each_command_has_help(run, command):
+    with pytest.raises(SystemExit) as exit_info:
+        run(command, "--help")
+    assert exit_info.value.code == 0
+
+
+@pytest.mark.parametrize("args", [["publish"], ["--no-such-option"], ["check", "--frobnicate"]])
+def test_usage_errors_exit_2(args):
+    result = run_script(*args)
+    assert result.code == 2
+    assert "usage: build.py" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_default_command_builds_into_output(run, tmp_path):
+    result = run("--output", str(tmp_path))
+    assert result.code == 0, result.err
+    assert (tmp_path / "handbook.html").is_file()
+    assert "wrote" in result.out and "built 1 document into" in result.out
+
+
+def test_options_after_the_command(run, tmp_path):
+    result = run("build", "-s", str(TINY), "-o", str(tmp_path), "--quiet")
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert "Peer Mentoring Practice Profile" in (tmp_path / "handbook.html").read_text(encoding="utf-8")
+
+
+def test_check_writes_nothing(run, tmp_path):
+    result = run("check", "--output", str(tmp_path / "out"))
+    assert result.code == 0
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_input_exit_1_without_traceback(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "profile.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    result = run_script("check", "--source", str(source))
+    assert result.code == 1
+    assert "profile.yaml:2:1: error: YAML syntax error" in result.err
+    assert "principles.yaml is missing" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_missing_templates_folder_is_a_clear_error(run, tmp_path):
+    result = run("--templates", str(tmp_path / "none"), "--output", str(tmp_path / "out"))
+    assert result.code == 1
+    assert result.err.startswith("error: templates folder not found")
+    assert not (tmp_path / "out").exists()
+
+
+def test_version(run):
+    with pytest.raises(SystemExit) as exit_info:
+        run("--version")
+    assert exit_info.value.code == 0
+
+
+def test_build_py_is_thin():
+    """The entry point only calls the package: no logic lives in it."""
+    code = (ROOT / "build.py").read_text(encoding="utf-8")
+    assert len([l for l in code.splitlines() if l.strip() and not l.lstrip().startswith("#")]) <= 8
+    assert "from profilepress.cli import main" in code

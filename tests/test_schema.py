@@ -1,0 +1,60 @@
+"""The JSON Schemas in schema/ match the models and accept the shipped sources."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import ROOT, SHIPPED, TINY
+from profilepress import schema
+from profilepress.sources import SCHEMAS
+
+
+def test_committed_schemas_are_up_to_date(run):
+    assert schema.stale_files(ROOT / "schema") == [], "run: python build.py schema"
+    result = run("schema", "--check")
+    assert result.code == 0
+
+
+def test_schema_check_reports_a_stale_file(tmp_path, monkeypatch):
+    (tmp_path / "profile.schema.json").write_text("{}", encoding="utf-8")
+    assert "profile.schema.json" in schema.stale_files(tmp_path)
+    assert "competency.schema.json" in schema.stale_files(tmp_path)  # missing counts as stale
+
+
+def _kind_of(path):
+    if path.parent.name == "domains":
+        return "domain"
+    if path.parent.name == "competencies":
+        return "competency"
+    return path.stem
+
+
+@pytest.mark.parametrize("folder", [SHIPPED, TINY], ids=["shipped", "tiny"])
+def test_sources_validate_against_the_json_schema(folder):
+    files = [folder / "profile.yaml", folder / "principles.yaml",
+             *sorted((folder / "domains").glob("*.yaml")), *sorted((folder / "competencies").glob("*.yaml"))]
+    for path in files:
+        document = json.loads((ROOT / "schema" / schema.file_name(_kind_of(path))).read_text(encoding="utf-8"))
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), document)
+
+
+def test_schema_rejects_what_the_loader_rejects():
+    document = json.loads((ROOT / "schema" / "competency.schema.json").read_text(encoding="utf-8"))
+    good = {"id": "x", "code": "C1", "name": "X", "description": ["d"], "activities": ["a"]}
+    jsonschema.validate(good, document)
+    for bad in ({**good, "nmae": "X"}, {**good, "id": "../x"}, {**good, "activities": []},
+                {k: v for k, v in good.items() if k != "code"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, document)
+
+
+def test_every_source_file_names_its_schema():
+    for path in [*SHIPPED.glob("*.yaml"), *SHIPPED.glob("*/*.yaml")]:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=") and first.endswith(
+            schema.file_name(_kind_of(path))), path
+        assert set(SCHEMAS) >= {_kind_of(path)}
