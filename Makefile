@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 # The stamp's name changes with the pins, so editing a requirements file reinstalls.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | cksum | cut -d' ' -f1)
 
-.PHONY: all setup build check test schema clean help
+.PHONY: all setup build check test schema bench images clean help
 
 all: build
 
@@ -15,6 +15,8 @@ help:
 	@echo "make test     run the test suite"
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
+	@echo "make bench    time the PDF handbook against bare WeasyPrint renders"
+	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
 	@echo "make clean    remove the virtual environment, caches and built documents"
 
 setup: $(STAMP)
@@ -39,6 +41,14 @@ test: setup
 
 schema: setup
 	$(PY) build.py schema
+
+bench: setup
+	$(PY) scripts/bench_pdf.py
+
+images: build
+	for page in 1 3 9 16; do \
+	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile output/handbook.pdf docs/images/handbook-page-$$page; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

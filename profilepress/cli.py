@@ -7,12 +7,14 @@ Exit codes: 0 success; 1 bad input (the sources, templates or output folder);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 
 from . import __version__, schema
-from .build import Project, build, check
+from .build import FORMATS, BuildOptions, Project, build, check
+from .pdf import PAPER_SIZES, PrintOptions
 from .errors import ProfileErrors, UserError, display_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -35,6 +37,13 @@ examples:
   python build.py                   build the default documents into output/
   python build.py check             validate profile_src/ and write nothing
   python build.py build -o /tmp/o   build into another folder
+  python build.py --paper letter    US Letter PDFs
+  python build.py --format pdf --print-marks
+                                    PDFs only, with bleed and crop marks
+
+environment:
+  SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
+                     PDFs carry no date. Builds never read the clock.
   python build.py schema            regenerate the JSON Schemas in schema/"""
 
 
@@ -46,6 +55,12 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
                         help="templates folder (default: templates/)")
     parser.add_argument("-o", "--output", type=Path, default=default(root / "output"),
                         help="folder to write documents into (default: output/)")
+    parser.add_argument("--paper", choices=sorted(PAPER_SIZES), default=default("a4"),
+                        help="paper size of PDFs (default: a4)")
+    parser.add_argument("--print-marks", action="store_true", default=default(False),
+                        help="add 3 mm bleed and crop marks to PDFs, for a print shop")
+    parser.add_argument("--format", choices=FORMATS, action="append", dest="formats",
+                        default=default(None), help="make only this format (repeatable; default: all)")
     parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
                         help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
@@ -77,7 +92,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     args = make_parser(root).parse_args(argv)
     command = args.command or "build"
-    project = Project(args.source, args.templates, args.output)
+    project = Project(args.source, args.templates, args.output, root)
 
     def say(text: str) -> None:
         if not args.quiet:
@@ -93,7 +108,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         elif command == "schema":
             return _schema(root, args.schema_check, say)
         else:
-            written = build(project, log=say)
+            options = BuildOptions(print=PrintOptions(args.paper, args.print_marks),
+                                   formats=tuple(dict.fromkeys(args.formats or FORMATS)),
+                                   source_date_epoch=_source_date_epoch())
+            written = build(project, options, log=say,
+                            warn=lambda text: print(f"warning: {text}", file=sys.stderr))
             say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")
         return EXIT_OK
     except ProfileErrors as exc:
@@ -116,6 +135,16 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
               "This is a bug in profilepress; run again with --verbose and report the output.",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _source_date_epoch() -> int | None:
+    """The reproducible-builds convention for a build's date; see reproducible-builds.org."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise UserError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{value}'")
+    return int(value)
 
 
 def _count(n: int, word: str) -> str:

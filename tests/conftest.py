@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from profilepress.build import Project, build
+from profilepress.build import BuildOptions, Project, build
 from profilepress.cli import main
 from profilepress.load import load_profile
 
@@ -41,10 +41,10 @@ def run(capsys):
     return _run
 
 
-def run_script(*args: str, cwd: Path = ROOT) -> Result:
+def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
     """Run build.py in a separate process (for what only a real process shows)."""
-    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -56,7 +56,7 @@ def shipped_profile():
 @pytest.fixture(scope="session")
 def shipped_handbook(tmp_path_factory) -> BeautifulSoup:
     out = tmp_path_factory.mktemp("handbook")
-    build(Project(SHIPPED, TEMPLATES, out))
+    build(Project(SHIPPED, TEMPLATES, out, ROOT), BuildOptions(formats=("html",)))
     return BeautifulSoup((out / "handbook.html").read_text(encoding="utf-8"), "html.parser")
 
 

@@ -37,7 +37,8 @@ def test_default_command_builds_into_output(run, tmp_path):
     result = run("--output", str(tmp_path))
     assert result.code == 0, result.err
     assert (tmp_path / "handbook.html").is_file()
-    assert "wrote" in result.out and "built 1 document into" in result.out
+    assert (tmp_path / "handbook.pdf").read_bytes().startswith(b"%PDF-")
+    assert "wrote" in result.out and "built 2 documents into" in result.out
 
 
 def test_options_after_the_command(run, tmp_path):
@@ -82,3 +83,28 @@ def test_build_py_is_thin():
     code = (ROOT / "build.py").read_text(encoding="utf-8")
     assert len([l for l in code.splitlines() if l.strip() and not l.lstrip().startswith("#")]) <= 8
     assert "from profilepress.cli import main" in code
+
+
+def test_paper_marks_and_format_options(run, tmp_path):
+    from pypdf import PdfReader
+
+    result = run("-s", str(TINY), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter", "--print-marks")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handbook.pdf"]
+    page = PdfReader(tmp_path / "handbook.pdf").pages[0]
+    assert (float(page.trimbox.width), float(page.trimbox.height)) == (612.0, 792.0)
+    assert float(page.mediabox.width) > 612.0  # bleed around the trim box
+
+
+def test_unknown_paper_is_a_usage_error():
+    result = run_script("--paper", "a5")
+    assert result.code == 2
+    assert "invalid choice: 'a5'" in result.err
+
+
+def test_bad_source_date_epoch(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run("-s", str(TINY), "-o", str(tmp_path / "out"))
+    assert result.code == 1
+    assert "SOURCE_DATE_EPOCH must be a whole number" in result.err
+    assert not (tmp_path / "out").exists()

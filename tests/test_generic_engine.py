@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from conftest import ROOT, TEMPLATES, TINY, text_of
 from profilepress.build import Project, build
@@ -10,8 +11,12 @@ from profilepress.load import load_profile
 
 
 def test_tiny_profile_builds_into_a_handbook(tmp_path):
-    written = build(Project(TINY, TEMPLATES, tmp_path))
-    assert [w.target.path for w in written] == ["handbook.html"]
+    written = build(Project(TINY, TEMPLATES, tmp_path, ROOT))
+    assert [w.target.path for w in written] == ["handbook.html", "handbook.pdf"]
+    pdf = PdfReader(tmp_path / "handbook.pdf")
+    assert pdf.metadata.title == "Peer Mentoring Practice Profile"
+    assert pdf.trailer["/Root"]["/Lang"] == "en-GB"
+    assert [item.title for item in pdf.outline if not isinstance(item, list)][-1] == "L1 Listening"
     soup = BeautifulSoup((tmp_path / "handbook.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.html["lang"] == "en-GB"
     assert text_of(soup.title) == "Peer Mentoring Practice Profile"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
 
-from conftest import SHIPPED, TEMPLATES, text_of
-from profilepress.build import Project, build
-from profilepress.load import load_profile
+from conftest import ROOT, SHIPPED, TEMPLATES, text_of
+from profilepress.build import BuildOptions, Project, build
+
+HTML_ONLY = BuildOptions(formats=("html",))
 
 
 def test_document_metadata(shipped_handbook):
@@ -23,7 +23,9 @@ def test_document_metadata(shipped_handbook):
 
 def test_landmarks(shipped_handbook):
     body = shipped_handbook.body
-    assert [child.name for child in body.find_all(recursive=False)] == ["a", "header", "nav", "main", "footer"]
+    assert [child.name for child in body.find_all(recursive=False)] == ["a", "header", "section", "nav", "main",
+                                                                        "footer"]
+    assert body.section["id"] == "about" and body.section["aria-labelledby"] == "about-heading"
     assert len(shipped_handbook.find_all("main")) == 1
     assert shipped_handbook.select_one("a.skip-link")["href"] == "#main"
     assert shipped_handbook.find("main")["id"] == "main"
@@ -39,7 +41,7 @@ def test_heading_order_never_skips_a_level(shipped_handbook):
 
 
 def test_sections_are_labelled_by_their_headings(shipped_handbook):
-    for element in shipped_handbook.select("main section[aria-labelledby], main article"):
+    for element in shipped_handbook.select("section[aria-labelledby], main article"):
         label = shipped_handbook.find(id=element["aria-labelledby"]) if element.has_attr("aria-labelledby") else None
         assert label is not None and label.name in ("h2", "h3"), element.get("id")
 
@@ -101,15 +103,15 @@ def test_profile_text_is_escaped(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Create spaces for new ideas to emerge", '"Create <script>alert(1)</script> & <b>spaces</b>"'),
         encoding="utf-8")
-    build(Project(source, TEMPLATES, tmp_path / "out"))
+    build(Project(source, TEMPLATES, tmp_path / "out", ROOT), HTML_ONLY)
     raw = (tmp_path / "out/handbook.html").read_text(encoding="utf-8")
     assert "<script>" not in raw and "<b>spaces" not in raw
     assert "Create &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;spaces&lt;/b&gt;" in raw
 
 
 def test_same_sources_same_bytes(tmp_path):
-    build(Project(SHIPPED, TEMPLATES, tmp_path / "a"))
-    build(Project(SHIPPED, TEMPLATES, tmp_path / "b"))
+    build(Project(SHIPPED, TEMPLATES, tmp_path / "a", ROOT), HTML_ONLY)
+    build(Project(SHIPPED, TEMPLATES, tmp_path / "b", ROOT), HTML_ONLY)
     assert (tmp_path / "a/handbook.html").read_bytes() == (tmp_path / "b/handbook.html").read_bytes()
 
 

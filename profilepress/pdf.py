@@ -1,0 +1,138 @@
+"""PDF stage: HTML → PDF bytes through WeasyPrint, safely and reproducibly.
+
+* Resources are fetched by :class:`SafeFetcher` only: files inside the allowed
+  folders (templates, fonts, brands) and ``data:`` URIs. Anything else — another
+  file, any network URL — fails the build with a message naming the resource,
+  rather than giving a PDF silently missing its logo.
+* No attachments: HTML asking WeasyPrint to embed a file is refused.
+* Tagged PDF/UA-1 with the document's title shown in the window and its language.
+* The same HTML gives the same bytes: the identifier is a hash of the HTML,
+  dates come only from the HTML (SOURCE_DATE_EPOCH), fonts are subset by
+  HarfBuzz (fontTools' fallback stamps the current time into each font).
+* Rendering returns bytes; nothing is written here (see :mod:`profilepress.write`).
+
+WeasyPrint is imported only when a PDF is made: importing it costs about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import UserError
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+BLEED = "3mm"
+PDF_VARIANT = "pdf/ua-1"
+
+_ATTACHMENT = re.compile(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^\"'>]*\battachment\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How a document is put on paper."""
+
+    paper: str = "a4"        # a key of PAPER_SIZES
+    marks: bool = False      # add 3 mm bleed and crop marks for a print shop
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise UserError(f"unknown paper size '{self.paper}'; choose one of: {', '.join(PAPER_SIZES)}")
+
+    def context(self) -> dict:
+        """What templates need to lay out the page."""
+        return {"paper": PAPER_SIZES[self.paper], "marks": self.marks, "bleed": BLEED}
+
+
+@dataclass
+class RenderLog:
+    """What a render fetched, refused and warned about (for dependencies, errors and --strict)."""
+
+    fetched: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]):
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record.getMessage())
+
+
+def make_fetcher(allowed_dirs: list[Path], log: RenderLog):
+    """A WeasyPrint URL fetcher that serves only local files under ``allowed_dirs`` and data: URIs."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = [Path(d).resolve() for d in allowed_dirs]
+
+    class SafeFetcher(URLFetcher):
+        def __init__(self) -> None:
+            # fail_on_errors: any refusal stops the render instead of a silent warning.
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False,
+                             fail_on_errors=True, timeout=5)
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                return self._refuse(url, "only files inside the project's template, font and brand "
+                                         "folders may be used; network URLs are never fetched")
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path == root or root in path.parents for root in roots):
+                return self._refuse(url, "the file is outside the template, font and brand folders")
+            if not path.is_file():
+                return self._refuse(url, "the file does not exist")
+            log.fetched.append(path)
+            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+        def _refuse(self, url: str, why: str):
+            log.refused.append(f"{url}: {why}")
+            raise PermissionError(f"{url}: {why}")
+
+    return SafeFetcher()
+
+
+def _identifier(html: str) -> bytes:
+    """The PDF's /ID, from its content: the HTML and what turns it into PDF.
+
+    (WeasyPrint's own content hash, ``pdf_identifier=True``, serialises the
+    whole PDF a second time; hashing the input is as stable and much cheaper.)
+    """
+    import weasyprint
+
+    digest = hashlib.sha256(f"{weasyprint.__version__}\0{PDF_VARIANT}\0{html}".encode("utf-8"))
+    return digest.hexdigest()[:32].encode("ascii")
+
+
+def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None) -> bytes:
+    """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``."""
+    if _ATTACHMENT.search(html):
+        raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
+    import weasyprint
+    from weasyprint.text.ffi import harfbuzz_subset
+    from weasyprint.urls import FatalURLFetchingError
+
+    if harfbuzz_subset is None:
+        raise UserError("the HarfBuzz subset library (libharfbuzz-subset0) is missing, so PDFs would not be "
+                        "reproducible; run 'make' or scripts/install-system-deps.sh")
+    log = log if log is not None else RenderLog()
+    fetcher = make_fetcher(allowed_dirs, log)
+    logger = logging.getLogger("weasyprint")
+    collect = _Collect(log.warnings)
+    logger.addHandler(collect)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_identifier(html))
+    except FatalURLFetchingError as exc:
+        reason = log.refused[-1] if log.refused else str(exc.__cause__ or exc)
+        raise UserError(f"resource refused: {reason}") from None
+    finally:
+        logger.removeHandler(collect)

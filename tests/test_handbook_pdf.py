@@ -1,0 +1,178 @@
+"""The PDF handbook, read back with pypdf: outline, contents, page furniture, metadata, fonts, paper."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY, run_script
+from profilepress.build import BuildOptions, Project, build
+from profilepress.pdf import PrintOptions
+
+MM = 72 / 25.4
+
+
+def build_pdf(source, out, **print_options) -> PdfReader:
+    options = BuildOptions(print=PrintOptions(**print_options), formats=("pdf",))
+    build(Project(source, TEMPLATES, out, ROOT), options)
+    return PdfReader(out / "handbook.pdf")
+
+
+@pytest.fixture(scope="module")
+def a4(tmp_path_factory) -> PdfReader:
+    return build_pdf(SHIPPED, tmp_path_factory.mktemp("a4"))
+
+
+@pytest.fixture(scope="module")
+def page_texts(a4) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in a4.pages]
+
+
+def outline(reader: PdfReader):
+    """[(title, page number, [children…])] from the PDF's bookmarks."""
+    def walk(items):
+        result = []
+        for item in items:
+            if isinstance(item, list):
+                result[-1][2].extend(walk(item))
+            else:
+                result.append((item.title, reader.get_destination_page_number(item) + 1, []))
+        return result
+    return walk(reader.outline)
+
+
+def contents_entries(reader: PdfReader) -> dict[str, int]:
+    """The printed contents: label → page number, read from the contents page's text."""
+    page = next(p for p in reader.pages[:6] if p.extract_text().lstrip().startswith("Contents"))
+    text = " ".join(page.extract_text().split())
+    return {label.strip(): int(number)
+            for label, number in re.findall(r"(?:^Contents )?(.+?) ?\.{3,} ?(\d+)", text)}
+
+
+def test_bookmarks_mirror_domains_and_competencies(a4, shipped_profile):
+    tree = outline(a4)
+    domains = [(title, children) for title, _, children in tree if re.match(r"D\d ", title)]
+    assert [title for title, _ in domains] == [f"{d.code} {d.name}" for d in shipped_profile.domains]
+    for (title, children), domain in zip(domains, shipped_profile.domains):
+        assert [c[0] for c in children] == [f"{c.code} {c.name}" for c in domain.competencies]
+    front = [title for title, _, children in tree if not re.match(r"D\d ", title)]
+    assert front == ["About this edition", "Contents", "Introduction and Purpose",
+                     "Guiding Principles: How Implementation Support Practitioners Do Their Work",
+                     "Domains and Core Competencies: What Implementation Support Practitioners Do In Their Work"]
+
+
+def test_contents_page_numbers_match_bookmarks(a4):
+    printed = contents_entries(a4)
+    bookmarks = {title: page for title, page, _ in outline(a4)}
+    bookmarks.update({c[0]: c[1] for _, _, children in outline(a4) for c in children})
+    assert len(printed) == 4 + 3 + 15
+    for label, page in printed.items():
+        assert bookmarks[label] == page, label
+
+
+def test_domains_open_on_right_hand_pages(a4):
+    domain_pages = [page for title, page, _ in outline(a4) if re.match(r"D\d ", title)]
+    assert domain_pages and all(page % 2 == 1 for page in domain_pages)
+
+
+def test_page_furniture(a4, page_texts):
+    total = len(a4.pages)
+    assert "Page 1 of" not in page_texts[0]  # the cover carries no furniture
+    domain_start = {page: title for title, page, _ in outline(a4) if re.match(r"D\d ", title)}
+    current = None
+    for number, text in enumerate(page_texts, start=1):
+        if number < 4 or not text:
+            continue  # cover, attribution, contents; blank left-hand pages stay blank
+        assert f"Page {number} of {total}" in text, number
+        assert "Implementation Support Practitioner Profile" in text
+        current = domain_start.get(number, current)
+        if current:
+            assert current in text, (number, current)  # running header names the domain
+
+
+def test_metadata_title_author_language(a4, shipped_profile):
+    info = a4.metadata
+    assert info.title == shipped_profile.full_title
+    assert info.author == ", ".join(shipped_profile.authors)
+    assert info.creator == "profilepress"
+    root = a4.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 (a pypdf BooleanObject)
+
+
+def test_tagged_pdf_ua(a4):
+    root = a4.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp  # declares PDF/UA-1
+
+
+def test_fonts_are_vendored_embedded_and_subset(a4):
+    fonts = {}
+    for page in a4.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert re.match(r"/[A-Z]{6}\+Atkinson-Hyperlegible", name), name  # subset, and ours
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        assert "/FontFile2" in descendant["/FontDescriptor"].get_object(), name
+
+
+def test_a4_media_box(a4):
+    box = a4.pages[0].mediabox
+    assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (210, 297)
+
+
+def test_letter_media_box(tmp_path, shipped_profile):
+    letter = build_pdf(SHIPPED, tmp_path, paper="letter")
+    assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in letter.pages} == {(612.0, 792.0)}
+    printed = contents_entries(letter)
+    bookmarks = {c[0]: c[1] for _, _, children in outline(letter) for c in children}
+    assert all(bookmarks[label] == page for label, page in printed.items() if label in bookmarks)
+
+
+def test_bleed_and_crop_marks(tmp_path):
+    marked = build_pdf(TINY, tmp_path, marks=True)
+    page = marked.pages[0]
+    bleed = 3 * MM
+    assert float(page.trimbox.width) == pytest.approx(210 * MM, abs=0.5)
+    assert float(page.mediabox.width) == pytest.approx(210 * MM + 2 * bleed, abs=0.5)
+    assert float(page.mediabox.height) == pytest.approx(297 * MM + 2 * bleed, abs=0.5)
+
+
+def test_no_activity_split_across_pages(a4, page_texts, shipped_profile):
+    for activity in shipped_profile.activities:
+        words = activity.text.split()
+        head, tail = " ".join(words[:6]), " ".join(words[-6:])
+        pages = [i for i, text in enumerate(page_texts) if head in text]
+        assert pages, activity.code
+        assert tail in page_texts[pages[0]], f"{activity.code} is split across pages"
+
+
+def test_no_heading_alone_at_a_page_foot(a4, shipped_profile):
+    headings = {"CORE COMPONENT", "CORE ACTIVITIES"} | {f"{c.code} {c.name}" for c in shipped_profile.competencies}
+    for number, page in enumerate(a4.pages, start=1):
+        lines = [" ".join(l.split()) for l in page.extract_text().splitlines() if l.strip()]
+        body = [l for l in lines if not re.search(r"Page \d+ of \d+|^Implementation Support Practitioner Profile$", l)
+                and not re.match(r"^D\d [A-Z]", l)]
+        if body:
+            assert body[-1] not in headings, f"page {number} ends with the heading {body[-1]!r}"
+
+
+def test_reproducible_across_processes(tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1606780800"}
+    outputs = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        result = run_script("--format", "pdf", "--quiet", "--output", str(out), env=env)
+        assert result.code == 0, result.err
+        outputs.append((out / "handbook.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
+    info = PdfReader(tmp_path / "one/handbook.pdf").metadata
+    assert info["/CreationDate"].startswith("D:20201201")
