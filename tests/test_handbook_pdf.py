@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY, run_script
+from pdfcheck import figure_count, figures_without_alt
 from profilepress.build import BuildOptions, Project, build
 from profilepress.pdf import PrintOptions
 
@@ -176,3 +177,22 @@ def test_reproducible_across_processes(tmp_path):
     assert outputs[0] == outputs[1]
     info = PdfReader(tmp_path / "one/handbook.pdf").metadata
     assert info["/CreationDate"].startswith("D:20201201")
+
+
+def test_every_image_has_alternative_text(a4):
+    assert figures_without_alt(a4) == 0
+
+
+def test_alt_text_check_finds_an_image_without_it():
+    """The check above is real: an image without alt text is found."""
+    import io
+
+    from profilepress.pdf import html_to_pdf
+
+    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+             "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    html = (f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+            f'<img src="{pixel}" alt="a dot" width="20"><img src="{pixel}" width="20"></body></html>')
+    reader = PdfReader(io.BytesIO(html_to_pdf(html, ROOT, [TEMPLATES])))
+    assert figure_count(reader) == 2
+    assert figures_without_alt(reader) == 1
