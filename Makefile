@@ -16,6 +16,7 @@ help:
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
 	@echo "make bench    time the PDF handbook against bare WeasyPrint renders"
+	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
 	@echo "make clean    remove the virtual environment, caches and built documents"
 

@@ -1,31 +1,37 @@
 #!/usr/bin/env python3
 """Benchmark: our PDF handbook against a bare WeasyPrint render of the same HTML.
 
-    .venv/bin/python scripts/bench_pdf.py [--runs N]
+    .venv/bin/python scripts/bench_pdf.py [--runs N] [--instructions]
 
-Each run times, in the same process and interleaved so that both see the same
-machine state:
+Three ways of making the PDF handbook are compared, in the same run:
 
-* ours      select + template + safe fetcher + PDF/UA-1 tagging + content identifier
-            (profilepress.build.render_target, exactly what the build does);
-* bare      weasyprint.HTML(string=same_html).write_pdf(), default options;
-* bare+opts the same bare render asked for the same output options (PDF/UA-1
-            tagging, a file identifier): WeasyPrint's own work for the PDF we
+* ours      what the build does: select + template + checks + the safe URL
+            fetcher + PDF/UA-1 tagging + a content identifier
+            (profilepress.build.render_target);
+* bare      weasyprint.HTML(string=the same HTML).write_pdf(), default options;
+* bare+opts the same bare render asked for the same output options as ours
+            (PDF/UA-1, a file identifier): WeasyPrint's own work for the PDF we
             choose to make, so that its cost is told apart from our overhead.
 
-Prints the medians and two ratios. The goal is ours / bare+opts < 1.10: our code
-(selection, templates, the safe URL fetcher, checks) adds under 10% to what
-WeasyPrint itself needs to make the same PDF. The second ratio shows what the
-accessibility and reproducibility options cost on top of a default render.
-Last, our own stages are timed alone, which the machine's noise hardly moves.
+Wall-clock mode (default): N rounds in one process; in each round ours and
+bare+opts run back to back (each first in every other round), then bare. Prints
+medians and the median of per-round ratios. The goal: ours / bare+opts < 1.10.
+
+--instructions: counts the CPU instructions of one render of each with valgrind
+(callgrind), as the difference between processes rendering once and twice, so
+start-up is not counted. Instruction counts do not move with the machine's load,
+unlike seconds on a shared 2-core VM. Takes a few minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,87 +40,121 @@ sys.path.insert(0, str(ROOT))
 
 import weasyprint  # noqa: E402  (imported before timing: the import is not part of a render)
 
+from profilepress import pdf as pdf_module  # noqa: E402
 from profilepress.build import DOCUMENT_KINDS, BuildOptions, Project, Target, render_target  # noqa: E402
 from profilepress.load import load_profile  # noqa: E402
-from profilepress import pdf as pdf_module  # noqa: E402
-from profilepress.pdf import PDF_VARIANT  # noqa: E402
 from profilepress.render import Renderer  # noqa: E402
+
+GOAL = 1.10
+
+
+class Bench:
+    """The three renders, set up once."""
+
+    def __init__(self) -> None:
+        self.project = Project(ROOT / "profile_src", ROOT / "templates", ROOT / "output", ROOT)
+        self.options = BuildOptions(formats=("pdf",))
+        self.profile = load_profile(self.project.source_dir)
+        self.renderer = Renderer(self.project.templates_dir)
+        self.target = Target("handbook.pdf", "handbook", "pdf")
+        self.kind = DOCUMENT_KINDS["handbook"]
+        self.base = ROOT.as_uri() + "/"
+
+    def html(self) -> str:
+        """The handbook's print HTML, as a new string each time, as a build makes it
+        (WeasyPrint is measurably faster on a string object it has seen before)."""
+        context = self.kind.select(self.profile)
+        context["document"]["created"] = None
+        context["print"] = self.options.print.context()
+        return self.renderer.render(self.kind.template, context)
+
+    def run(self, name: str, html: str | None = None) -> bytes:
+        if name == "ours":
+            return render_target(self.renderer, self.project, self.profile, self.target, self.options)
+        document = weasyprint.HTML(string=html or self.html(), base_url=self.base)
+        if name == "bare":
+            return document.write_pdf()
+        return document.write_pdf(pdf_variant=pdf_module.PDF_VARIANT,
+                                  pdf_identifier=b"0123456789abcdef0123456789abcdef")
+
+
+def wall_clock(bench: Bench, rounds: int) -> None:
+    times: dict[str, list[float]] = {"ours": [], "bare": [], "bare+opts": []}
+    for name in times:  # warm-up: fonts, caches
+        bench.run(name)
+    for round_ in range(rounds):
+        pair = ["ours", "bare+opts"] if round_ % 2 == 0 else ["bare+opts", "ours"]
+        for name in pair + ["bare"]:
+            html = None if name == "ours" else bench.html()  # made before the clock starts
+            gc.collect()
+            start = time.perf_counter()
+            bench.run(name, html)
+            times[name].append(time.perf_counter() - start)
+
+    overhead = statistics.median(o / b for o, b in zip(times["ours"], times["bare+opts"]))
+    with_options = statistics.median(o / b for o, b in zip(times["ours"], times["bare"]))
+    print(f"PDF handbook ({len(bench.profile.competencies)} competencies), {rounds} rounds, "
+          f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}")
+    for name, values in times.items():
+        print(f"  {name:9} median {statistics.median(values):6.3f} s   "
+              f"(min {min(values):.3f}, max {max(values):.3f})")
+    print(f"  ours / bare+opts = {overhead:.3f}   our overhead over the same WeasyPrint work "
+          f"({'within' if overhead < GOAL else 'OVER'} the {GOAL - 1:.0%} goal)")
+    print(f"  ours / bare      = {with_options:.3f}   also counting PDF/UA tagging and the file identifier")
+
+    reps = 20
+    start = time.perf_counter()
+    for _ in range(reps):  # our own stages alone: select, template, checks, identifier, fetcher set-up
+        html = bench.html()
+        pdf_module._ATTACHMENT.search(html)
+        pdf_module._identifier(html)
+        pdf_module.make_fetcher(bench.project.asset_dirs, pdf_module.RenderLog())
+    own = (time.perf_counter() - start) / reps
+    print(f"  our own stages alone: {own * 1000:.1f} ms "
+          f"= {own / statistics.median(times['bare+opts']):.1%} of a bare+opts render")
+
+
+def instructions() -> None:
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = {}
+        for name in ("ours", "bare+opts"):
+            for count in (1, 2):
+                out = Path(tmp) / f"{name}.{count}"
+                procs[(name, count)] = (out, subprocess.Popen(
+                    ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
+                     __file__, "--render-only", name, str(count)],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for key, (out, proc) in procs.items():
+            if proc.wait() != 0:
+                sys.exit(f"callgrind run {key} failed")
+            summary = next(line for line in out.read_text().splitlines() if line.startswith("summary:"))
+            runs[key] = int(summary.split()[1])
+    per_render = {name: runs[(name, 2)] - runs[(name, 1)] for name in ("ours", "bare+opts")}
+    ratio = per_render["ours"] / per_render["bare+opts"]
+    print("CPU instructions per PDF handbook render (callgrind, second render minus first):")
+    for name, count in per_render.items():
+        print(f"  {name:9} {count / 1e9:7.3f} billion")
+    print(f"  ours / bare+opts = {ratio:.4f}   ({'within' if ratio < GOAL else 'OVER'} the {GOAL - 1:.0%} goal)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of each (default: 5)")
+    parser.add_argument("--runs", type=int, default=10, help="wall-clock rounds (default: 10)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead")
+    parser.add_argument("--render-only", nargs=2, metavar=("NAME", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    project = Project(ROOT / "profile_src", ROOT / "templates", ROOT / "output", ROOT)
-    options = BuildOptions(formats=("pdf",))
-    profile = load_profile(project.source_dir)
-    renderer = Renderer(project.templates_dir)
-    target = Target("handbook.pdf", "handbook", "pdf")
-    kind = DOCUMENT_KINDS["handbook"]
-    context = kind.select(profile)
-    context["document"]["created"] = None
-    context["print"] = options.print.context()
-    base = ROOT.as_uri() + "/"
-    # The bare renders get the same HTML as a new string each time, as a build
-    # does (WeasyPrint is measurably faster on a string it has seen before).
-    fresh_html = lambda: renderer.render(kind.template, context)  # noqa: E731
-
-    def ours() -> bytes:
-        return render_target(renderer, project, profile, target, options)
-
-    def bare(html: str) -> bytes:
-        return weasyprint.HTML(string=html, base_url=base).write_pdf()
-
-    def bare_opts(html: str) -> bytes:
-        return weasyprint.HTML(string=html, base_url=base).write_pdf(
-            pdf_variant=PDF_VARIANT, pdf_identifier=b"0123456789abcdef0123456789abcdef")
-
-    runners = {"ours": ours, "bare": bare, "bare+opts": bare_opts}
-    for name in runners:  # warm-up: font loading, caches
-        runners[name]() if name == "ours" else runners[name](fresh_html())
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    for round_ in range(args.runs):
-        # ours and bare+opts run back to back, each first in every other round, so
-        # that neither always follows the same kind of render; bare runs last.
-        pair = ["ours", "bare+opts"] if round_ % 2 == 0 else ["bare+opts", "ours"]
-        for name in pair + ["bare"]:
-            html = None if name == "ours" else fresh_html()  # made before the clock starts
-            gc.collect()  # every run starts from a collected heap
-            start = time.perf_counter()
-            runners[name]() if html is None else runners[name](html)
-            times[name].append(time.perf_counter() - start)
-
-    median = {name: statistics.median(values) for name, values in times.items()}
-    # Ratios per round (runs of one round are back to back), then their median:
-    # paired this way, slow drifts of a shared machine cancel out.
-    overhead = statistics.median(o / b for o, b in zip(times["ours"], times["bare+opts"]))
-    options_cost = statistics.median(o / b for o, b in zip(times["ours"], times["bare"]))
-    print(f"PDF handbook, {len(profile.competencies)} competencies, {args.runs} rounds "
-          f"(WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]})")
-    for name in runners:
-        print(f"  {name:9} median {median[name]:6.3f} s   (min {min(times[name]):.3f}, max {max(times[name]):.3f})")
-    print(f"  ours / bare+opts = {overhead:.3f}   our overhead over the same WeasyPrint work "
-          f"({'within' if overhead < 1.10 else 'OVER'} the 10% goal)")
-    print(f"  ours / bare      = {options_cost:.3f}   also counting PDF/UA tagging and the file identifier")
-
-    # Our own stages, timed alone: a figure that the machine's noise hardly moves.
-    def own_stages() -> None:
-        ctx = kind.select(profile)
-        ctx["document"]["created"] = None
-        ctx["print"] = options.print.context()
-        page = renderer.render(kind.template, ctx)
-        pdf_module._ATTACHMENT.search(page)
-        pdf_module._identifier(page)
-        pdf_module.make_fetcher(project.asset_dirs, pdf_module.RenderLog())
-
-    reps = 20
-    start = time.perf_counter()
-    for _ in range(reps):
-        own_stages()
-    own = (time.perf_counter() - start) / reps
-    print(f"  our own stages (select, template, checks, identifier) {own * 1000:.1f} ms "
-          f"= {own / median['bare+opts'] * 100:.1f}% of a bare+opts render")
+    if args.render_only:
+        bench = Bench()
+        for _ in range(int(args.render_only[1])):
+            bench.run(args.render_only[0])
+        return 0
+    if args.instructions:
+        instructions()
+    else:
+        wall_clock(Bench(), args.runs)
     return 0
 
 
