@@ -13,8 +13,8 @@ import traceback
 from pathlib import Path
 
 from . import __version__, schema
-from .build import FORMATS, BuildOptions, Project, build, check
-from .pdf import PAPER_SIZES, PrintOptions
+from .build import FORMATS, Project, build, check, collect, read_build_file, with_overrides
+from .pdf import PAPER_SIZES
 from .errors import ProfileErrors, UserError, display_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -44,7 +44,9 @@ examples:
 environment:
   SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
                      PDFs carry no date. Builds never read the clock.
-  python build.py schema            regenerate the JSON Schemas in schema/"""
+  python build.py schema            regenerate the JSON Schemas in schema/
+  python build.py collect filled/*.pdf answers/*.json
+                                    ratings table and summary of filled worksheets"""
 
 
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
@@ -55,8 +57,11 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
                         help="templates folder (default: templates/)")
     parser.add_argument("-o", "--output", type=Path, default=default(root / "output"),
                         help="folder to write documents into (default: output/)")
-    parser.add_argument("--paper", choices=sorted(PAPER_SIZES), default=default("a4"),
-                        help="paper size of PDFs (default: a4)")
+    parser.add_argument("--paper", choices=sorted(PAPER_SIZES), default=default(None),
+                        help="paper size of PDFs (default: build.yaml's, a4)")
+    parser.add_argument("--scale", metavar="ID", default=default(None),
+                        help="rating scale for worksheets: a file name in scales/ without .yaml "
+                             "(default: build.yaml's)")
     parser.add_argument("--print-marks", action="store_true", default=default(False),
                         help="add 3 mm bleed and crop marks to PDFs, for a print shop")
     parser.add_argument("--format", choices=FORMATS, action="append", dest="formats",
@@ -79,9 +84,17 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         ("build", "build the default documents (the default command)"),
         ("check", "validate the profile sources; write nothing"),
         ("schema", "write the JSON Schemas of the source files into schema/"),
+        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into a "
+                    "ratings table and a summary report"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         _project_options(sub, root, suppress=True)
+        if name == "collect":
+            sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                             help="filled worksheet PDFs and saved answers (.json)")
+            sub.add_argument("--into", type=Path, default=None, metavar="DIR",
+                             help="folder for ratings.csv, ratings.json, summary.html and summary.pdf "
+                                  "(default: the output folder's summary/)")
         if name == "schema":
             sub.add_argument("--check", action="store_true", dest="schema_check",
                              help="only report whether schema/ is up to date (exit 1 if not)")
@@ -99,18 +112,22 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             print(text)
 
     try:
+        if command in ("build", "check", "collect"):
+            options = with_overrides(read_build_file(project), paper=args.paper, marks=args.print_marks,
+                                     formats=tuple(dict.fromkeys(args.formats or FORMATS)), scale=args.scale,
+                                     source_date_epoch=_source_date_epoch())
         if command == "check":
-            profile = check(project)
+            profile = check(project, options).profile
             counts = ", ".join(_count(len(items), word) for items, word in (
                 (profile.principles, "principle"), (profile.domains, "domain"),
                 (profile.competencies, "competency"), (profile.activities, "activity")))
             say(f"ok: {_shown(project.source_dir)} is a valid profile ({counts})")
+        elif command == "collect":
+            written = collect(project, args.files, args.into or project.output_dir / "summary", options, log=say)
+            say(f"collected {_count(len(args.files), 'file')} into {_shown(written[0].parent)}")
         elif command == "schema":
             return _schema(root, args.schema_check, say)
         else:
-            options = BuildOptions(print=PrintOptions(args.paper, args.print_marks),
-                                   formats=tuple(dict.fromkeys(args.formats or FORMATS)),
-                                   source_date_epoch=_source_date_epoch())
             written = build(project, options, log=say,
                             warn=lambda text: print(f"warning: {text}", file=sys.stderr))
             say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")

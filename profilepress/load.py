@@ -106,6 +106,45 @@ def load_profile(source_dir: Path) -> model.Profile:
     return _build_model(profile, principles, domains, competencies)
 
 
+def load_scales(folders: list[Path]) -> dict[str, model.RatingScale]:
+    """Every rating scale in ``folders`` (later folders may add, never silently replace)."""
+    errors: list[SourceError] = []
+    scales: dict[str, model.RatingScale] = {}
+    where: dict[str, Path] = {}
+    for folder in folders:
+        for path in _yaml_files(folder):
+            parsed = _parse(path, sources.ScaleFile, "scale", errors)
+            if parsed is None or parsed.data is None:
+                continue
+            scale = parsed.data
+            if scale.id in scales:
+                errors.append(parsed.error(("id",), f"duplicate scale id '{scale.id}', also used in {where[scale.id]}",
+                                           hint="rename one of the two scales"))
+                continue
+            level_ids = [level.id for level in scale.levels]
+            for i, level_id in enumerate(level_ids):
+                if level_ids.index(level_id) != i or level_id == "na":
+                    errors.append(parsed.error(("levels", i, "id"), f"level id '{level_id}' is used twice or reserved",
+                                               hint="give each level its own id; 'na' is kept for N/A"))
+            where[scale.id] = path
+            scales[scale.id] = model.RatingScale(
+                scale.id, scale.name, scale.source, scale.rated_unit, scale.evidence_column, scale.not_applicable,
+                tuple(model.Level(level.id, level.label, level.descriptor, rank)
+                      for rank, level in enumerate(scale.levels, start=1)))
+    if errors:
+        raise ProfileErrors(errors)
+    return scales
+
+
+def load_build_file(path: Path) -> Parsed[sources.BuildFile]:
+    """The build plan file, validated; raises ProfileErrors with its locations."""
+    errors: list[SourceError] = []
+    parsed = _parse_required(path, sources.BuildFile, "build", errors)
+    if errors or parsed is None or parsed.data is None:
+        raise ProfileErrors(errors)
+    return parsed
+
+
 # --- reading and validating one file ---------------------------------------------
 
 

@@ -109,6 +109,31 @@ class Profile:
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
 
 
+@dataclass(frozen=True)
+class Level:
+    id: str
+    label: str
+    descriptor: str | None
+    rank: int  # 1 for the lowest level
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """A named rating scale with its source. Levels run from the lowest to the highest."""
+
+    id: str
+    name: str
+    source: str
+    rated_unit: str
+    evidence_column: bool
+    not_applicable: str
+    levels: tuple[Level, ...]
+
+    @property
+    def has_descriptors(self) -> bool:
+        return any(level.descriptor for level in self.levels)
+
+
 def activity_id(competency_code: str, position: int) -> str:
     """The id of the activity at ``position`` (1-based): ``C1``, 3 → ``c1-3``."""
     return f"{competency_code.lower()}-{position}"

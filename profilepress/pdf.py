@@ -100,7 +100,7 @@ def make_fetcher(allowed_dirs: list[Path], log: RenderLog):
     return SafeFetcher()
 
 
-def _identifier(html: str) -> bytes:
+def _identifier(html: str, forms: bool = False) -> bytes:
     """The PDF's /ID, from its content: the HTML and what turns it into PDF.
 
     (WeasyPrint's own content hash, ``pdf_identifier=True``, serialises the
@@ -108,12 +108,17 @@ def _identifier(html: str) -> bytes:
     """
     import weasyprint
 
-    digest = hashlib.sha256(f"{weasyprint.__version__}\0{PDF_VARIANT}\0{html}".encode("utf-8"))
+    digest = hashlib.sha256(f"{weasyprint.__version__}\0{PDF_VARIANT}\0{forms}\0{html}".encode("utf-8"))
     return digest.hexdigest()[:32].encode("ascii")
 
 
-def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None) -> bytes:
-    """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``."""
+def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
+                forms: bool = False, custom_metadata: bool = False) -> bytes:
+    """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
+
+    ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
+    the document's own ``<meta>`` names into the PDF's information dictionary.
+    """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
     import weasyprint
@@ -130,7 +135,8 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     logger.addHandler(collect)
     try:
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_identifier(html))
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_identifier(html, forms),
+                                  pdf_forms=forms, custom_metadata=custom_metadata)
     except FatalURLFetchingError as exc:
         reason = log.refused[-1] if log.refused else str(exc.__cause__ or exc)
         raise UserError(f"resource refused: {reason}") from None

@@ -10,7 +10,7 @@ profile: cross-references between files are checked when the model is linked
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -181,6 +181,46 @@ class CompetencyFile(SourceModel):
     )
 
 
+class LevelEntry(SourceModel):
+    id: Id
+    label: Text = Field(description="The level's label exactly as its source prints it.")
+    descriptor: Text | None = Field(
+        default=None,
+        description="What the level means, only when the source or your organisation wrote it; never invented.",
+    )
+
+
+class ScaleFile(SourceModel):
+    """``scales/<file>.yaml``: one rating scale and where it comes from."""
+
+    id: Id
+    name: Text
+    source: Text = Field(description="Where the scale comes from, so that every worksheet can say so.")
+    rated_unit: Literal["competency", "activity", "statement"] = Field(
+        description="What the source rates with it; the worksheets rate each activity.")
+    evidence_column: bool = Field(default=False, description="Whether the source pairs ratings with evidence.")
+    not_applicable: Text = Field(default="No opportunity / N/A", description="The label of the N/A choice.")
+    levels: list[LevelEntry] = Field(min_length=2, max_length=7, description="From the lowest to the highest.")
+
+
+class DocumentEntry(SourceModel):
+    """One line of the build plan: a kind of document, its scope and its formats."""
+
+    kind: Literal["handbook", "worksheet"]
+    scope: Literal["profile", "domain", "competency"] = Field(
+        default="profile",
+        description="The whole profile, or one document per domain, or one per competency.")
+    formats: list[Literal["html", "pdf", "fillable-pdf"]] = Field(min_length=1)
+
+
+class BuildFile(SourceModel):
+    """``build.yaml``: what ``python build.py`` makes by default. Command-line options override it."""
+
+    paper: Literal["a4", "letter"] = "a4"
+    scale: Id = Field(description="The rating scale worksheets use by default: a file name in scales/ without .yaml.")
+    documents: list[DocumentEntry] = Field(min_length=1)
+
+
 # Discriminator tags that pydantic inserts into error locations; they are not
 # field names and are dropped before an error is mapped back to the YAML.
 UNION_TAGS = frozenset({"block-paragraph", "block-list", "activity-text", "activity-nested"})
@@ -190,4 +230,6 @@ SCHEMAS: dict[str, type[SourceModel]] = {
     "principles": PrinciplesFile,
     "domain": DomainFile,
     "competency": CompetencyFile,
+    "scale": ScaleFile,
+    "build": BuildFile,
 }

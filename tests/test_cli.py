@@ -33,12 +33,20 @@ def test_usage_errors_exit_2(args):
     assert "Traceback" not in result.err
 
 
-def test_default_command_builds_into_output(run, tmp_path):
-    result = run("--output", str(tmp_path))
+def test_default_command_builds_the_plan_into_output(run, tmp_path):
+    """No command: build.yaml's plan (here over the tiny profile: 1 domain, 2 competencies)."""
+    result = run("--source", str(TINY), "--output", str(tmp_path))
     assert result.code == 0, result.err
-    assert (tmp_path / "handbook.html").is_file()
+    made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert made == [
+        "handbook.html", "handbook.pdf",
+        "worksheets/l01-listening-fillable.pdf", "worksheets/l01-listening.html", "worksheets/l01-listening.pdf",
+        "worksheets/m01-active-listening-fillable.pdf", "worksheets/m01-active-listening.html",
+        "worksheets/m02-reflecting-back-fillable.pdf", "worksheets/m02-reflecting-back.html",
+        "worksheets/profile-fillable.pdf", "worksheets/profile.html", "worksheets/profile.pdf",
+    ]
     assert (tmp_path / "handbook.pdf").read_bytes().startswith(b"%PDF-")
-    assert "wrote" in result.out and "built 2 documents into" in result.out
+    assert "built 12 documents into" in result.out
 
 
 def test_options_after_the_command(run, tmp_path):
@@ -90,7 +98,8 @@ def test_paper_marks_and_format_options(run, tmp_path):
 
     result = run("-s", str(TINY), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter", "--print-marks")
     assert result.code == 0, result.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["handbook.pdf"]
+    made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
+    assert made == ["handbook.pdf", "worksheets/l01-listening.pdf", "worksheets/profile.pdf"]
     page = PdfReader(tmp_path / "handbook.pdf").pages[0]
     assert (float(page.trimbox.width), float(page.trimbox.height)) == (612.0, 792.0)
     assert float(page.mediabox.width) > 612.0  # bleed around the trim box

@@ -6,12 +6,12 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import ROOT, TEMPLATES, TINY, text_of
-from profilepress.build import Project, build
+from profilepress.build import BuildOptions, Project, build
 from profilepress.load import load_profile
 
 
 def test_tiny_profile_builds_into_a_handbook(tmp_path):
-    written = build(Project(TINY, TEMPLATES, tmp_path, ROOT))
+    written = build(Project(TINY, TEMPLATES, tmp_path, ROOT), BuildOptions())  # the handbook alone
     assert [w.target.path for w in written] == ["handbook.html", "handbook.pdf"]
     pdf = PdfReader(tmp_path / "handbook.pdf")
     assert pdf.metadata.title == "Peer Mentoring Practice Profile"

@@ -1,0 +1,63 @@
+"""The summary's chart: average level per competency, first and second rating, as SVG.
+
+Drawn by our own code (a few dozen shapes need no plotting library) and safe in
+black and white: the rounds differ by marker shape (open circle, filled square),
+never by colour alone, and the same figures are printed in a table beside it.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .results import GroupResult
+
+ROW, TOP, LEFT, RIGHT, WIDTH = 24, 46, 300, 40, 720
+
+
+def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
+    """An SVG document: one row per competency, the scale's ranks 1..levels across."""
+    height = TOP + ROW * len(groups) + 40
+    plot = WIDTH - LEFT - RIGHT
+
+    def x(rank: float) -> float:
+        return LEFT + (rank - 1) / (levels - 1) * plot
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" role="img" aria-labelledby="t d" font-family="Atkinson Hyperlegible, sans-serif">',
+        f'<title id="t">{escape(title)}</title>',
+        '<desc id="d">For each competency, the average level of its rated activities: an open circle for the '
+        'first rating, a filled square for the second, joined by a line. Level 1 is the lowest.</desc>',
+        '<rect width="100%" height="100%" fill="#fff"/>',
+    ]
+    for rank in range(1, levels + 1):
+        parts.append(f'<line x1="{x(rank):.1f}" y1="{TOP - 8}" x2="{x(rank):.1f}" '
+                     f'y2="{TOP + ROW * len(groups) - 8}" stroke="#999" stroke-width="1"/>')
+        parts.append(f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">'
+                     f'Level {rank}</text>')
+    for i, g in enumerate(groups):
+        y = TOP + ROW * i + 4
+        label = f"{g.code} {g.name}"
+        if len(label) > 42:
+            label = label[:41] + "…"
+        parts.append(f'<text x="8" y="{y + 4}" font-size="12">{escape(label)}</text>')
+        first, second = g.rounds[1].average, g.rounds[2].average
+        if first is not None and second is not None:
+            parts.append(f'<line x1="{x(first):.1f}" y1="{y}" x2="{x(second):.1f}" y2="{y}" stroke="#000" '
+                         f'stroke-width="2"/>')
+        if first is not None:
+            parts.append(f'<circle cx="{x(first):.1f}" cy="{y}" r="5.5" fill="#fff" stroke="#000" '
+                         f'stroke-width="2"/>')
+        if second is not None:
+            parts.append(f'<rect x="{x(second) - 5:.1f}" y="{y - 5}" width="10" height="10" fill="#000"/>')
+        if first is None and second is None:
+            parts.append(f'<text x="{LEFT}" y="{y + 4}" font-size="11" fill="#444">not rated</text>')
+    legend_y = TOP + ROW * len(groups) + 14
+    parts += [
+        f'<circle cx="{LEFT + 6}" cy="{legend_y}" r="5.5" fill="#fff" stroke="#000" stroke-width="2"/>',
+        f'<text x="{LEFT + 18}" y="{legend_y + 4}" font-size="12">First rating</text>',
+        f'<rect x="{LEFT + 131}" y="{legend_y - 5}" width="10" height="10" fill="#000"/>',
+        f'<text x="{LEFT + 148}" y="{legend_y + 4}" font-size="12">Second rating</text>',
+        "</svg>",
+    ]
+    return "\n".join(parts)

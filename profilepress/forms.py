@@ -1,0 +1,104 @@
+"""Worksheet form fields: their names, and the identity a filled worksheet carries.
+
+Field names are derived from the codes every document prints, so a filled form
+can be read by a program and "C1.3" means the same activity everywhere. PDF
+reads a dot in a field name as a hierarchy separator, so codes use ``_``:
+
+    C1_3_r1          rating of activity C1.3 in the first round (a level id, or "na")
+    C1_3_r2          ... in the second round
+    C1_3_evidence    evidence or example for C1.3
+    C1_3_priority    "on" when C1.3 is marked as a priority
+    C1_notes         notes for competency C1
+    C1_reflection    reflections on competency C1
+    name, role, organisation, date, r1_date, r2_date    the cover sheet
+
+A worksheet also carries its identity (profile, version, a fingerprint of the
+activities' codes and words, the rating scale and its levels), so that answers
+are never read against another version of the profile or another scale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from .model import Activity, Competency, Profile, RatingScale
+
+NA = "na"
+ROUNDS = (1, 2)
+COVER_FIELDS = ("name", "role", "organisation", "date")
+ROUND_DATE_FIELDS = {1: "r1_date", 2: "r2_date"}
+ANSWERS_FORMAT = "profilepress-worksheet-answers"
+ANSWERS_FORMAT_VERSION = 1
+
+
+def field_base(code: str) -> str:
+    """``C1.3`` → ``C1_3``."""
+    return code.replace(".", "_")
+
+
+def rating_field(activity: Activity, round_: int) -> str:
+    return f"{field_base(activity.code)}_r{round_}"
+
+
+def evidence_field(activity: Activity) -> str:
+    return f"{field_base(activity.code)}_evidence"
+
+
+def priority_field(activity: Activity) -> str:
+    return f"{field_base(activity.code)}_priority"
+
+
+def notes_field(competency: Competency) -> str:
+    return f"{field_base(competency.code)}_notes"
+
+
+def reflection_field(competency: Competency) -> str:
+    return f"{field_base(competency.code)}_reflection"
+
+
+def all_field_names(competencies: tuple[Competency, ...] | list[Competency]) -> list[str]:
+    """Every field a worksheet for these competencies has, in document order."""
+    names = list(COVER_FIELDS) + list(ROUND_DATE_FIELDS.values())
+    for c in competencies:
+        for a in c.activities:
+            names += [rating_field(a, r) for r in ROUNDS] + [evidence_field(a), priority_field(a)]
+        names += [notes_field(c), reflection_field(c)]
+    return names
+
+
+def fingerprint(profile: Profile) -> str:
+    """Changes whenever a competency or activity is added, removed, recoded or reworded."""
+    digest = hashlib.sha256()
+    for c in profile.competencies:
+        digest.update(f"{c.code}\0{c.name}\0".encode())
+        for a in c.activities:
+            digest.update(f"{a.code}\0{a.text}\0{'|'.join(a.items)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class WorksheetIdentity:
+    """What a filled worksheet says about where it came from."""
+
+    profile: str
+    version: str
+    fingerprint: str
+    scale: str
+    levels: tuple[str, ...]
+    competencies: tuple[str, ...]  # the codes this worksheet covers
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "WorksheetIdentity":
+        data = json.loads(text)
+        return cls(str(data["profile"]), str(data["version"]), str(data["fingerprint"]), str(data["scale"]),
+                   tuple(map(str, data["levels"])), tuple(map(str, data["competencies"])))
+
+
+def identity(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> WorksheetIdentity:
+    return WorksheetIdentity(profile.title, profile.version, fingerprint(profile), scale.id,
+                             tuple(level.id for level in scale.levels), tuple(c.code for c in competencies))
