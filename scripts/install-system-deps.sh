@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system libraries WeasyPrint needs, where they are missing.
+# Installs the system packages the project needs, where they are missing.
 #   Pango (text layout) and HarfBuzz-subset (fast, reproducible font subsetting:
 #   without it WeasyPrint falls back to fontTools, which stamps the current time
 #   into each embedded font and makes PDFs differ from run to run).
+# For the tests: Chromium (runs the HTML worksheet's own JavaScript).
 # Debian/Ubuntu: installs with apt-get (through sudo when not root).
 # Elsewhere: says what to install and exits 1.
 set -euo pipefail
@@ -14,13 +15,14 @@ have_lib 'libpango-1.0.so.0'       || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 have_lib 'libfontconfig.so.1'      || missing+=(libfontconfig1)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system libraries: Pango and HarfBuzz-subset present"
+  echo "system packages: Pango, HarfBuzz-subset and Chromium present"
   exit 0
 fi
 
-echo "system libraries missing: ${missing[*]}"
+echo "system packages missing: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "Install Pango (>= 1.44) and HarfBuzz's subset library with your system's package manager," >&2
   echo "then run 'make' again. See https://doc.courtbouillon.org/weasyprint/stable/first_steps.html" >&2

@@ -36,8 +36,29 @@
     return "worksheet-" + identity.scale + "-" + (name || "answers").toLowerCase() + ".json";
   }
 
+  function answers() {
+    return { format: FORMAT, format_version: VERSION, worksheet: identity, fields: fields() };
+  }
+
+  // Checks a parsed answers file and fills the form from it; returns what to tell the user.
+  function load(data, fileName) {
+    if (!data || data.format !== FORMAT || typeof data.fields !== "object") {
+      return fileName + " is not a saved answers file.";
+    }
+    var w = data.worksheet || {};
+    if (w.fingerprint !== identity.fingerprint || w.scale !== identity.scale) {
+      return fileName + " was saved from a different worksheet (another version of the profile or another " +
+             "rating scale), so it was not loaded.";
+    }
+    fill(data.fields);
+    return "Loaded the answers from " + fileName + ".";
+  }
+
+  // For tests and for other pages that embed this worksheet.
+  window.profilepressWorksheet = { answers: answers, load: load };
+
   document.getElementById("save-answers").addEventListener("click", function () {
-    var data = { format: FORMAT, format_version: VERSION, worksheet: identity, fields: fields() };
+    var data = answers();
     var blob = new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" });
     var link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
@@ -53,19 +74,9 @@
     if (!file) return;
     var reader = new FileReader();
     reader.onload = function () {
-      var data;
-      try { data = JSON.parse(reader.result); } catch (e) { say(file.name + " is not a saved answers file."); return; }
-      if (!data || data.format !== FORMAT || typeof data.fields !== "object") {
-        say(file.name + " is not a saved answers file."); return;
-      }
-      var w = data.worksheet || {};
-      if (w.fingerprint !== identity.fingerprint || w.scale !== identity.scale) {
-        say(file.name + " was saved from a different worksheet (another version of the profile or another " +
-            "rating scale), so it was not loaded.");
-        return;
-      }
-      fill(data.fields);
-      say("Loaded the answers from " + file.name + ".");
+      var data = null;
+      try { data = JSON.parse(reader.result); } catch (e) { /* reported by load() */ }
+      say(load(data, file.name));
     };
     reader.readAsText(file);
     event.target.value = "";
