@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Fill the whole-profile fillable worksheet for two made-up people, two rounds each, and collect them.
+
+    .venv/bin/python scripts/sample_summary.py [OUTPUT_FOLDER]
+
+A demonstration of the worksheet loop (and the source of the README's summary
+image): the filled PDFs land in OUTPUT_FOLDER/filled/ (default output/sample/),
+the summary in OUTPUT_FOLDER/summary/. Ratings are drawn from a fixed seed, so
+every run gives the same files.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pypdf import PdfReader, PdfWriter  # noqa: E402
+
+from profilepress.build import BuildOptions, DocumentSpec, Project, build  # noqa: E402
+from profilepress.cli import main as cli  # noqa: E402
+from profilepress.load import load_profile  # noqa: E402
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "output" / "sample"
+    project = Project(ROOT / "profile_src", ROOT / "templates", out / "blank", ROOT)
+    build(project, BuildOptions(documents=(DocumentSpec("worksheet", "profile", ("fillable-pdf",)),)))
+    blank = out / "blank" / "worksheets" / "profile-fillable.pdf"
+    profile = load_profile(project.source_dir)
+    rng = random.Random(2020)
+    filled = []
+    for name, role in (("Ada Example", "Coach"), ("Ben Sample", "Technical assistance provider")):
+        values = {"name": name, "role": role, "organisation": "Example Support Centre",
+                  "r1_date": "2026-01-12", "r2_date": "2026-04-20"}
+        for activity in profile.activities:
+            first = rng.choice([0, 0, 1, 1, 1, 2, 3])            # index 3 is N/A
+            values[activity.code.replace(".", "_") + "_r1"] = f"/{first}"
+            second = min(first + rng.choice([0, 1, 1]), 2) if first < 3 else rng.choice([1, 3])
+            values[activity.code.replace(".", "_") + "_r2"] = f"/{second}"
+            if first == 0 and rng.random() < 0.3:
+                values[activity.code.replace(".", "_") + "_priority"] = "/on"
+        writer = PdfWriter(clone_from=PdfReader(blank))
+        for page in writer.pages:
+            writer.update_page_form_field_values(page, values, auto_regenerate=False)
+        path = out / "filled" / f"{name.split()[0].lower()}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer.write(path)
+        filled.append(str(path))
+    return cli(["collect", *filled, "--into", str(out / "summary")], root=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
