@@ -49,10 +49,10 @@ bench: setup
 images: build
 	$(PY) scripts/sample_summary.py output/sample
 	for page in 1 3 9 16; do \
-	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile output/handbook.pdf docs/images/handbook-page-$$page; \
+	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile output/neutral/handbook.pdf docs/images/handbook-page-$$page; \
 	done
 	for page in 1 2; do \
-	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/worksheets/profile.pdf docs/images/worksheet-page-$$page; \
+	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/neutral/worksheets/profile.pdf docs/images/worksheet-page-$$page; \
 	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/sample/summary/summary.pdf docs/images/summary-page-$$page; \
 	done
 	pdftoppm -png -r 50 -f 2 -l 2 -singlefile output/sample/filled/ada.pdf docs/images/worksheet-filled-page-2

@@ -10,10 +10,12 @@ import argparse
 import os
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, schema
-from .build import FORMATS, Project, build, check, collect, read_build_file, with_overrides
+from .build import (FORMATS, Project, build, check, collect, list_targets, load_inputs, project_from_plan,
+                    read_build_file, tailored, with_overrides)
 from .pdf import PAPER_SIZES
 from .errors import ProfileErrors, UserError, display_path
 
@@ -44,6 +46,11 @@ examples:
 environment:
   SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
                      PDFs carry no date. Builds never read the clock.
+  python build.py --list            every target of build.yaml and its output path
+  python build.py --brand northwind only the Northwind edition
+  python build.py tailor --role coach
+  python build.py tailor --domain D2 --competency C12 --format pdf
+                                    an excerpt without writing a recipe
   python build.py schema            regenerate the JSON Schemas in schema/
   python build.py collect filled/*.pdf answers/*.json
                                     ratings table and summary of filled worksheets"""
@@ -51,8 +58,10 @@ environment:
 
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
-    parser.add_argument("-s", "--source", type=Path, default=default(root / "profile_src"),
-                        help="folder holding profile.yaml (default: profile_src/)")
+    parser.add_argument("-p", "--plan", type=Path, default=default(root / "build.yaml"),
+                        help="the build plan: what to make, from which profile and packets (default: build.yaml)")
+    parser.add_argument("-s", "--source", type=Path, default=default(None),
+                        help="folder holding profile.yaml (default: the plan's, profile_src/)")
     parser.add_argument("-t", "--templates", type=Path, default=default(root / "templates"),
                         help="templates folder (default: templates/)")
     parser.add_argument("-o", "--output", type=Path, default=default(root / "output"),
@@ -62,6 +71,10 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     parser.add_argument("--scale", metavar="ID", default=default(None),
                         help="rating scale for worksheets: a file name in scales/ without .yaml "
                              "(default: build.yaml's)")
+    parser.add_argument("--brand", metavar="NAME", default=default(None),
+                        help="build only this brand's edition (a folder in brands/)")
+    parser.add_argument("--only", metavar="PATTERN", action="append", default=default(None),
+                        help="build only targets whose output path matches (repeatable), e.g. 'neutral/handbook.*'")
     parser.add_argument("--print-marks", action="store_true", default=default(False),
                         help="add 3 mm bleed and crop marks to PDFs, for a print shop")
     parser.add_argument("--format", choices=FORMATS, action="append", dest="formats",
@@ -78,6 +91,8 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s (profilepress {__version__})")
+    parser.add_argument("--list", action="store_true", dest="list_targets",
+                        help="list every target of the build and its output path; build nothing")
     _project_options(parser, root, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, text in (
@@ -86,6 +101,8 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         ("schema", "write the JSON Schemas of the source files into schema/"),
         ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into a "
                     "ratings table and a summary report"),
+        ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without "
+                   "writing a recipe"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         _project_options(sub, root, suppress=True)
@@ -95,6 +112,16 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             sub.add_argument("--into", type=Path, default=None, metavar="DIR",
                              help="folder for ratings.csv, ratings.json, summary.html and summary.pdf "
                                   "(default: the output folder's summary/)")
+        if name == "build":
+            sub.add_argument("--list", action="store_true", dest="list_targets",
+                             help="list every target and its output path; build nothing")
+        if name == "tailor":
+            sub.add_argument("--role", metavar="ID", help="a role's competencies (a file in profile_src/roles/)")
+            sub.add_argument("--domain", metavar="CODE", action="append", default=[],
+                             help="a domain's competencies (repeatable), e.g. D2")
+            sub.add_argument("--competency", metavar="CODE", action="append", default=[],
+                             help="a competency (repeatable), e.g. C3")
+            sub.add_argument("--name", metavar="NAME", help="file name (default: the role or the codes)")
         if name == "schema":
             sub.add_argument("--check", action="store_true", dest="schema_check",
                              help="only report whether schema/ is up to date (exit 1 if not)")
@@ -105,16 +132,19 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     args = make_parser(root).parse_args(argv)
     command = args.command or "build"
-    project = Project(args.source, args.templates, args.output, root)
+    project = Project(args.source or root / "profile_src", args.templates, args.output, root)
 
     def say(text: str) -> None:
         if not args.quiet:
             print(text)
 
     try:
-        if command in ("build", "check", "collect"):
+        if command in ("build", "check", "collect", "tailor"):
+            project = project_from_plan(args.plan, root, source=args.source, templates=args.templates,
+                                        output=args.output)
             options = with_overrides(read_build_file(project), paper=args.paper, marks=args.print_marks,
                                      formats=tuple(dict.fromkeys(args.formats or FORMATS)), scale=args.scale,
+                                     brand=args.brand, only=tuple(args.only or ()),
                                      source_date_epoch=_source_date_epoch())
         if command == "check":
             profile = check(project, options).profile
@@ -127,6 +157,21 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             say(f"collected {_count(len(args.files), 'file')} into {_shown(written[0].parent)}")
         elif command == "schema":
             return _schema(root, args.schema_check, say)
+        elif command == "tailor":
+            inputs = load_inputs(project, options, with_build_file=False, with_packets=False)
+            targets = tailored(inputs, options, role=args.role, domains=tuple(args.domain),
+                               competencies=tuple(args.competency), name=args.name,
+                               formats=tuple(f for f in dict.fromkeys(args.formats or ("html", "pdf"))
+                                             if f != "fillable-pdf"))
+            written = build(project, replace(options, plan=targets), log=say,
+                            warn=lambda text: print(f"warning: {text}", file=sys.stderr))
+            say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")
+        elif getattr(args, "list_targets", False):
+            targets = list_targets(project, options)
+            width = max((len(t.label) for t in targets), default=0)
+            for t in targets:
+                print(f"{t.label:<{width}}  {t.format:<12}  {t.paper:<6}  {display_path(project.output_dir / t.path)}")
+            say(f"{_count(len(targets), 'target')}")
         else:
             written = build(project, options, log=say,
                             warn=lambda text: print(f"warning: {text}", file=sys.stderr))

@@ -34,6 +34,7 @@ PROFILE_FILE = "profile.yaml"
 PRINCIPLES_FILE = "principles.yaml"
 DOMAINS_DIR = "domains"
 COMPETENCIES_DIR = "competencies"
+ROLES_DIR = "roles"
 
 
 @dataclass
@@ -97,13 +98,16 @@ def load_profile(source_dir: Path) -> model.Profile:
     principles = _parse_required(source_dir / PRINCIPLES_FILE, sources.PrinciplesFile, "principles", errors)
     domains = parse_all(source_dir / DOMAINS_DIR, sources.DomainFile, "domain")
     competencies = parse_all(source_dir / COMPETENCIES_DIR, sources.CompetencyFile, "competency")
+    roles = parse_all(source_dir / ROLES_DIR, sources.RoleFile, "role")
     if profile is None:
         unreadable.add("domain-order")
 
     errors += _check_links(profile, principles, domains, competencies, unreadable)
+    if "competency" not in unreadable:
+        errors += _check_roles(roles, {c.text("code") for c in competencies} - {None})
     if errors:
         raise ProfileErrors(errors)
-    return _build_model(profile, principles, domains, competencies)
+    return _build_model(profile, principles, domains, competencies, roles)
 
 
 def load_scales(folders: list[Path]) -> dict[str, model.RatingScale]:
@@ -134,6 +138,133 @@ def load_scales(folders: list[Path]) -> dict[str, model.RatingScale]:
     if errors:
         raise ProfileErrors(errors)
     return scales
+
+
+BRAND_FILE = "brand.yaml"
+MAX_LOGO_BYTES = 1_000_000
+_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+_FONT_TYPES = (".ttf", ".otf")
+_FONT_FACES = {"regular": (400, "normal"), "bold": (700, "normal"), "italic": (400, "italic"),
+               "bold_italic": (700, "italic")}
+
+
+def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
+    """Every brand in ``brands_dir`` (one folder each), checked: assets inside the folder, text contrast AA."""
+    from .theme import failing_pairs
+
+    errors: list[SourceError] = []
+    brands: dict[str, model.Brand] = {}
+    folders = sorted(p for p in brands_dir.iterdir() if p.is_dir()) if brands_dir.is_dir() else []
+    for folder in folders:
+        parsed = _parse_required(folder / BRAND_FILE, sources.BrandFile, "brand", errors)
+        if parsed is None or parsed.data is None:
+            continue
+        data, before = parsed.data, len(errors)
+        for fg, bg, use, ratio in failing_pairs(data.colours.model_dump()):
+            errors.append(parsed.error(("colours", fg), f"{fg} {getattr(data.colours, fg)} on {bg} "
+                                       f"{getattr(data.colours, bg)} has a contrast of {ratio:.2f}:1; {use} needs "
+                                       f"at least 4.5:1 (WCAG AA)",
+                                       hint=f"choose a {'darker' if fg != 'on_accent' else 'more contrasting'} "
+                                            f"{fg} or a different {bg}"))
+        logo = None
+        if data.logo is not None:
+            path = _asset(parsed, folder, ("logo", "file"), data.logo.file, tuple(_LOGO_TYPES), errors)
+            if path is not None:
+                raw = path.read_bytes()
+                if len(raw) > MAX_LOGO_BYTES:
+                    errors.append(parsed.error(("logo", "file"), f"the logo is {len(raw):,} bytes",
+                                               hint=f"logos are limited to {MAX_LOGO_BYTES:,} bytes"))
+                else:
+                    logo = model.Logo(data.logo.alt, _LOGO_TYPES[path.suffix.lower()], raw, data.logo.file)
+        font_files = {}
+        if data.font is not None:
+            for face, (weight, style) in _FONT_FACES.items():
+                name = getattr(data.font.files, face)
+                if name is None:
+                    continue
+                path = _asset(parsed, folder, ("font", "files", face), name, _FONT_TYPES, errors)
+                if path is not None:
+                    font_files[(weight, style)] = path.relative_to(project_root.resolve()).as_posix()
+        if len(errors) == before:
+            brands[folder.name] = model.Brand(
+                folder.name, data.name, logo, data.colours.model_dump(), data.font.family if data.font else None,
+                font_files, data.tagline, data.footer, data.contact, data.paper, data.permission)
+    if errors:
+        raise ProfileErrors(errors)
+    return brands
+
+
+def _asset(parsed: Parsed, folder: Path, path: FieldPath, name: str, suffixes: tuple[str, ...],
+           errors: list[SourceError]) -> Path | None:
+    """A file a brand names: it must be a relative path that stays inside the brand's folder and exists."""
+    if "://" in name or name.startswith(("/", "\\")) or ":" in name.split("/")[0]:
+        errors.append(parsed.error(path, f"'{name}' is not a file in the brand's folder",
+                                   hint="name a file inside this folder, e.g. logo.svg; URLs and absolute "
+                                        "paths are not allowed"))
+        return None
+    target = (folder / name).resolve()
+    if folder.resolve() not in target.parents:
+        errors.append(parsed.error(path, f"'{name}' is outside the brand's folder",
+                                   hint="keep the brand's files inside its own folder"))
+        return None
+    if target.suffix.lower() not in suffixes:
+        errors.append(parsed.error(path, f"'{name}' is not one of: {', '.join(suffixes)}",
+                                   hint="use a file of one of these types"))
+        return None
+    if not target.is_file():
+        errors.append(parsed.error(path, f"'{name}' does not exist in {folder.name}/",
+                                   hint="add the file, or fix its name"))
+        return None
+    return target
+
+
+def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str]) -> dict[str, model.Packet]:
+    """Every packet recipe, its role, competencies and scale resolved (with "did you mean")."""
+    errors: list[SourceError] = []
+    packets: dict[str, model.Packet] = {}
+    roles = {r.id: r for r in profile.roles}
+    by_code = {c.code: c for c in profile.competencies}
+    for path in _yaml_files(packets_dir):
+        parsed = _parse(path, sources.PacketFile, "packet", errors)
+        if parsed is None or parsed.data is None:
+            continue
+        data, before = parsed.data, len(errors)
+        if data.id in packets:
+            errors.append(parsed.error(("id",), f"duplicate packet id '{data.id}'", hint="rename one of them"))
+        if (data.role is None) == (not data.competencies):
+            errors.append(parsed.error(("competencies",) if data.competencies else (),
+                                       "give either 'role' or 'competencies', not both and not neither",
+                                       hint="name a role to take its competencies, or list the codes"))
+        if data.role is not None and data.role not in roles:
+            close = difflib.get_close_matches(data.role, sorted(roles), n=1, cutoff=0.6)
+            errors.append(parsed.error(("role",), f"unknown role '{data.role}'",
+                                       hint=f"did you mean '{close[0]}'?" if close else
+                                       f"roles: {', '.join(sorted(roles))}"))
+        errors += _check_references(parsed, ("competencies",), data.competencies, set(by_code),
+                                    "competency code", "a competency")
+        if data.scale is not None and data.scale not in scale_ids:
+            close = difflib.get_close_matches(data.scale, sorted(scale_ids), n=1)
+            errors.append(parsed.error(("scale",), f"unknown rating scale '{data.scale}'",
+                                       hint=f"did you mean '{close[0]}'?" if close else
+                                       f"available: {', '.join(sorted(scale_ids))}"))
+        for i, section in enumerate(data.sections):
+            if data.sections.index(section) != i:
+                errors.append(parsed.error(("sections", i), f"section '{section}' is listed twice",
+                                           hint="list each section once"))
+        if len(errors) > before:
+            continue
+        role = roles.get(data.role) if data.role else None
+        competencies = role.competencies if role else tuple(by_code[c] for c in data.competencies)
+        packets[data.id] = model.Packet(
+            data.id, data.title, data.event, data.date, data.venue, data.facilitator, data.audience,
+            tuple(data.objectives), tuple(data.pre_work),
+            tuple(model.Slot(s.time, s.minutes, s.item, s.lead) for s in data.agenda),
+            role, competencies, data.scale, tuple(data.sections), tuple(data.discussion), data.notes_pages,
+            model.TrainerPart(tuple(data.trainer.materials), tuple(data.trainer.notes),
+                              tuple(data.trainer.follow_up)))
+    if errors:
+        raise ProfileErrors(errors)
+    return packets
 
 
 def load_build_file(path: Path) -> Parsed[sources.BuildFile]:
@@ -410,9 +541,31 @@ def _competency(c: sources.CompetencyFile, domain_id: str) -> model.Competency:
     return model.Competency(c.id, c.code, c.name, _blocks(c.description), tuple(activities), domain_id)
 
 
+def _check_roles(roles: list[Parsed], codes: set[str]) -> list[SourceError]:
+    """Role ids unique; every code a competency's; no competency both primary and supporting."""
+    errors: list[SourceError] = []
+    first: dict[str, Parsed] = {}
+    for role in roles:
+        rid = role.text("id")
+        if rid in first:
+            errors.append(role.error(("id",), f"duplicate role id '{rid}', also used in {first[rid].doc.path.name}",
+                                     hint="rename one of them"))
+        elif rid:
+            first[rid] = role
+        primary, supporting = role.texts("primary"), role.texts("supporting")
+        errors += _check_references(role, ("primary",), primary, codes, "competency code", "a competency")
+        errors += _check_references(role, ("supporting",), supporting, codes, "competency code", "a competency")
+        for i, code in enumerate(supporting):
+            if code in primary:
+                errors.append(role.error(("supporting", i), f"{code} is both primary and supporting",
+                                         hint="list it once"))
+    return errors
+
+
 def _build_model(profile: Parsed[sources.ProfileFile], principles: Parsed[sources.PrinciplesFile],
                  domains: list[Parsed[sources.DomainFile]],
-                 competencies: list[Parsed[sources.CompetencyFile]]) -> model.Profile:
+                 competencies: list[Parsed[sources.CompetencyFile]],
+                 roles: list[Parsed[sources.RoleFile]] = ()) -> model.Profile:
     p = profile.data
     by_domain = {d.data.id: d.data for d in domains}
     by_competency = {c.data.id: c.data for c in competencies}
@@ -432,4 +585,17 @@ def _build_model(profile: Parsed[sources.ProfileFile], principles: Parsed[source
         domains_section=_section(p.domains_section),
         principles=tuple(model.Principle(x.id, x.code, x.name, x.text) for x in principles.data.principles),
         domains=built_domains,
+        roles=_roles(roles, built_domains),
     )
+
+
+def _roles(roles: list[Parsed[sources.RoleFile]], domains: tuple[model.Domain, ...]) -> tuple[model.Role, ...]:
+    """Roles in file order; each role's competencies in the profile's order."""
+    order = [c for d in domains for c in d.competencies]
+    by_code = {c.code: c for c in order}
+
+    def pick(codes: list[str]) -> tuple[model.Competency, ...]:
+        return tuple(sorted((by_code[code] for code in codes), key=order.index))
+
+    return tuple(model.Role(r.data.id, r.data.name, r.data.description, pick(r.data.primary),
+                            pick(r.data.supporting)) for r in roles)

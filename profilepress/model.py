@@ -76,6 +76,21 @@ class Domain:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A role named in the profile, with an example mapping to the competencies it draws on most."""
+
+    id: str
+    name: str
+    description: str
+    primary: tuple[Competency, ...]
+    supporting: tuple[Competency, ...]
+
+    @property
+    def competencies(self) -> tuple[Competency, ...]:
+        return self.primary + self.supporting
+
+
+@dataclass(frozen=True)
 class Profile:
     title: str
     subtitle: str | None
@@ -93,6 +108,7 @@ class Profile:
     domains_section: Section
     principles: tuple[Principle, ...]
     domains: tuple[Domain, ...]
+    roles: tuple[Role, ...] = ()
 
     @property
     def competencies(self) -> tuple[Competency, ...]:
@@ -132,6 +148,75 @@ class RatingScale:
     @property
     def has_descriptors(self) -> bool:
         return any(level.descriptor for level in self.levels)
+
+
+@dataclass(frozen=True)
+class Logo:
+    alt: str
+    media_type: str          # image/svg+xml or image/png
+    data: bytes
+    file: str                # as named in brand.yaml
+
+    @property
+    def data_uri(self) -> str:
+        import base64
+
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class Brand:
+    """An organisation's look: layered over the neutral default, never inside the profile's text."""
+
+    id: str
+    name: str | None
+    logo: Logo | None
+    colours: dict[str, str]
+    font_family: str | None
+    font_files: dict[tuple[int, str], str]   # (weight, style) → URL relative to the project
+    tagline: str | None
+    footer: str | None
+    contact: str | None
+    paper: str
+    permission: str | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    time: str
+    minutes: int
+    item: str
+    lead: str | None
+
+
+@dataclass(frozen=True)
+class TrainerPart:
+    materials: tuple[str, ...]
+    notes: tuple[str, ...]
+    follow_up: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Packet:
+    """A workshop packet recipe, its references resolved."""
+
+    id: str
+    title: str
+    event: str
+    date: str
+    venue: str | None
+    facilitator: str
+    audience: str
+    objectives: tuple[str, ...]
+    pre_work: tuple[str, ...]
+    agenda: tuple[Slot, ...]
+    role: Role | None
+    competencies: tuple[Competency, ...]
+    scale: str | None
+    sections: tuple[str, ...]
+    discussion: tuple[str, ...]
+    notes_pages: int
+    trainer: TrainerPart
 
 
 def activity_id(competency_code: str, position: int) -> str:

@@ -55,6 +55,7 @@ class RenderLog:
     fetched: list[Path] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pages: int = 0
 
 
 class _Collect(logging.Handler):
@@ -134,9 +135,12 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     collect = _Collect(log.warnings)
     logger.addHandler(collect)
     try:
-        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_identifier(html, forms),
-                                  pdf_forms=forms, custom_metadata=custom_metadata)
+        source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(html, forms), "pdf_forms": forms,
+                   "custom_metadata": custom_metadata}
+        document = source.render(**options)
+        log.pages = len(document.pages)
+        return document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         reason = log.refused[-1] if log.refused else str(exc.__cause__ or exc)
         raise UserError(f"resource refused: {reason}") from None

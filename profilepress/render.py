@@ -10,9 +10,27 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .errors import UserError
 from .model import ItemList, Paragraph
+
+
+def css_string(text: str) -> Markup:
+    """Text made safe inside a double-quoted CSS string in a <style> element.
+
+    Backslashes and quotes are escaped, line breaks become CSS escapes, and ``<``
+    and ``>`` are escaped so that no text can close the style element.
+    """
+    out = []
+    for char in str(text):
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char in "\n\r\f<>&" or ord(char) < 0x20:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return Markup("".join(out))
 
 
 class Renderer:
@@ -33,6 +51,7 @@ class Renderer:
         # Type tests let templates lay out description blocks without deciding anything.
         self.env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
         self.env.tests["item_list"] = lambda block: isinstance(block, ItemList)
+        self.env.filters["css_string"] = css_string
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         try:

@@ -1,18 +1,45 @@
 """Select stage: the one place that decides what a document shows.
 
-Each function takes the validated :class:`~profilepress.model.Profile` and
-returns the context a template lays out: which parts, in which order, with which
-headings in the contents. Templates never filter, sort or number.
+Each function takes the validated model and returns the context a template lays
+out: which parts, in which order, with which headings in the contents, which
+stylesheets, and the brand layered over them. Templates never filter, sort or
+number.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import forms
-from .model import Competency, Paragraph, Profile, RatingScale
+from markupsafe import Markup
+
+from . import forms, theme
+from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
+
+# Our own words, in plain language, printed under every competency and marked as
+# added by this edition (the profile has no reflection prompts).
+REFLECTION_PROMPTS = (
+    "Which of these activities do you do with the most confidence? What helps you?",
+    "Which one activity, done more or better, would make the biggest difference to the people you support?",
+    "What evidence or feedback could you gather before your next rating?",
+)
+
+# A workshop's evaluation form: our own statements, rated on a labelled five-point agreement scale.
+EVALUATION_STATEMENTS = (
+    "The workshop met its learning objectives.",
+    "I understand the guiding principles and the three domains of the profile.",
+    "The self-assessment helped me see what I do well and what to work on.",
+    "The small-group discussion was useful for my work.",
+    "I know what I will do next, and who can help me.",
+)
+AGREEMENT = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
+EVALUATION_QUESTIONS = ("What was most useful today?", "What would you change about this workshop?")
+ACTION_PLAN_COLUMNS = ("What I will work on (activity code)", "My first step", "By when",
+                       "Who can help me", "How I will know it is working")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
 
 
 @dataclass(frozen=True)
@@ -23,54 +50,6 @@ class ContentsEntry:
     label: str
     code: str = ""
     children: tuple["ContentsEntry", ...] = field(default=())
-
-
-def handbook(profile: Profile) -> dict[str, Any]:
-    """The whole profile, in print order."""
-    contents = (
-        ContentsEntry("about", "About this edition"),
-        ContentsEntry("introduction", profile.introduction.heading),
-        ContentsEntry("principles", profile.principles_section.heading),
-        ContentsEntry("domains", profile.domains_section.heading),
-        *(
-            ContentsEntry(
-                domain.id, domain.name, domain.code,
-                tuple(ContentsEntry(c.id, c.name, c.code) for c in domain.competencies),
-            )
-            for domain in profile.domains
-        ),
-    )
-    return {
-        "profile": profile,
-        "document": {
-            "kind": "handbook",
-            "title": profile.full_title,
-            "description": f"The {profile.title}, version {profile.version} ({profile.date}): "
-                           f"guiding principles, domains and core competencies.",
-        },
-        "contents": contents,
-        "principles": profile.principles,
-        "domains": profile.domains,
-    }
-
-
-# --- worksheets ----------------------------------------------------------------------
-
-# Our own words, in plain language, printed under every competency and marked as
-# added by this edition (the profile has no reflection prompts).
-REFLECTION_PROMPTS = (
-    "Which of these activities do you do with the most confidence? What helps you?",
-    "Which one activity, done more or better, would make the biggest difference to the people you support?",
-    "What evidence or feedback could you gather before your next rating?",
-)
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
-
-
-def reminder(competency: Competency) -> str:
-    """A one-line reminder of a competency: the first sentence of its description, verbatim."""
-    first = next(b.text for b in competency.description if isinstance(b, Paragraph))
-    return _SENTENCE_END.split(first, maxsplit=1)[0]
 
 
 @dataclass(frozen=True)
@@ -95,63 +74,200 @@ def scopes(profile: Profile, kind: str) -> list[Scope]:
     if kind == "profile":
         return [Scope("profile", "", profile.title, "profile")]
     items = profile.domains if kind == "domain" else profile.competencies
-    return [Scope(kind, item.code, f"{item.code} {item.name}", f"{_padded(item.code)}-{item.id}") for item in items]
+    return [Scope(kind, item.code, f"{item.code} {item.name}", f"{padded(item.code)}-{item.id}") for item in items]
 
 
-def _padded(code: str) -> str:
+def padded(code: str) -> str:
     """``C5`` → ``c05``, so that file names sort in code order."""
     return re.sub(r"\d+", lambda m: m.group().zfill(2), code.lower())
 
 
-def worksheet(profile: Profile, scale: RatingScale, scope: Scope) -> dict[str, Any]:
-    """A self-assessment worksheet: cover, one section per competency, a summary sheet."""
-    competencies = scope.competencies(profile)
-    sections = []
-    for c in competencies:
-        sections.append({
-            "competency": c,
-            "reminder": reminder(c),
-            "rows": [
-                {
-                    "activity": a,
-                    "ratings": {r: forms.rating_field(a, r) for r in forms.ROUNDS},
-                    "evidence": forms.evidence_field(a),
-                    "priority": forms.priority_field(a),
-                }
-                for a in c.activities
-            ],
-            "notes": forms.notes_field(c),
-            "reflection": forms.reflection_field(c),
-        })
-    domains = [
-        {"domain": d, "competencies": [c for c in d.competencies if c in competencies]}
-        for d in profile.domains
-    ]
-    scope_title = "the whole profile" if scope.kind == "profile" else scope.label
+def reminder(competency: Competency) -> str:
+    """A one-line reminder of a competency: the first sentence of its description, verbatim."""
+    first = next(b.text for b in competency.description if isinstance(b, Paragraph))
+    return _SENTENCE_END.split(first, maxsplit=1)[0]
+
+
+# --- what every document shares ------------------------------------------------------------
+
+STYLES = {
+    # document kind → (stylesheets for the screen, stylesheets for print)
+    "handbook": (("css/base.css", "css/screen.css"), ("css/base.css", "css/fonts.css", "css/print.css")),
+    "worksheet": (("css/base.css", "css/worksheet.css", "css/screen.css"),
+                  ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/worksheet-print.css",
+                   "css/worksheet-pages.css")),
+    "summary": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
+                ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
+                 "css/worksheet-print.css", "css/worksheet-pages.css")),
+    "excerpt": (("css/base.css", "css/worksheet.css", "css/screen.css"),
+                ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/print.css", "css/worksheet-print.css",
+                 "css/mixed.css")),
+    "packet": (("css/base.css", "css/worksheet.css", "css/packet.css", "css/screen.css"),
+               ("css/base.css", "css/worksheet.css", "css/packet.css", "css/fonts.css", "css/print.css",
+                "css/worksheet-print.css", "css/mixed.css", "css/packet-print.css")),
+}
+
+
+def frame(profile: Profile, brand: Brand, kind: str, printed: bool, title: str, description: str,
+          *, landscape: bool = False, duplex: bool = True) -> dict[str, Any]:
+    """The context every template needs: the profile, the brand, stylesheets, rights, the document's facts."""
     return {
         "profile": profile,
-        "document": {
-            "kind": "worksheet",
-            "title": f"Self-assessment worksheet: {scope_title}",
-            "short_title": f"{profile.short_title} self-assessment",
-            "description": f"Self-assessment against the {profile.title}, version {profile.version}: "
-                           f"{scope_title}, rated on the {scale.name} scale.",
-        },
-        "scope": scope,
+        "brand": brand,
+        "brand_css": Markup(theme.brand_css(brand, print_fonts=printed)),
+        "styles": STYLES[kind][1 if printed else 0],
+        "rights": {"licence": profile.rights.licence, "permission": brand.permission or profile.rights.permission},
+        "code_examples": _code_examples(profile),
+        "document": {"kind": kind, "title": title, "description": description, "landscape": landscape,
+                     "duplex": duplex, "created": None},
+        "fillable": False,
+        "print": None,
+    }
+
+
+def _code_examples(profile: Profile) -> tuple[str, ...]:
+    first = profile.domains[0].competencies[0]
+    return profile.principles[0].code, profile.domains[0].code, first.code, first.activities[0].code
+
+
+def _contents_for(profile: Profile, domains: list[tuple[Domain, tuple[Competency, ...]]],
+                  front: tuple[ContentsEntry, ...]) -> tuple[ContentsEntry, ...]:
+    return front + tuple(
+        ContentsEntry(d.id, d.name, d.code, tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
+        for d, members in domains)
+
+
+def _by_domain(profile: Profile, competencies: tuple[Competency, ...]) -> list[tuple[Domain, tuple[Competency, ...]]]:
+    """The chosen competencies grouped under their domains, in the profile's order."""
+    chosen = set(c.code for c in competencies)
+    return [(d, tuple(c for c in d.competencies if c.code in chosen))
+            for d in profile.domains if any(c.code in chosen for c in d.competencies)]
+
+
+# --- handbook ------------------------------------------------------------------------------
+
+
+def handbook(profile: Profile, brand: Brand, printed: bool) -> dict[str, Any]:
+    """The whole profile, in print order."""
+    context = frame(profile, brand, "handbook", printed, profile.full_title,
+                    f"The {profile.title}, version {profile.version} ({profile.date}): "
+                    "guiding principles, domains and core competencies.")
+    context["contents"] = _contents_for(
+        profile, [(d, d.competencies) for d in profile.domains],
+        (ContentsEntry("about", "About this edition"),
+         ContentsEntry("introduction", profile.introduction.heading),
+         ContentsEntry("principles", profile.principles_section.heading),
+         ContentsEntry("domains", profile.domains_section.heading)))
+    context["domains"] = profile.domains
+    return context
+
+
+# --- worksheets ----------------------------------------------------------------------------
+
+
+def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> dict[str, Any]:
+    """What the worksheet parts lay out, for any set of competencies."""
+    sections = [{
+        "competency": c,
+        "reminder": reminder(c),
+        "rows": [{"activity": a, "ratings": {r: forms.rating_field(a, r) for r in forms.ROUNDS},
+                  "evidence": forms.evidence_field(a), "priority": forms.priority_field(a)}
+                 for a in c.activities],
+        "notes": forms.notes_field(c),
+        "reflection": forms.reflection_field(c),
+    } for c in competencies]
+    return {
         "scale": scale,
         "levels": scale.levels,
         "na": {"value": forms.NA, "label": scale.not_applicable},
         "rounds": forms.ROUNDS,
         "round_dates": forms.ROUND_DATE_FIELDS,
         "sections": sections,
-        "summary_domains": [d for d in domains if d["competencies"]],
+        "summary_domains": [{"domain": d, "competencies": list(members)}
+                            for d, members in _by_domain(profile, competencies)],
         "prompts": REFLECTION_PROMPTS,
-        "identity": forms.identity(profile, scale, competencies).to_json(),
-        "answers_format": {"name": forms.ANSWERS_FORMAT, "version": forms.ANSWERS_FORMAT_VERSION},
     }
 
 
-# --- summary of collected worksheets ---------------------------------------------------
+def worksheet(profile: Profile, scale: RatingScale, scope: Scope, brand: Brand, printed: bool,
+              fillable: bool) -> dict[str, Any]:
+    """A self-assessment worksheet: cover, one section per competency, a summary sheet."""
+    competencies = scope.competencies(profile)
+    scope_title = "the whole profile" if scope.kind == "profile" else scope.label
+    context = frame(profile, brand, "worksheet", printed, f"Self-assessment worksheet: {scope_title}",
+                    f"Self-assessment against the {profile.title}, version {profile.version}: "
+                    f"{scope_title}, rated on the {scale.name} scale.", landscape=True, duplex=False)
+    context.update(worksheet_parts(profile, scale, competencies))
+    context.update({"scope": scope, "fillable": fillable,
+                    "identity": forms.identity(profile, scale, competencies).to_json()})
+    return context
+
+
+# --- role excerpts ---------------------------------------------------------------------------
+
+
+def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, printed: bool) -> dict[str, Any]:
+    """What one role needs: the principles, the role's competencies in full, and their worksheets.
+
+    A role with an empty id stands for a selection made on the command line.
+    """
+    for_role = bool(role.id)
+    codes = ", ".join(c.code for c in role.competencies)
+    subject = f"the {role.name.lower()}" if for_role else f"selected competencies ({codes})"
+    context = frame(profile, brand, "excerpt", printed, f"{profile.title}: excerpt for {subject}",
+                    f"The guiding principles and {'the competencies a ' + role.name.lower() + ' draws on most' if for_role else 'the competencies ' + codes}, "
+                    f"from the {profile.title}, with self-assessment worksheets.")
+    groups = ([("primary", "Competencies this role draws on most", role.primary),
+               ("supporting", "Competencies this role also uses", role.supporting)] if for_role else
+              [("selected", "Selected competencies", role.primary)])
+    context.update(worksheet_parts(profile, scale, role.competencies))
+    context.update({
+        "role": role if for_role else None,
+        "subject": subject,
+        "codes": codes,
+        "groups": [{"id": gid, "heading": heading, "domains": _by_domain(profile, members)}
+                   for gid, heading, members in groups if members],
+        "contents": (
+            ContentsEntry("about", "About this edition"),
+            *((ContentsEntry("role", f"The {role.name.lower()}"),) if for_role else ()),
+            ContentsEntry("principles", profile.principles_section.heading),
+            *(ContentsEntry(gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
+              for gid, heading, members in groups if members),
+            ContentsEntry("worksheets", "Self-assessment worksheets"),
+        ),
+    })
+    return context
+
+
+# --- workshop packets ------------------------------------------------------------------------
+
+
+def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool,
+           trainer: bool, pad: bool = False) -> dict[str, Any]:
+    """A workshop packet: the recipe's handouts in its order; the trainer edition adds the trainer's guide."""
+    edition = "trainer edition" if trainer else "participant packet"
+    context = frame(profile, brand, "packet", printed, f"{recipe.title} ({edition})",
+                    f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.")
+    context.update(worksheet_parts(profile, scale, recipe.competencies))
+    map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
+                                               for c in d.competencies]} for d in profile.domains]
+    context.update({
+        "packet": recipe,
+        "trainer": trainer,
+        "sections": recipe.sections,
+        "ws_sections": context.pop("sections"),
+        "chosen": _by_domain(profile, recipe.competencies),
+        "competency_map": map_rows,
+        "agenda_total": sum(slot.minutes for slot in recipe.agenda),
+        "evaluation": {"statements": EVALUATION_STATEMENTS, "agreement": AGREEMENT,
+                       "questions": EVALUATION_QUESTIONS},
+        "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 4},
+        "pad": pad,
+    })
+    return context
+
+
+# --- summary of collected worksheets ------------------------------------------------------------
 
 
 def _average(value: float | None) -> str:
@@ -173,19 +289,14 @@ def _row(group) -> dict[str, Any]:
     }
 
 
-def summary(profile: Profile, responses, results, chart_svg: str) -> dict[str, Any]:
+def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool) -> dict[str, Any]:
     """The summary report of collected worksheets: per domain and competency, per round, and the change."""
-    import base64
-
     people = responses.people
-    return {
-        "profile": profile,
-        "document": {
-            "kind": "summary",
-            "title": f"Self-assessment summary: {profile.title}",
-            "description": f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
-                           f"{responses.scale.name} scale, per competency and domain, first and second rating.",
-        },
+    context = frame(profile, brand, "summary", printed, f"Self-assessment summary: {profile.title}",
+                    f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
+                    f"{responses.scale.name} scale, per competency and domain, first and second rating.",
+                    landscape=True, duplex=False)
+    context.update({
         "scale": responses.scale,
         "levels": responses.scale.levels,
         "rounds": forms.ROUNDS,
@@ -196,4 +307,5 @@ def summary(profile: Profile, responses, results, chart_svg: str) -> dict[str, A
         "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
         "chart_alt": "Chart of the average level of each competency, first rating as open circles and second "
                      "rating as filled squares. The same figures are in the tables below.",
-    }
+    })
+    return context

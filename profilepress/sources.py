@@ -203,27 +203,166 @@ class ScaleFile(SourceModel):
     levels: list[LevelEntry] = Field(min_length=2, max_length=7, description="From the lowest to the highest.")
 
 
-class DocumentEntry(SourceModel):
-    """One line of the build plan: a kind of document, its scope and its formats."""
+CompetencyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{0,9}$",
+                                       description="A competency's code, e.g. C3.")]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description='A colour as "#rrggbb", in quotes.')]
+Paper = Literal["a4", "letter"]
+Format = Literal["html", "pdf", "fillable-pdf"]
 
-    kind: Literal["handbook", "worksheet"]
+
+class RoleFile(SourceModel):
+    """``roles/<file>.yaml``: a role and the competencies it draws on most (an example mapping)."""
+
+    id: Id
+    name: Text
+    description: Text = Field(description="Plain-language description of the role, written by this edition.")
+    primary: list[CompetencyCode] = Field(min_length=1, description="Competencies the role draws on most.")
+    supporting: list[CompetencyCode] = Field(default_factory=list, description="Competencies it also uses.")
+
+
+class Logo(SourceModel):
+    file: Text = Field(description="An SVG or PNG file inside the brand's folder.")
+    alt: Text = Field(description="Alternative text, read out by screen readers in place of the logo.")
+
+
+class Colours(SourceModel):
+    """Colours of the brand; text colours are checked for WCAG AA contrast (4.5:1)."""
+
+    accent: Colour = Field(default="#1d4e7a", description="Headings, rules and the cover band.")
+    text: Colour = Field(default="#1b1b1b", description="Body text.")
+    muted: Colour = Field(default="#4a4a4a", description="Secondary text: captions, page furniture.")
+    background: Colour = Field(default="#ffffff", description="The page.")
+    on_accent: Colour = Field(default="#ffffff", description="Text printed on the accent colour.")
+
+
+class FontFiles(SourceModel):
+    regular: Text
+    bold: Text | None = None
+    italic: Text | None = None
+    bold_italic: Text | None = None
+
+
+class BrandFont(SourceModel):
+    family: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,60}$",
+                        description="The family name to use in the documents (letters, digits, spaces, hyphens).")
+    files: FontFiles = Field(description="Font files inside the brand's folder (TTF or OTF), with their licence beside them.")
+
+
+class BrandFile(SourceModel):
+    """``brands/<name>/brand.yaml``: an organisation's look, layered over the neutral default."""
+
+    name: Text | None = Field(default=None, description="The organisation's name; none for the neutral default.")
+    logo: Logo | None = None
+    colours: Colours = Field(default_factory=Colours)
+    font: BrandFont | None = Field(default=None, description="A font for headings and body text (PDF only).")
+    tagline: Text | None = Field(default=None, description="A line under the organisation's name on covers.")
+    footer: Text | None = Field(default=None, description="Text for the page footer, beside the page number.")
+    contact: Text | None = Field(default=None, description="How to reach the organisation (back matter).")
+    paper: Paper = "a4"
+    permission: Text | None = Field(
+        default=None, description="Permission this organisation holds to reproduce the profile, printed in its editions.")
+
+
+class Slot(SourceModel):
+    time: Text = Field(description='Start time as printed, in quotes: "09:30".')
+    minutes: int = Field(ge=1, le=600)
+    item: Text
+    lead: Text | None = None
+
+
+PacketSection = Literal[
+    "cover", "attribution", "agenda", "objectives", "pre-work", "competency-map", "competencies", "worksheets",
+    "reflection", "discussion-guide", "action-plan", "notes", "evaluation",
+]
+
+
+class TrainerPart(SourceModel):
+    materials: list[Text] = Field(min_length=1, description="The materials checklist.")
+    notes: list[Text] = Field(min_length=1, description="Facilitator notes, in order.")
+    follow_up: list[Text] = Field(default_factory=list, description="The follow-up plan after the workshop.")
+
+
+class PacketFile(SourceModel):
+    """``packets/<file>.yaml``: a workshop packet recipe."""
+
+    id: Id
+    title: Text
+    event: Text
+    date: Text
+    venue: Text | None = None
+    facilitator: Text
+    audience: Text
+    objectives: list[Text] = Field(min_length=1)
+    pre_work: list[Text] = Field(default_factory=list)
+    agenda: list[Slot] = Field(min_length=1)
+    role: Id | None = Field(default=None, description="Take the chosen competencies from this role "
+                                                      "(primary, then supporting) ...")
+    competencies: list[CompetencyCode] = Field(default_factory=list,
+                                               description="... or name them here, in the order to print.")
+    scale: Id | None = Field(default=None, description="Rating scale of the packet's worksheets; default: the build's.")
+    sections: list[PacketSection] = Field(min_length=1, description="The handouts, in order.")
+    discussion: list[Text] = Field(default_factory=list, description="Questions for the small-group discussion guide.")
+    notes_pages: int = Field(default=1, ge=1, le=10)
+    trainer: TrainerPart
+
+
+class HandbookDoc(SourceModel):
+    kind: Literal["handbook"]
+    formats: list[Literal["html", "pdf"]] = Field(min_length=1)
+
+
+class WorksheetDoc(SourceModel):
+    kind: Literal["worksheet"]
     scope: Literal["profile", "domain", "competency"] = Field(
-        default="profile",
-        description="The whole profile, or one document per domain, or one per competency.")
-    formats: list[Literal["html", "pdf", "fillable-pdf"]] = Field(min_length=1)
+        default="profile", description="The whole profile, or one document per domain, or one per competency.")
+    formats: list[Format] = Field(min_length=1)
+
+
+class ExcerptDoc(SourceModel):
+    kind: Literal["excerpt"]
+    roles: list[Id] | Literal["all"] = Field(default="all", description="Role ids, or all.")
+    formats: list[Literal["html", "pdf"]] = Field(min_length=1)
+
+
+class PacketDoc(SourceModel):
+    kind: Literal["packet"]
+    packet: Id = Field(description="A recipe in packets/, by its id.")
+    trainer: bool = Field(default=True, description="Also make the trainer edition.")
+    formats: list[Literal["html", "pdf"]] = Field(min_length=1)
+
+
+def _document_kind(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else None
+    return f"doc-{kind}" if kind in ("handbook", "worksheet", "excerpt", "packet") else None
+
+
+DocumentEntry = Annotated[
+    Union[Annotated[HandbookDoc, Tag("doc-handbook")], Annotated[WorksheetDoc, Tag("doc-worksheet")],
+          Annotated[ExcerptDoc, Tag("doc-excerpt")], Annotated[PacketDoc, Tag("doc-packet")]],
+    Discriminator(_document_kind, custom_error_type="document_kind",
+                  custom_error_message="'kind' must be one of: handbook, worksheet, excerpt, packet"),
+]
+
+
+class Edition(SourceModel):
+    brand: Id = Field(description="A folder in brands/.")
+    papers: list[Paper] | None = Field(default=None, description="Paper sizes; default: the brand's.")
+    documents: list[DocumentEntry] = Field(min_length=1)
 
 
 class BuildFile(SourceModel):
     """``build.yaml``: what ``python build.py`` makes by default. Command-line options override it."""
 
-    paper: Literal["a4", "letter"] = "a4"
+    profile: Text = Field(default="profile_src", description="The profile folder, relative to this file.")
+    packets: Text = Field(default="packets", description="The folder of packet recipes, relative to this file.")
     scale: Id = Field(description="The rating scale worksheets use by default: a file name in scales/ without .yaml.")
-    documents: list[DocumentEntry] = Field(min_length=1)
+    editions: list[Edition] = Field(min_length=1, description="One per brand: its papers and documents.")
 
 
 # Discriminator tags that pydantic inserts into error locations; they are not
 # field names and are dropped before an error is mapped back to the YAML.
-UNION_TAGS = frozenset({"block-paragraph", "block-list", "activity-text", "activity-nested"})
+UNION_TAGS = frozenset({"block-paragraph", "block-list", "activity-text", "activity-nested",
+                        "doc-handbook", "doc-worksheet", "doc-excerpt", "doc-packet"})
 
 SCHEMAS: dict[str, type[SourceModel]] = {
     "profile": ProfileFile,
@@ -231,5 +370,8 @@ SCHEMAS: dict[str, type[SourceModel]] = {
     "domain": DomainFile,
     "competency": CompetencyFile,
     "scale": ScaleFile,
+    "role": RoleFile,
+    "brand": BrandFile,
+    "packet": PacketFile,
     "build": BuildFile,
 }

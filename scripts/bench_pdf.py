@@ -41,8 +41,7 @@ sys.path.insert(0, str(ROOT))
 import weasyprint  # noqa: E402  (imported before timing: the import is not part of a render)
 
 from profilepress import pdf as pdf_module  # noqa: E402
-from profilepress.build import DOCUMENT_KINDS, BuildOptions, Project, Target, render_target  # noqa: E402
-from profilepress.load import load_profile  # noqa: E402
+from profilepress.build import BuildOptions, Project, Target, document_html, load_inputs, render_target  # noqa: E402
 from profilepress.render import Renderer  # noqa: E402
 
 GOAL = 1.10
@@ -53,24 +52,21 @@ class Bench:
 
     def __init__(self) -> None:
         self.project = Project(ROOT / "profile_src", ROOT / "templates", ROOT / "output", ROOT)
-        self.options = BuildOptions(formats=("pdf",))
-        self.profile = load_profile(self.project.source_dir)
+        self.options = BuildOptions()
+        self.inputs = load_inputs(self.project, self.options, with_build_file=False, with_packets=False)
+        self.profile = self.inputs.profile
         self.renderer = Renderer(self.project.templates_dir)
         self.target = Target("handbook.pdf", "handbook", "pdf")
-        self.kind = DOCUMENT_KINDS["handbook"]
         self.base = ROOT.as_uri() + "/"
 
     def html(self) -> str:
         """The handbook's print HTML, as a new string each time, as a build makes it
         (WeasyPrint is measurably faster on a string object it has seen before)."""
-        context = self.kind.select(self.profile)
-        context["document"]["created"] = None
-        context["print"] = self.options.print.context()
-        return self.renderer.render(self.kind.template, context)
+        return document_html(self.inputs, self.target, self.options, self.renderer)
 
     def run(self, name: str, html: str | None = None) -> bytes:
         if name == "ours":
-            return render_target(self.renderer, self.project, self.profile, self.target, self.options)
+            return render_target(self.renderer, self.project, self.inputs, self.target, self.options).data
         document = weasyprint.HTML(string=html or self.html(), base_url=self.base)
         if name == "bare":
             return document.write_pdf()

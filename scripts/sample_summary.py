@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from profilepress.build import BuildOptions, DocumentSpec, Project, build  # noqa: E402
+from profilepress.build import BuildOptions, Project, Target, build  # noqa: E402
 from profilepress.cli import main as cli  # noqa: E402
 from profilepress.load import load_profile  # noqa: E402
 
@@ -28,8 +28,8 @@ from profilepress.load import load_profile  # noqa: E402
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "output" / "sample"
     project = Project(ROOT / "profile_src", ROOT / "templates", out / "blank", ROOT)
-    build(project, BuildOptions(documents=(DocumentSpec("worksheet", "profile", ("fillable-pdf",)),)))
-    blank = out / "blank" / "worksheets" / "profile-fillable.pdf"
+    build(project, BuildOptions(plan=(Target("profile-fillable.pdf", "worksheet", "fillable-pdf"),)))
+    blank = out / "blank" / "profile-fillable.pdf"
     profile = load_profile(project.source_dir)
     rng = random.Random(2020)
     filled = []

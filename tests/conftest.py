@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from profilepress.build import BuildOptions, Project, build
+from profilepress.build import BuildOptions, Project, Target, build
+from profilepress.select import scopes
 from profilepress.cli import main
 from profilepress.load import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "profile_src"
 TINY = Path(__file__).resolve().parent / "profiles" / "tiny"
+TINY_PLAN = TINY / "build.yaml"  # the tiny profile's own build plan (its packets, roles, documents)
 TEMPLATES = ROOT / "templates"
 SOURCE_TEXT = SHIPPED / "source" / "isp-profile.txt"
 
@@ -56,7 +58,7 @@ def shipped_profile():
 @pytest.fixture(scope="session")
 def shipped_handbook(tmp_path_factory) -> BeautifulSoup:
     out = tmp_path_factory.mktemp("handbook")
-    build(Project(SHIPPED, TEMPLATES, out, ROOT), BuildOptions(formats=("html",)))
+    make(SHIPPED, out, handbook("html"))
     return BeautifulSoup((out / "handbook.html").read_text(encoding="utf-8"), "html.parser")
 
 
@@ -66,6 +68,25 @@ def profile_copy(tmp_path) -> Path:
     dest = tmp_path / "profile_src"
     shutil.copytree(SHIPPED, dest)
     return dest
+
+
+def handbook(*formats: str, **target) -> list[Target]:
+    """Handbook targets at the paths tests use: handbook.html, handbook.pdf."""
+    return [Target(f"handbook.{fmt}", "handbook", fmt, **target) for fmt in formats]
+
+
+def worksheets(source: Path, scope: str, *formats: str) -> list[Target]:
+    """Worksheet targets for every scope of a kind, at worksheets/<slug>[-fillable].<ext>."""
+    ext = {"html": ".html", "pdf": ".pdf", "fillable-pdf": "-fillable.pdf"}
+    return [Target(f"worksheets/{sc.slug}{ext[fmt]}", "worksheet", fmt, scope=sc)
+            for sc in scopes(load_profile(source), scope) for fmt in formats]
+
+
+def make(source: Path, out: Path, targets: list[Target], **options):
+    """Build exactly these targets (not build.yaml's plan) from a profile folder."""
+    packets = source / "packets" if (source / "packets").is_dir() else ROOT / "packets"
+    return build(Project(source, TEMPLATES, out, ROOT, packets_dir=packets),
+                 BuildOptions(plan=tuple(targets), **options))
 
 
 def text_of(element) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, TINY, run_script
+from conftest import ROOT, TINY_PLAN, run_script
 
 
 def test_help_explains_every_command_and_exit_code():
@@ -34,26 +34,26 @@ def test_usage_errors_exit_2(args):
 
 
 def test_default_command_builds_the_plan_into_output(run, tmp_path):
-    """No command: build.yaml's plan (here over the tiny profile: 1 domain, 2 competencies)."""
-    result = run("--source", str(TINY), "--output", str(tmp_path))
+    """No command: the build plan's documents (here the tiny profile's own plan) and the catalogue."""
+    result = run("--plan", str(TINY_PLAN), "--output", str(tmp_path))
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert made == [
-        "handbook.html", "handbook.pdf",
-        "worksheets/l01-listening-fillable.pdf", "worksheets/l01-listening.html", "worksheets/l01-listening.pdf",
-        "worksheets/m01-active-listening-fillable.pdf", "worksheets/m01-active-listening.html",
-        "worksheets/m02-reflecting-back-fillable.pdf", "worksheets/m02-reflecting-back.html",
-        "worksheets/profile-fillable.pdf", "worksheets/profile.html", "worksheets/profile.pdf",
+        "index.html", "neutral/handbook.html", "neutral/handbook.pdf", "neutral/packets/listening-hour.html",
+        "neutral/roles/buddy.html",
+        "neutral/worksheets/m01-active-listening.html", "neutral/worksheets/m02-reflecting-back.html",
+        "neutral/worksheets/profile-fillable.pdf", "neutral/worksheets/profile.html",
+        "neutral/worksheets/profile.pdf",
     ]
-    assert (tmp_path / "handbook.pdf").read_bytes().startswith(b"%PDF-")
-    assert "built 12 documents into" in result.out
+    assert (tmp_path / "neutral/handbook.pdf").read_bytes().startswith(b"%PDF-")
+    assert "built 9 documents into" in result.out
 
 
 def test_options_after_the_command(run, tmp_path):
-    result = run("build", "-s", str(TINY), "-o", str(tmp_path), "--quiet")
+    result = run("build", "--plan", str(TINY_PLAN), "-o", str(tmp_path), "--quiet", "--format", "html")
     assert result.code == 0, result.err
     assert result.out == ""
-    assert "Peer Mentoring Practice Profile" in (tmp_path / "handbook.html").read_text(encoding="utf-8")
+    assert "Peer Mentoring Practice Profile" in (tmp_path / "neutral/handbook.html").read_text(encoding="utf-8")
 
 
 def test_check_writes_nothing(run, tmp_path):
@@ -96,11 +96,12 @@ def test_build_py_is_thin():
 def test_paper_marks_and_format_options(run, tmp_path):
     from pypdf import PdfReader
 
-    result = run("-s", str(TINY), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter", "--print-marks")
+    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter",
+                 "--print-marks")
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
-    assert made == ["handbook.pdf", "worksheets/l01-listening.pdf", "worksheets/profile.pdf"]
-    page = PdfReader(tmp_path / "handbook.pdf").pages[0]
+    assert made == ["index.html", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]
+    page = PdfReader(tmp_path / "neutral/handbook.pdf").pages[0]
     assert (float(page.trimbox.width), float(page.trimbox.height)) == (612.0, 792.0)
     assert float(page.mediabox.width) > 612.0  # bleed around the trim box
 
@@ -113,7 +114,7 @@ def test_unknown_paper_is_a_usage_error():
 
 def test_bad_source_date_epoch(run, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    result = run("-s", str(TINY), "-o", str(tmp_path / "out"))
+    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path / "out"))
     assert result.code == 1
     assert "SOURCE_DATE_EPOCH must be a whole number" in result.err
     assert not (tmp_path / "out").exists()

@@ -5,13 +5,12 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT, TEMPLATES, TINY, text_of
-from profilepress.build import BuildOptions, Project, build
+from conftest import ROOT, TEMPLATES, TINY, handbook, make, text_of
 from profilepress.load import load_profile
 
 
 def test_tiny_profile_builds_into_a_handbook(tmp_path):
-    written = build(Project(TINY, TEMPLATES, tmp_path, ROOT), BuildOptions())  # the handbook alone
+    written = make(TINY, tmp_path, handbook("html", "pdf"))
     assert [w.target.path for w in written] == ["handbook.html", "handbook.pdf"]
     pdf = PdfReader(tmp_path / "handbook.pdf")
     assert pdf.metadata.title == "Peer Mentoring Practice Profile"

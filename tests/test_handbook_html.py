@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 
-from conftest import ROOT, SHIPPED, TEMPLATES, text_of
-from profilepress.build import BuildOptions, Project, build
+from conftest import SHIPPED, handbook, make, text_of
 
-HTML_ONLY = BuildOptions(formats=("html",))
 
 
 def test_document_metadata(shipped_handbook):
@@ -103,15 +101,15 @@ def test_profile_text_is_escaped(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Create spaces for new ideas to emerge", '"Create <script>alert(1)</script> & <b>spaces</b>"'),
         encoding="utf-8")
-    build(Project(source, TEMPLATES, tmp_path / "out", ROOT), HTML_ONLY)
+    make(source, tmp_path / "out", handbook("html"))
     raw = (tmp_path / "out/handbook.html").read_text(encoding="utf-8")
     assert "<script>" not in raw and "<b>spaces" not in raw
     assert "Create &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;spaces&lt;/b&gt;" in raw
 
 
 def test_same_sources_same_bytes(tmp_path):
-    build(Project(SHIPPED, TEMPLATES, tmp_path / "a", ROOT), HTML_ONLY)
-    build(Project(SHIPPED, TEMPLATES, tmp_path / "b", ROOT), HTML_ONLY)
+    make(SHIPPED, tmp_path / "a", handbook("html"))
+    make(SHIPPED, tmp_path / "b", handbook("html"))
     assert (tmp_path / "a/handbook.html").read_bytes() == (tmp_path / "b/handbook.html").read_bytes()
 
 

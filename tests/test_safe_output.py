@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, TEMPLATES, TINY
+from conftest import ROOT, TEMPLATES, TINY_PLAN
 from profilepress.errors import UserError
 from profilepress.pdf import RenderLog, html_to_pdf
 from profilepress.write import OutputFolder
@@ -62,21 +62,23 @@ def test_attachments_are_refused():
 def test_refused_resource_fails_the_build_and_keeps_previous_outputs(run, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
-    page = templates / "handbook.html.j2"
+    page = templates / "_parts.html.j2"
     page.write_text(page.read_text(encoding="utf-8").replace(
         '<header class="cover">', '<header class="cover"><img src="file:///etc/passwd" alt="">'), encoding="utf-8")
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "handbook.html").write_text("previous html", encoding="utf-8")
-    (out / "handbook.pdf").write_bytes(b"previous pdf")
+    (out / "neutral").mkdir(parents=True)
+    (out / "neutral/handbook.html").write_text("previous html", encoding="utf-8")
+    (out / "neutral/handbook.pdf").write_bytes(b"previous pdf")
 
-    result = run("--source", str(TINY), "--templates", str(templates), "--output", str(out))
+    result = run("--plan", str(TINY_PLAN), "--templates", str(templates), "--output", str(out), "--format", "html",
+                 "--format", "pdf")
     assert result.code == 1
     assert "error: resource refused: file:///etc/passwd" in result.err
     assert "Traceback" not in result.err
-    assert (out / "handbook.html").read_text(encoding="utf-8") == "previous html"
-    assert (out / "handbook.pdf").read_bytes() == b"previous pdf"
-    assert sorted(p.name for p in out.iterdir()) == ["handbook.html", "handbook.pdf"]
+    assert (out / "neutral/handbook.html").read_text(encoding="utf-8") == "previous html"
+    assert (out / "neutral/handbook.pdf").read_bytes() == b"previous pdf"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "neutral", "neutral/handbook.html", "neutral/handbook.pdf"]
 
 
 def test_atomic_write_keeps_previous_file_when_interrupted(tmp_path, monkeypatch):

@@ -13,9 +13,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from browser import dom_after
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY, text_of
+from conftest import ROOT, SHIPPED, TINY, make, text_of
+from conftest import handbook as handbook_targets
+from conftest import worksheets as worksheet_targets
 from pdfcheck import figures_without_alt
-from profilepress.build import BuildOptions, DocumentSpec, Project, build
 from profilepress.errors import ProfileErrors, UserError
 from profilepress.load import load_scales
 
@@ -32,8 +33,7 @@ PRESETS = {
 
 
 def worksheets(source, out, scale="nirn-practice-profile", scope="profile", formats=("html", "pdf", "fillable-pdf")):
-    options = BuildOptions(scale=scale, documents=(DocumentSpec("worksheet", scope, tuple(formats)),))
-    return build(Project(source, TEMPLATES, out, ROOT), options)
+    return make(source, out, worksheet_targets(source, scope, *formats), scale=scale)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_switching_the_scale_changes_columns_and_fields(missouri_d1):
                                                "exemplary", "na"]
     soup = BeautifulSoup((missouri_d1 / "d01-co-creation-and-engagement.html").read_text(encoding="utf-8"),
                          "html.parser")
-    headers = [text_of(th) for th in soup.select("#co-learning thead tr:nth-of-type(2) th")]
+    headers = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
     assert headers == PRESETS["missouri-spdg"] + ["No opportunity / N/A"] + PRESETS["missouri-spdg"] + [
         "No opportunity / N/A"]
     assert len(soup.select('input[name="C1_1_r1"]')) == 5
@@ -181,7 +181,7 @@ def test_worksheet_identity_and_attribution(shipped, shipped_profile):
     assert identity["competencies"] == [c.code for c in shipped_profile.competencies]
     soup = BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser")
     assert shipped_profile.citation in text_of(soup.select_one(".attribution"))
-    reminder = text_of(soup.select_one("#co-learning .reminder"))
+    reminder = text_of(soup.select_one("#ws-co-learning .reminder"))
     assert reminder == ("Implementation support practitioners work collaboratively with systems stakeholders to "
                         "learn how knowledge on implementation science can be effectively used in the local "
                         "context.")
@@ -357,7 +357,7 @@ def test_two_rounds_in_two_files_give_the_change(run, shipped, tmp_path):
 def test_collect_refuses_files_that_are_not_filled_worksheets(run, shipped, tmp_path):
     shutil.copy(shipped / "profile.pdf", tmp_path / "printable.pdf")     # printable: a worksheet, no fields
     handbook = tmp_path / "handbook.pdf"
-    build(Project(TINY, TEMPLATES, tmp_path / "hb", ROOT), BuildOptions(formats=("pdf",)))
+    make(TINY, tmp_path / "hb", handbook_targets("pdf"))
     shutil.copy(tmp_path / "hb/handbook.pdf", handbook)
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
