@@ -1,0 +1,320 @@
+"""Tailored editions: role excerpts, workshop packets, brands, the build plan and the catalogue."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY_PLAN, text_of
+from pdfcheck import figures_without_alt, structure_elements
+from profilepress.build import BuildOptions, Project, Target, build, load_inputs
+from profilepress.errors import ProfileErrors
+from profilepress.load import load_brands, load_packets, load_profile, load_scales
+
+
+def project(out, **kw):
+    return Project(SHIPPED, TEMPLATES, out, ROOT, **kw)
+
+
+def make(out, *targets, **options):
+    return build(project(out), BuildOptions(plan=targets, **options))
+
+
+def soup_of(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def outline(reader):
+    def walk(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, depth + 1)
+            else:
+                yield depth, item.title, reader.get_destination_page_number(item) + 1
+    return list(walk(reader.outline))
+
+
+def accent_rgb(hex_colour):
+    return " ".join(f"{int(hex_colour[i:i + 2], 16) / 255:.6f}".rstrip("0").rstrip(".") for i in (1, 3, 5))
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def test_every_role_excerpt_holds_exactly_its_competencies(tmp_path, shipped_profile):
+    assert [r.id for r in shipped_profile.roles] == sorted(
+        ["coach", "improvement-advisor", "technical-assistance-provider", "facilitator", "consultant", "mentor",
+         "implementation-specialist"])
+    targets = [Target(f"{r.id}.html", "excerpt", "html", role=r.id) for r in shipped_profile.roles]
+    make(tmp_path, *targets)
+    for role in shipped_profile.roles:
+        soup = soup_of(tmp_path / f"{role.id}.html")
+        articles = [a["id"] for a in soup.select("article.competency")]
+        assert articles == [c.id for c in role.primary] + [c.id for c in role.supporting], role.id
+        headings = [text_of(h) for h in soup.select("article.competency h3")]
+        assert headings == [f"{c.code} {c.name}" for c in role.competencies]  # codes unchanged
+        assert "An example mapping." in text_of(soup.select_one(".example-note"))
+        assert "not part of the profile" in text_of(soup.select_one(".role-note"))
+        assert [p.get("id") for p in soup.select("ul.principles > li")] == [p.id for p in shipped_profile.principles]
+        sheets = [s["id"] for s in soup.select("section.ws-competency")]
+        assert sheets == [f"ws-{c.id}" for c in role.competencies]
+        # Each competency in full: every activity, verbatim.
+        rows = [text_of(li.select_one(".activity-text")) for li in soup.select("article.competency li.activity")]
+        assert rows == [a.text for c in role.competencies for a in c.activities]
+
+
+def test_role_excerpt_pdf(tmp_path, shipped_profile):
+    coach = next(r for r in shipped_profile.roles if r.id == "coach")
+    make(tmp_path, Target("coach.pdf", "excerpt", "pdf", role="coach"))
+    reader = PdfReader(tmp_path / "coach.pdf")
+    entries = outline(reader)
+    competencies = [title for depth, title, _ in entries if depth == 1 and re.match(r"C\d+ ", title)]
+    in_full, sheets = competencies[:len(coach.competencies)], competencies[len(coach.competencies):]
+    assert in_full == [f"{c.code} {c.name}" for c in coach.competencies]
+    assert sheets[:len(coach.competencies)] == in_full  # then their worksheets
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages[:3])
+    assert "An example mapping." in text
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+    assert sizes == {(595, 842), (842, 595)}  # portrait text, landscape worksheets
+
+
+def test_tailor_by_role_domain_competency_and_scale(run, tmp_path, shipped_profile):
+    out = tmp_path / "out"
+    result = run("tailor", "--domain", "D3", "--competency", "C2", "--scale", "california-cpm",
+                 "--format", "html", "-o", str(out))
+    assert result.code == 0, result.err
+    soup = soup_of(out / "neutral/tailored/c02-c12-c13-c14-c15.html")
+    assert [a["id"] for a in soup.select("article.competency")] == [
+        "brokering", "grow-and-sustain-relationships", "develop-teams", "build-capacity",
+        "cultivate-leaders-and-champions"]
+    assert [text_of(th) for th in soup.select("#ws-brokering thead tr:nth-of-type(2) th")][:3] == [
+        "Emerging", "Acquiring", "Accomplished"]
+    assert "A selection." in text_of(soup.select_one(".example-note"))
+    result = run("tailor", "--role", "mentor", "--format", "html", "-o", str(out))
+    assert result.code == 0, result.err
+    assert (out / "neutral/tailored/mentor.html").is_file()
+    assert not (ROOT / "profile_src/roles/tailored.yaml").exists()  # nothing was written to the sources
+
+
+def test_tailor_refuses_unknown_codes_with_a_suggestion(run, tmp_path):
+    result = run("tailor", "--competency", "C16", "-o", str(tmp_path))
+    assert result.code == 1 and "unknown competency code 'C16'; did you mean 'C6'" in result.err
+    result = run("tailor", "--role", "coahc", "-o", str(tmp_path))
+    assert result.code == 1 and "unknown role 'coahc'; did you mean 'coach'" in result.err
+
+
+def test_bad_role_file_is_located(profile_copy):
+    path = profile_copy / "roles/coach.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("primary: [C12, C14, C5, C9]",
+                                                             "primary: [C12, C41, C5, C9]"), encoding="utf-8")
+    with pytest.raises(ProfileErrors) as info:
+        load_profile(profile_copy)
+    message = info.value.errors[0].format(relative_to=profile_copy)
+    assert re.match(r"roles/coach\.yaml:\d+:\d+: error: unknown competency code 'C41'", message)
+    assert "did you mean 'C4'" in message
+
+
+# --- packets ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def packets(tmp_path_factory):
+    out = tmp_path_factory.mktemp("packets")
+    build(Project(SHIPPED, TEMPLATES, out, ROOT), BuildOptions(plan=(
+        Target("packet.pdf", "packet", "pdf", packet="introduction-half-day"),
+        Target("trainer.pdf", "packet", "pdf", packet="introduction-half-day", trainer=True),
+        Target("packet.html", "packet", "html", packet="introduction-half-day"),
+    )))
+    return out
+
+
+def test_packet_sections_in_recipe_order_each_on_a_right_hand_page(packets):
+    recipe = load_packets(ROOT / "packets", load_profile(SHIPPED), set(load_scales([ROOT / "scales"])))[
+        "introduction-half-day"]
+    html_sections = [s["data-section"] for s in soup_of(packets / "packet.html").select("[data-section]")]
+    expected = [s for s in recipe.sections if s not in ("cover", "attribution")]
+    assert html_sections == expected
+    reader = PdfReader(packets / "packet.pdf")
+    headings = {"agenda": "Agenda", "objectives": "What you will learn", "pre-work": "Before the workshop",
+                "competency-map": "The competencies at a glance",
+                "competencies": "The competencies of this workshop", "worksheets": "Self-assessment",
+                "reflection": "Reflection", "discussion-guide": "Small-group discussion guide",
+                "action-plan": "My action plan", "notes": "Notes", "evaluation": "Evaluation",
+                "attribution": "About this edition"}
+    top = [(title, page) for depth, title, page in outline(reader) if depth == 0]
+    titles = [title for title, _ in top]
+    order = [headings[s] for s in recipe.sections if s != "cover"]
+    assert titles[:len(order)] == order
+    assert all(page % 2 == 1 for _, page in top[:len(order)]), top   # every handout on a right-hand page
+    assert len(reader.pages) % 2 == 0                                   # padded for duplex ...
+    assert top[len(order):] in ([], [("Notes", len(reader.pages))])      # ... with a notes page, if needed
+    assert "Introduction to implementation support practice" in " ".join(reader.pages[0].extract_text().split())
+
+
+def test_trainer_edition_adds_the_trainers_guide(packets):
+    trainer = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(packets / "trainer.pdf").pages)
+    participant = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(packets / "packet.pdf").pages)
+    for text in ("Trainer's guide", "Materials checklist", "Facilitator notes", "Follow-up plan",
+                 "A timer visible to the whole room"):
+        assert text in trainer and text not in participant
+    assert len(PdfReader(packets / "trainer.pdf").pages) % 2 == 0
+
+
+def test_packet_recipe_errors_suggest_fixes(tmp_path):
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    text = (ROOT / "packets/introduction-half-day.yaml").read_text(encoding="utf-8")
+    (folder / "a.yaml").write_text(text.replace("competencies: [C1, C9, C12]", "competencies: [C1, C99, C12]"),
+                                   encoding="utf-8")
+    (folder / "b.yaml").write_text(text.replace("id: introduction-half-day", "id: coach-packet").replace(
+        "competencies: [C1, C9, C12]", "role: coahc"), encoding="utf-8")
+    with pytest.raises(ProfileErrors) as info:
+        load_packets(folder, load_profile(SHIPPED), {"nirn-practice-profile"})
+    messages = [e.format(relative_to=tmp_path) for e in info.value.errors]
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("competencies:"))
+    assert any(m.startswith(f"packets/a.yaml:{line}:") and "unknown competency code 'C99'" in m
+               and "did you mean 'C9'" in m for m in messages), messages
+    assert any(m.startswith("packets/b.yaml:") and "unknown role 'coahc'" in m and "did you mean 'coach'" in m
+               for m in messages), messages
+
+
+# --- brands -----------------------------------------------------------------------------------
+
+
+def test_brand_colours_and_logo_reach_html_and_pdf(tmp_path):
+    make(tmp_path, Target("nw.html", "handbook", "html", brand="northwind"),
+         Target("nw.pdf", "handbook", "pdf", brand="northwind", paper="letter"))
+    soup = soup_of(tmp_path / "nw.html")
+    assert "--accent: #0b5d4b;" in soup.style.string
+    logo = soup.select_one("header.cover img.brand-logo")
+    assert logo["src"].startswith("data:image/svg+xml;base64,")
+    assert logo["alt"].startswith("Northwind Implementation Collaborative logo")
+    assert text_of(soup.select_one(".brand-name")) == "Northwind Implementation Collaborative"
+    assert "Northwind Implementation Collaborative reproduces the profile" in text_of(soup.select_one("#about"))
+    assert "learning@northwind.example" in text_of(soup.select_one("footer.colophon"))
+    # The profile's own text is untouched by the brand.
+    assert "Northwind" not in " ".join(text_of(el) for el in soup.select("main"))
+
+    reader = PdfReader(tmp_path / "nw.pdf")
+    figures = [node for role, node in structure_elements(reader) if role == "/Figure"]
+    assert [str(f["/Alt"]) for f in figures] == [logo["alt"]] and figures_without_alt(reader) == 0
+    streams = " ".join(p.get_contents().get_data().decode("latin-1") for p in reader.pages[:10])
+    assert f"{accent_rgb('#0b5d4b')} rg" in streams
+    body = " ".join(p.extract_text() for p in reader.pages[4:8])
+    assert "Northwind Implementation Collaborative · training edition" in body  # footer
+    assert (float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)) == (612.0, 792.0)
+
+
+def brand_copy(tmp_path, edit):
+    brands = tmp_path / "brands"
+    shutil.copytree(ROOT / "brands", brands)
+    path = brands / "northwind/brand.yaml"
+    text = path.read_text(encoding="utf-8")
+    old, new = edit
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    line = next(i for i, l in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.split("\n")[0] in l)
+    return brands, line
+
+
+def test_low_contrast_brand_is_refused(tmp_path):
+    brands, line = brand_copy(tmp_path, ('  accent: "#0b5d4b"', '  accent: "#9fd8c8"'))
+    with pytest.raises(ProfileErrors) as info:
+        load_brands(brands, tmp_path)
+    message = info.value.errors[0].format(relative_to=tmp_path)
+    assert message.startswith(f"brands/northwind/brand.yaml:{line}:11: error: accent #9fd8c8 on background #ffffff "
+                              "has a contrast of ")
+    assert "needs at least 4.5:1 (WCAG AA)" in message
+
+
+def test_missing_or_outside_logo_is_refused(tmp_path):
+    brands, line = brand_copy(tmp_path, ("  file: logo.svg", "  file: missing-logo.png"))
+    with pytest.raises(ProfileErrors) as info:
+        load_brands(brands, tmp_path)
+    assert info.value.errors[0].format(relative_to=tmp_path).startswith(
+        f"brands/northwind/brand.yaml:{line}:9: error: 'missing-logo.png' does not exist in northwind/")
+    for bad, message in (("../../etc/logo.svg", "is outside the brand's folder"),
+                         ("https://example.com/logo.svg", "is not a file in the brand's folder"),
+                         ("/etc/passwd", "is not a file in the brand's folder")):
+        brands, _ = brand_copy(tmp_path / bad.replace("/", "_").replace(":", ""), ("  file: logo.svg", f"  file: {bad}"))
+        with pytest.raises(ProfileErrors) as info:
+            load_brands(brands, tmp_path)
+        assert message in info.value.errors[0].message
+
+
+def test_unquoted_colour_is_explained(tmp_path):
+    brands, line = brand_copy(tmp_path, ('  text: "#18211f"', "  text: #18211f"))
+    with pytest.raises(ProfileErrors) as info:
+        load_brands(brands, tmp_path)
+    message = info.value.errors[0].format(relative_to=tmp_path)
+    assert f"brand.yaml:{line}:" in message and "colours.text" in message
+
+
+# --- the build plan and the catalogue ----------------------------------------------------------
+
+
+def test_list_shows_every_target_of_the_default_plan(run):
+    result = run("--list")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[-1] == "66 targets"
+    paths = [line.split()[-1] for line in lines[:-1]]
+    assert len(paths) == len(set(paths)) == 66
+    for expected in ("output/neutral/handbook.pdf", "output/neutral/worksheets/profile-fillable.pdf",
+                     "output/neutral/roles/coach.pdf", "output/neutral/packets/introduction-half-day-trainer.pdf",
+                     "output/northwind/handbook.pdf", "output/northwind/packets/introduction-half-day.pdf"):
+        assert expected in paths
+    northwind = [line for line in lines if "output/northwind/" in line]
+    assert northwind and all(" letter " in line for line in northwind)  # the brand's default paper
+
+
+def plan_copy(tmp_path, old, new):
+    text = (ROOT / "build.yaml").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new) + f"profile: {SHIPPED}\npackets: {ROOT / 'packets'}\n"
+    (tmp_path / "build.yaml").write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if new.strip().split("\n")[0] in l)
+    return tmp_path / "build.yaml", line
+
+
+def test_two_targets_on_one_path_are_an_error(run, tmp_path):
+    plan, _ = plan_copy(tmp_path, "        roles: all", "        roles: [coach, mentor, coach]")
+    result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
+    assert result.code == 1
+    assert "two targets would write the same file, neutral/roles/coach.html" in result.err
+
+
+def test_unknown_brand_role_or_packet_in_the_plan(run, tmp_path):
+    plan, line = plan_copy(tmp_path, "packet: introduction-half-day\n        trainer: true\n        formats: [html, pdf]",
+                           "packet: introduction-halfday\n        trainer: true\n        formats: [html, pdf]")
+    result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
+    assert result.code == 1
+    assert f"build.yaml:{line}:17: error: unknown packet 'introduction-halfday'" in result.err
+    assert "did you mean 'introduction-half-day'" in result.err
+    plan, line = plan_copy(tmp_path, "  - brand: northwind", "  - brand: northwnd")
+    result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
+    assert f"build.yaml:{line}:12: error: unknown brand 'northwnd'" in result.err and "did you mean 'northwind'" in result.err
+
+
+def test_catalogue_lists_what_was_built(run, tmp_path):
+    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path))
+    assert result.code == 0, result.err
+    soup = soup_of(tmp_path / "index.html")
+    rows = [[text_of(td) for td in tr.select("th, td")] for tr in soup.select("tbody tr")]
+    assert len(rows) == 9
+    handbook_pdf = next(r for r in rows if r[0] == "Handbook" and r[1] == "PDF")
+    assert int(handbook_pdf[3]) == len(PdfReader(tmp_path / "neutral/handbook.pdf").pages)
+    assert handbook_pdf[4].endswith("KB")
+    links = [a["href"] for a in soup.select("tbody a")]
+    assert all((tmp_path / link).is_file() for link in links)
+
+
+def test_inputs_load_every_brand_and_packet():
+    inputs = load_inputs(Project(SHIPPED, TEMPLATES, ROOT / "output", ROOT), BuildOptions())
+    assert sorted(inputs.brands) == ["neutral", "northwind"]
+    assert list(inputs.packets) == ["introduction-half-day"]
+    assert inputs.brands["northwind"].paper == "letter" and inputs.brands["neutral"].logo is None
