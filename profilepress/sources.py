@@ -61,22 +61,24 @@ class ItemList(SourceModel):
     items: list[Text] = Field(min_length=1, description="The list's items, in source order.")
 
 
-def _block_kind(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "block-paragraph"
-    if isinstance(value, dict):
-        return "block-list"
-    return None
+def text_or_mapping(name: str, mapping: type, error: str) -> Any:
+    """A field that holds either text or a mapping of ``mapping``'s shape, told apart by YAML type.
+
+    The tags (``<name>-text``, ``<name>-mapping``) appear in pydantic's error
+    locations and are dropped before errors are mapped back to the YAML.
+    """
+    def kind(value: Any) -> str | None:
+        if isinstance(value, str):
+            return f"{name}-text"
+        return f"{name}-mapping" if isinstance(value, dict) else None
+
+    return Annotated[
+        Union[Annotated[Text, Tag(f"{name}-text")], Annotated[mapping, Tag(f"{name}-mapping")]],
+        Discriminator(kind, custom_error_type=f"{name}_type", custom_error_message=error),
+    ]
 
 
-Block = Annotated[
-    Union[Annotated[Text, Tag("block-paragraph")], Annotated[ItemList, Tag("block-list")]],
-    Discriminator(
-        _block_kind,
-        custom_error_type="block_type",
-        custom_error_message="must be a paragraph (text) or a list (a mapping with 'items')",
-    ),
-]
+Block = text_or_mapping("block", ItemList, "must be a paragraph (text) or a list (a mapping with 'items')")
 
 
 class Section(SourceModel):
@@ -151,22 +153,8 @@ class NestedActivity(SourceModel):
     items: list[Text] = Field(min_length=1)
 
 
-def _activity_kind(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "activity-text"
-    if isinstance(value, dict):
-        return "activity-nested"
-    return None
-
-
-ActivityEntry = Annotated[
-    Union[Annotated[Text, Tag("activity-text")], Annotated[NestedActivity, Tag("activity-nested")]],
-    Discriminator(
-        _activity_kind,
-        custom_error_type="activity_type",
-        custom_error_message="must be the activity's text, or a mapping with 'text' and 'items'",
-    ),
-]
+ActivityEntry = text_or_mapping("activity", NestedActivity,
+                                "must be the activity's text, or a mapping with 'text' and 'items'")
 
 
 class CompetencyFile(SourceModel):
@@ -361,7 +349,7 @@ class BuildFile(SourceModel):
 
 # Discriminator tags that pydantic inserts into error locations; they are not
 # field names and are dropped before an error is mapped back to the YAML.
-UNION_TAGS = frozenset({"block-paragraph", "block-list", "activity-text", "activity-nested",
+UNION_TAGS = frozenset({"block-text", "block-mapping", "activity-text", "activity-mapping",
                         "doc-handbook", "doc-worksheet", "doc-excerpt", "doc-packet"})
 
 SCHEMAS: dict[str, type[SourceModel]] = {

@@ -318,3 +318,29 @@ def test_inputs_load_every_brand_and_packet():
     assert sorted(inputs.brands) == ["neutral", "northwind"]
     assert list(inputs.packets) == ["introduction-half-day"]
     assert inputs.brands["northwind"].paper == "letter" and inputs.brands["neutral"].logo is None
+
+
+def test_a_brand_with_its_own_font(tmp_path):
+    """A brand's font files (inside its folder) are embedded in its PDFs, fetched through the safe fetcher."""
+    shutil.copytree(ROOT / "brands", tmp_path / "brands")
+    shutil.copytree(ROOT / "fonts", tmp_path / "fonts")
+    shutil.copytree(ROOT / "scales", tmp_path / "scales")
+    (tmp_path / "brands/northwind/fonts").mkdir()
+    shutil.copy(ROOT / "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
+                tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf")
+    path = tmp_path / "brands/northwind/brand.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "font:\n  family: Brand Sans\n  files:\n"
+                    "    regular: fonts/BrandSans-Regular.ttf\n", encoding="utf-8")
+    from profilepress.build import document_html
+    from profilepress.pdf import RenderLog, html_to_pdf
+    from profilepress.render import Renderer
+
+    project = Project(SHIPPED, TEMPLATES, tmp_path / "out", tmp_path)
+    inputs = load_inputs(project, BuildOptions(), with_build_file=False, with_packets=False)
+    target = Target("nw.pdf", "handbook", "pdf", brand="northwind", paper="letter")
+    html = document_html(inputs, target, BuildOptions(), Renderer(TEMPLATES))
+    assert '@font-face { font-family: "Brand Sans"; font-weight: 400; font-style: normal; ' \
+           'src: url("brands/northwind/fonts/BrandSans-Regular.ttf"); }' in html
+    log = RenderLog()
+    html_to_pdf(html, tmp_path, project.asset_dirs, log)
+    assert tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf" in log.fetched
