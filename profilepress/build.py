@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import tempfile
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from . import catalogue, select
+from . import __version__, catalogue, deps, manifest, select
 from .errors import ProfileErrors, SourceError, UserError, display_path
-from .load import Parsed, load_brands, load_build_file, load_packets, load_profile, load_scales
 from .model import Brand, Competency, Packet, Profile, RatingScale, Role
 from .pdf import PAPER_SIZES, PrintOptions, RenderLog, html_to_pdf
-from .render import Renderer
+from .progress import Reporter
+from .workers import Failed, default_jobs, render_all
 from .write import OutputFolder
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .load import Parsed
+    from .render import Renderer
+
+# The model loader (pydantic) and the template engine (Jinja2) are imported where
+# they are first needed, so that a rebuild with nothing to do imports neither.
 
 BUILD_FILE = "build.yaml"
 FORMATS = ("html", "pdf", "fillable-pdf")
@@ -91,6 +100,11 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS  # only these formats are made
     brand: str | None = None            # only this brand's edition
     only: tuple[str, ...] = ()          # only targets whose path matches one of these patterns
+    jobs: int | None = None             # worker processes; None: one per CPU
+    force: bool = False                 # rebuild everything, whatever the manifest says
+    strict: bool = False                # warnings are errors
+    shard: tuple[int, int] | None = None  # build only shard I of N
+    request: tuple = ()                 # the command line's choices, as given (for the manifest's plan key)
     source_date_epoch: int | None = None
     plan: tuple[Target, ...] | None = None
 
@@ -119,6 +133,8 @@ class Inputs:
 def load_inputs(project: Project, options: BuildOptions, with_build_file: bool = True,
                 with_packets: bool = True) -> Inputs:
     """Load and validate every source; all errors of all files are reported together."""
+    from .load import load_brands, load_build_file, load_packets, load_profile, load_scales
+
     errors: list[SourceError] = []
 
     def attempt(load):
@@ -136,6 +152,8 @@ def load_inputs(project: Project, options: BuildOptions, with_build_file: bool =
     build_file = attempt(lambda: load_build_file(project.build_file)) if with_build_file else None
     if errors:
         raise ProfileErrors(errors)
+    if not project.templates_dir.is_dir():
+        raise UserError(f"templates folder not found: {project.templates_dir}")
     if options.scale not in scales:
         raise UserError(_unknown("rating scale", options.scale, scales))
     if "neutral" not in brands:
@@ -283,6 +301,31 @@ class Rendered:
     data: bytes
     pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    deps: dict = field(default_factory=dict)   # what it read: fields, templates, files
+    memory: int = 0                            # peak memory of the process that rendered it, in bytes
+    seconds: float = 0.0                       # how long it took to render
+    padded: bool = False                       # a packet that needed a notes page to end on a left-hand page
+
+
+@dataclass
+class Report:
+    """What a build did, for the closing summary and for tests."""
+
+    built: list[Written] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)        # obsolete outputs left alone: changed by hand
+    seconds: float = 0.0
+    peak_memory: int = 0
+    decided_from_manifest: bool = False
+
+
+class BuildFailed(Exception):
+    """Some targets could not be made; nothing was written. Carries every failure."""
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = failures
+        super().__init__(f"{len(failures)} target(s) failed")
 
 
 def check(project: Project, options: BuildOptions | None = None) -> Inputs:
@@ -294,59 +337,237 @@ def check(project: Project, options: BuildOptions | None = None) -> Inputs:
 
 
 def list_targets(project: Project, options: BuildOptions) -> list[Target]:
-    return plan(load_inputs(project, options), options)
+    return shard(plan(load_inputs(project, options), options), options.shard)
 
 
-def build(project: Project, options: BuildOptions | None = None,
-          log: Callable[[str], None] = lambda _: None,
-          warn: Callable[[str], None] = lambda _: None) -> list[Written]:
+def shard(targets: list[Target], which: tuple[int, int] | None) -> list[Target]:
+    """Shard I of N: every N-th target of the plan, from the I-th. The shards are disjoint and cover it all."""
+    if which is None:
+        return targets
+    index, count = which
+    return [t for n, t in enumerate(targets) if n % count == index - 1]
+
+
+def input_files(project: Project) -> dict[str, str]:
+    """A content hash of every file a build may read."""
+    roots = [project.source_dir, *project.scale_dirs, project.root / "brands", project.packets,
+             project.templates_dir, project.root / "fonts"]
+    return manifest.input_files(roots, [project.build_file], project.root)
+
+
+def build(project: Project, options: BuildOptions | None = None, reporter: Reporter | None = None) -> Report:
+    """Bring the output folder up to date: remake only outputs whose inputs changed."""
     options = options or BuildOptions()
-    inputs = load_inputs(project, options)                        # 1. load: every error at once
-    targets = plan(inputs, options)                                # 2. plan: what to make
-    renderer = Renderer(project.templates_dir)
-    rendered = []
-    for target in targets:                                         # 3. select + render, in memory
-        log(f"rendering {target.path}")
-        result = render_target(renderer, project, inputs, target, options)
-        rendered.append(result)
-        for message in result.warnings:
-            warn(f"{target.path}: {message}")
-    output = OutputFolder(project.output_dir)
-    written = []
-    for result in rendered:                                        # 4. write, only now
+    reporter = reporter or Reporter(quiet=True)
+    started = time.monotonic()
+    quick = nothing_to_do(project, options)                        # 0. from the manifest alone
+    if quick is not None:
+        return quick
+    report = Report()
+    previous = manifest.read(project.output_dir)     # with --force: still read, for removals and hints
+    files = input_files(project)
+    plan_key = _plan_key(project, options)
+
+    inputs = load_inputs(project, options)                         # 1. load: every error at once
+    targets = shard(plan(inputs, options), options.shard)          # 2. plan: what to make
+    objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
+    stale = [t for t in targets                                    # 3. what changed since the last build
+             if options.force or previous is None or not _current(previous, t, options, objects, project)]
+    report.up_to_date = [t.path for t in targets if t not in stale]
+    reporter.start(len(stale), "rendering")
+    jobs = options.jobs or default_jobs()
+    failures: list[tuple[str, str]] = []
+
+    def done(result) -> None:
+        if isinstance(result, Failed):
+            failures.append((result.target.path, result.reason))
+            reporter.advance(f"FAILED {result.target.path}")
+        else:
+            reporter.advance(f"rendered {result.target.path} ({result.seconds:.1f} s)")
+
+    try:                                                           # 4. render, all in memory, in parallel
+        known = previous.targets if previous else {}
+        hints = {path: (entry.padded, entry.pages) for path, entry in known.items()}
+        results = render_all(project, options, inputs, stale, jobs, done, hints)
+    finally:
+        reporter.finish()
+    warnings = [f"{r.target.path}: {w}" for r in results if isinstance(r, Rendered) for w in r.warnings]
+    for text in warnings:
+        reporter.warning(text)
+    if options.strict and warnings:
+        failures += [(w.split(": ", 1)[0], f"warning (--strict): {w.split(': ', 1)[1]}") for w in warnings]
+    if failures:
+        raise BuildFailed(failures)
+
+    output = OutputFolder(project.output_dir)                      # 5. write, only now
+    new = manifest.Manifest(__version__, plan_key, files)
+    if previous and _partial(options):
+        new.targets.update(previous.targets)
+        new.extras.update(previous.extras)
+    for result in results:
         path = output.write(result.target.path, result.data)
-        written.append(Written(result.target, path, len(result.data), result.pages))
-        log(f"wrote {display_path(path)} ({_size(len(result.data))})")
-    if options.plan is None and written:                           # 5. the catalogue of what was built
-        index = catalogue.render(renderer, inputs.profile, inputs.brands, written, project.output_dir)
-        path = output.write(catalogue.FILE, index)
-        log(f"wrote {display_path(path)} (catalogue of {len(written)} documents)")
-    return written
+        report.built.append(Written(result.target, path, len(result.data), result.pages))
+        report.peak_memory = max(report.peak_memory, result.memory)
+        reporter.detail(f"wrote {display_path(path)} ({_size(len(result.data))})")
+        new.targets[result.target.path] = _entry(result, options, project)
+    for target in targets:
+        if target not in stale:
+            new.targets[target.path] = previous.targets[target.path]
+    new.order = [t.path for t in targets]
+    if previous and not _partial(options):                         # 6. outputs no longer planned
+        planned = set(new.order)
+        for path, entry in previous.targets.items():
+            if path not in planned:
+                (report.removed if output.remove(path, entry.sha256) else report.kept).append(path)
+    if not _partial(options) and targets and (report.built or report.removed or "index.html" not in
+                                              (previous.extras if previous else {})):
+        from .render import Renderer
+
+        renderer = Renderer(project.templates_dir)                 # 7. the catalogue of what is there
+        listed = [Written(t, project.output_dir / t.path, new.targets[t.path].bytes, new.targets[t.path].pages)
+                  for t in targets]
+        index = catalogue.render(renderer, inputs.profile, inputs.brands, listed, project.output_dir)
+        output.write(catalogue.FILE, index)
+        new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
+    elif previous:
+        new.extras.update({k: v for k, v in previous.extras.items() if k not in new.extras})
+    output.write(manifest.FILE, new.to_json())                     # 8. the manifest, last
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def nothing_to_do(project: Project, options: BuildOptions) -> Report | None:
+    """A report of an up-to-date build when no input file, option or output changed; else None.
+
+    Decided from the manifest and file hashes alone: the model is not loaded and
+    WeasyPrint is not imported.
+    """
+    started = time.monotonic()
+    previous = None if options.force else manifest.read(project.output_dir)
+    if previous is None or previous.engine != __version__ or previous.plan != _plan_key(project, options):
+        return None
+    if previous.inputs != input_files(project) or not manifest.outputs_intact(previous, project.output_dir,
+                                                                              previous.order):
+        return None
+    return Report(up_to_date=list(previous.order), decided_from_manifest=True,
+                  seconds=time.monotonic() - started)
+
+
+def _partial(options: BuildOptions) -> bool:
+    """A build of part of the plan: it neither removes other outputs nor rewrites the catalogue."""
+    return bool(options.plan is not None or options.shard or options.only or options.brand
+                or tuple(options.formats) != FORMATS)
+
+
+def _plan_key(project: Project, options: BuildOptions) -> str:
+    """What decided the plan: the plan file, the profile folder and the choices made for this build.
+
+    (The contents of every input file are compared separately.) Given the command
+    line's choices as made (``options.request``), it can be computed before
+    build.yaml is even read.
+    """
+    choices = list(options.request) if options.request else [
+        _output_options(options), list(options.formats), options.brand, list(options.only), options.shard,
+        [repr(t) for t in options.plan] if options.plan is not None else None]
+    return manifest.digest({"plan": str(Path(project.build_file).resolve()),
+                            "source": str(Path(project.source_dir).resolve()),
+                            "output": str(Path(project.output_dir).resolve()), "choices": choices})
+
+
+def _output_options(options: BuildOptions) -> dict:
+    """The options that change an output's bytes."""
+    return {"scale": options.scale, "paper": options.paper, "marks": options.marks,
+            "date": options.source_date_epoch, "engine": __version__}
+
+
+def _target_key(target: Target, options: BuildOptions) -> str:
+    return manifest.digest({"target": repr(target), "options": _output_options(options)})
+
+
+def _entry(result: Rendered, options: BuildOptions, project: Project) -> manifest.Entry:
+    return manifest.Entry(
+        manifest.sha256_bytes(result.data), len(result.data), result.pages, result.target.kind,
+        result.target.format, _target_key(result.target, options), dict(sorted(result.deps["fields"].items())),
+        dict(sorted(result.deps["templates"].items())),
+        {manifest._relative(Path(p), project.root): manifest.sha256_file(Path(p))
+         for p in sorted(set(result.deps["files"]))}, result.padded)
+
+
+def _current(previous: manifest.Manifest, target: Target, options: BuildOptions, objects: dict,
+             project: Project) -> bool:
+    """Is this output up to date: same target and options, same bytes on disk, every input unchanged?"""
+    entry = previous.targets.get(target.path)
+    if entry is None or entry.target != _target_key(target, options):
+        return False
+    if not manifest.outputs_intact(previous, project.output_dir, [target.path]):
+        return False
+    for name, sha in entry.templates.items():
+        source = project.templates_dir / name
+        if not source.is_file() or manifest.sha256_bytes(source.read_bytes())[:20] != sha:
+            return False
+    for name, sha in entry.files.items():
+        path = Path(name) if Path(name).is_absolute() else project.root / name
+        if not path.is_file() or manifest.sha256_file(path) != sha:
+            return False
+    return all(deps.current_hash(objects, slot) == sha for slot, sha in entry.fields.items())
+
+
+def verify(project: Project, options: BuildOptions, reporter: Reporter) -> list[str]:
+    """Rebuild everything into a temporary folder and compare with output/manifest.json.
+
+    Returns the differences, one line each naming the file; empty when the
+    outputs are exactly what the sources give.
+    """
+    recorded = manifest.read(project.output_dir)
+    if recorded is None:
+        raise UserError(f"no manifest in {display_path(project.output_dir)}; build first")
+    with tempfile.TemporaryDirectory(prefix="profilepress-verify-") as tmp:
+        fresh = build(replace(project, output_dir=Path(tmp)), replace(options, force=True), reporter)
+        made = {w.target.path: manifest.sha256_file(w.path) for w in fresh.built}
+    differences = []
+    for path in sorted(set(made) | set(recorded.targets)):
+        entry = recorded.targets.get(path)
+        on_disk = project.output_dir / path
+        if entry is None:
+            differences.append(f"{path}: made by the sources but missing from the manifest")
+        elif path not in made:
+            differences.append(f"{path}: in the manifest but no longer made by the sources")
+        elif made[path] != entry.sha256:
+            differences.append(f"{path}: the sources now give different bytes than the manifest records")
+        elif not on_disk.is_file() or manifest.sha256_file(on_disk) != entry.sha256:
+            differences.append(f"{path}: the file in the output folder differs from the manifest")
+    return differences
 
 
 def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
-                  pad: bool = False) -> str:
-    """The HTML of one target. HTML and PDF share a template; PDF adds the print layout."""
-    profile, brand = inputs.profile, inputs.brands[target.brand]
+                  pad: bool = False, recorder: deps.Recorder | None = None) -> str:
+    """The HTML of one target. HTML and PDF share a template; PDF adds the print layout.
+
+    The model reaches the select stage and the templates through tracking
+    proxies, so ``recorder`` learns every field this document reads.
+    """
+    recorder = recorder if recorder is not None else deps.Recorder()
+    profile = deps.track(inputs.profile, recorder)
+    brand = deps.track(inputs.brands[target.brand], recorder)
     printed = target.format != "html"
-    scale = inputs.scales[options.scale]
+    scale = deps.track(inputs.scales[options.scale], recorder)
     if target.kind == "handbook":
         context, template = select.handbook(profile, brand, printed), "handbook.html.j2"
     elif target.kind == "worksheet":
         context = select.worksheet(profile, scale, target.scope, brand, printed, target.format != "pdf")
         template = "worksheet.html.j2"
     elif target.kind == "excerpt":
-        role = _role_for(profile, target)
-        context, template = select.excerpt(profile, role, scale, brand, printed), "excerpt.html.j2"
+        context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed)
+        template = "excerpt.html.j2"
     else:
-        recipe = inputs.packets[target.packet]
-        packet_scale = inputs.scales[recipe.scale] if recipe.scale else scale
+        recipe = deps.track(inputs.packets[target.packet], recorder)
+        packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale
         context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad)
         template = "packet.html.j2"
     if printed:
         context["document"]["created"] = options.created
         context["print"] = options.print_options(target.paper).context()
-    return renderer.render(template, context)
+    return renderer.render(template, context, recorder)
 
 
 def _role_for(profile: Profile, target: Target) -> Role:
@@ -359,40 +580,52 @@ def _role_for(profile: Profile, target: Target) -> Role:
 
 
 def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: Target,
-                  options: BuildOptions) -> Rendered:
-    html = document_html(inputs, target, options, renderer)
-    if target.format == "html":
-        return Rendered(target, html.encode("utf-8"))
+                  options: BuildOptions, padded_before: bool = False) -> Rendered:
+    """One target's bytes and what it read.
+
+    A PDF packet must end on a left-hand page for duplex printing; when it would
+    not, a notes page is added. Whether it needed one last time (``padded_before``)
+    is tried first, so a rebuild usually renders a packet once.
+    """
+    recorder = deps.Recorder()
+    pad = padded_before and target.kind == "packet" and target.format == "pdf"
+    html = document_html(inputs, target, options, renderer, pad=pad, recorder=recorder)
     log = RenderLog()
-    pdf = html_to_pdf(html, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
-                      custom_metadata=target.kind == "worksheet")
-    if target.kind == "packet" and log.pages % 2:
-        # Duplex: a packet ends on a left-hand page; add a notes page rather than a blank one.
-        log = RenderLog()
-        html = document_html(inputs, target, options, renderer, pad=True)
-        pdf = html_to_pdf(html, project.root, project.asset_dirs, log)
-    return Rendered(target, pdf, log.pages, log.warnings)
+    if target.format == "html":
+        data = html.encode("utf-8")
+    else:
+        data = html_to_pdf(html, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
+                           custom_metadata=target.kind == "worksheet")
+        if target.kind == "packet" and log.pages % 2:
+            pad, log = not pad, RenderLog()
+            html = document_html(inputs, target, options, renderer, pad=pad, recorder=recorder)
+            data = html_to_pdf(html, project.root, project.asset_dirs, log)
+    dependencies = {"fields": recorder.fields, "templates": recorder.templates,
+                    "files": [str(p) for p in log.fetched]}
+    return Rendered(target, data, log.pages, log.warnings, dependencies, padded=pad)
 
 
-def with_overrides(options: BuildOptions, *, paper: str | None = None, marks: bool = False,
-                   formats: tuple[str, ...] | None = None, scale: str | None = None, brand: str | None = None,
-                   only: tuple[str, ...] = (), source_date_epoch: int | None = None) -> BuildOptions:
-    """Command-line choices on top of build.yaml's."""
-    if paper is not None and paper not in PAPER_SIZES:
-        raise UserError(f"unknown paper size '{paper}'")
-    return replace(options, paper=paper or options.paper, marks=marks or options.marks,
-                   formats=formats or options.formats, scale=scale or options.scale,
-                   brand=brand or options.brand, only=only or options.only, source_date_epoch=source_date_epoch)
+def with_overrides(options: BuildOptions, **choices) -> BuildOptions:
+    """Command-line choices on top of build.yaml's. Choices left as None keep build.yaml's value."""
+    if choices.get("paper") is not None and choices["paper"] not in PAPER_SIZES:
+        raise UserError(f"unknown paper size '{choices['paper']}'")
+    given = {k: v for k, v in choices.items() if v not in (None, (), False)}
+    request = tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict")))
+    return replace(options, **given, request=request)
 
 
 def read_build_file(project: Project) -> BuildOptions:
     """build.yaml's defaults as BuildOptions (its documents are planned when the build runs)."""
+    from .load import load_build_file
+
     parsed = load_build_file(project.build_file)
     return BuildOptions(scale=parsed.data.scale)
 
 
 def project_from_plan(plan_file: Path, root: Path, *, source: Path | None, templates: Path, output: Path) -> Project:
     """A project as a build plan declares it: its profile and packets folders are relative to the plan."""
+    from .load import load_build_file
+
     parsed = load_build_file(plan_file)
     folder = plan_file.resolve().parent
     return Project(source or folder / parsed.data.profile, templates, output, root, plan_file,
@@ -403,6 +636,7 @@ def collect(project: Project, files: list[Path], out_dir: Path, options: BuildOp
             log: Callable[[str], None] = lambda _: None) -> list[Path]:
     """Filled worksheets → ratings.csv, ratings.json, summary.html and summary.pdf in ``out_dir``."""
     from . import chart, collect as reading, results
+    from .render import Renderer
 
     options = options or BuildOptions()
     inputs = load_inputs(project, options, with_build_file=False, with_packets=False)  # 1. load, and every file

@@ -1,128 +1,149 @@
 """Command line: parses arguments, calls the engine, turns outcomes into exit codes.
 
-Exit codes: 0 success; 1 bad input (the sources, templates or output folder);
-2 wrong usage of the command; 3 an internal error (a bug: please report it).
+Exit codes: 0 success; 1 bad input (the sources, templates or output folder) or
+failed targets; 2 wrong usage of the command; 3 an internal error (a bug).
+
+A rebuild with nothing to do is decided before the model loader or WeasyPrint is
+imported: only this module, the build plan's paths and output/manifest.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, schema
-from .build import (FORMATS, Project, build, check, collect, list_targets, load_inputs, project_from_plan,
-                    read_build_file, tailored, with_overrides)
-from .pdf import PAPER_SIZES
+from . import __version__
+from .build import (FORMATS, BuildFailed, BuildOptions, Project, Report, build, check, list_targets,
+                    nothing_to_do, project_from_plan, read_build_file, with_overrides)
 from .errors import ProfileErrors, UserError, display_path
+from .pdf import PAPER_SIZES
+from .progress import Reporter
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 DESCRIPTION = """\
 Build printable documents from a practice profile written in YAML.
 
-With no command, builds the default documents into the output folder.
-Sources are validated first; if any is wrong, every problem is listed as
-file:line:col and nothing is written."""
+With no command, brings the output folder up to date with the build plan
+(build.yaml): only outputs whose inputs changed are made again. Sources are
+validated first; if any is wrong, every problem is listed as file:line:col and
+nothing is written."""
 
 EPILOG = """\
 exit codes:
   0  success
-  1  bad input: a source file, template or the output folder has a problem
+  1  bad input (a source file, template or the output folder), or a target failed
   2  wrong usage of this command
   3  internal error (a bug; please report it with the output of --verbose)
 
 examples:
-  python build.py                   build the default documents into output/
-  python build.py check             validate profile_src/ and write nothing
-  python build.py build -o /tmp/o   build into another folder
-  python build.py --paper letter    US Letter PDFs
-  python build.py --format pdf --print-marks
-                                    PDFs only, with bleed and crop marks
+  python build.py                   bring output/ up to date with build.yaml
+  python build.py --list            every target and its output path
+  python build.py --force --jobs 2  rebuild everything, two worker processes
+  python build.py --brand northwind only the Northwind edition
+  python build.py --only 'neutral/handbook.*' --paper letter
+  python build.py --shard 1/3       the first of three disjoint slices (for CI)
+  python build.py check             validate every source; write nothing
+  python build.py verify            rebuild in a temporary folder; compare with the manifest
+  python build.py tailor --role coach
+  python build.py tailor --domain D2 --competency C12 --format pdf
+                                    an excerpt without writing a recipe
+  python build.py collect filled/*.pdf answers/*.json
+                                    ratings table and summary of filled worksheets
+  python build.py schema            regenerate the JSON Schemas in schema/
 
 environment:
   SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
                      PDFs carry no date. Builds never read the clock.
-  python build.py --list            every target of build.yaml and its output path
-  python build.py --brand northwind only the Northwind edition
-  python build.py tailor --role coach
-  python build.py tailor --domain D2 --competency C12 --format pdf
-                                    an excerpt without writing a recipe
-  python build.py schema            regenerate the JSON Schemas in schema/
-  python build.py collect filled/*.pdf answers/*.json
-                                    ratings table and summary of filled worksheets"""
+  CI                 when set, progress is one plain line per document"""
+
+
+def _shard(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)/(\d+)", text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a shard like 1/3 (I/N with 1 ≤ I ≤ N)")
+    return int(match[1]), int(match[2])
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of jobs (1 or more)")
+    return int(text)
 
 
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
-    parser.add_argument("-p", "--plan", type=Path, default=default(root / "build.yaml"),
-                        help="the build plan: what to make, from which profile and packets (default: build.yaml)")
-    parser.add_argument("-s", "--source", type=Path, default=default(None),
-                        help="folder holding profile.yaml (default: the plan's, profile_src/)")
-    parser.add_argument("-t", "--templates", type=Path, default=default(root / "templates"),
-                        help="templates folder (default: templates/)")
-    parser.add_argument("-o", "--output", type=Path, default=default(root / "output"),
-                        help="folder to write documents into (default: output/)")
-    parser.add_argument("--paper", choices=sorted(PAPER_SIZES), default=default(None),
-                        help="paper size of PDFs (default: build.yaml's, a4)")
-    parser.add_argument("--scale", metavar="ID", default=default(None),
-                        help="rating scale for worksheets: a file name in scales/ without .yaml "
-                             "(default: build.yaml's)")
-    parser.add_argument("--brand", metavar="NAME", default=default(None),
-                        help="build only this brand's edition (a folder in brands/)")
-    parser.add_argument("--only", metavar="PATTERN", action="append", default=default(None),
-                        help="build only targets whose output path matches (repeatable), e.g. 'neutral/handbook.*'")
-    parser.add_argument("--print-marks", action="store_true", default=default(False),
-                        help="add 3 mm bleed and crop marks to PDFs, for a print shop")
-    parser.add_argument("--format", choices=FORMATS, action="append", dest="formats",
-                        default=default(None), help="make only this format (repeatable; default: all)")
-    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
-                        help="print errors only")
-    parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
-                        help="print more detail (and the traceback of an internal error)")
+    add = parser.add_argument
+    add("-p", "--plan", type=Path, default=default(root / "build.yaml"),
+        help="the build plan: what to make, from which profile and packets (default: build.yaml)")
+    add("-s", "--source", type=Path, default=default(None),
+        help="folder holding profile.yaml (default: the plan's, profile_src/)")
+    add("-t", "--templates", type=Path, default=default(root / "templates"), help="templates folder")
+    add("-o", "--output", type=Path, default=default(root / "output"),
+        help="folder to write documents into (default: output/)")
+    add("--paper", choices=sorted(PAPER_SIZES), default=default(None), help="paper size of PDFs (default: each brand's)")
+    add("--scale", metavar="ID", default=default(None),
+        help="rating scale for worksheets: a file name in scales/ without .yaml (default: build.yaml's)")
+    add("--brand", metavar="NAME", default=default(None), help="only this brand's edition (a folder in brands/)")
+    add("--only", metavar="PATTERN", action="append", default=default(None),
+        help="only targets whose output path matches (repeatable), e.g. 'neutral/handbook.*'")
+    add("--format", choices=FORMATS, action="append", dest="formats", default=default(None),
+        help="only this format (repeatable; default: all)")
+    add("--print-marks", action="store_true", default=default(False),
+        help="add 3 mm bleed and crop marks to PDFs, for a print shop")
+    add("-j", "--jobs", type=_jobs, default=default(None),
+        help="worker processes rendering PDFs (default: one per CPU)")
+    add("--force", action="store_true", default=default(False), help="rebuild everything, changed or not")
+    add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
+    add("--shard", type=_shard, metavar="I/N", default=default(None),
+        help="build only shard I of N: disjoint slices of the plan whose union is the whole build")
+    add("-q", "--quiet", action="store_true", default=default(False), help="print errors and warnings only")
+    add("-v", "--verbose", action="store_true", default=default(False),
+        help="print more detail (and the traceback of an internal error)")
 
 
 def make_parser(root: Path) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="build.py", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s (profilepress {__version__})")
     parser.add_argument("--list", action="store_true", dest="list_targets",
                         help="list every target of the build and its output path; build nothing")
     _project_options(parser, root, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, text in (
-        ("build", "build the default documents (the default command)"),
-        ("check", "validate the profile sources; write nothing"),
-        ("schema", "write the JSON Schemas of the source files into schema/"),
-        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into a "
-                    "ratings table and a summary report"),
+        ("build", "bring the output folder up to date (the default command)"),
+        ("check", "validate every source (profile, roles, scales, brands, packets, plan); write nothing"),
+        ("verify", "rebuild everything in a temporary folder and compare with output/manifest.json"),
         ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without "
                    "writing a recipe"),
+        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into a "
+                    "ratings table and a summary report"),
+        ("schema", "write the JSON Schemas of the source files into schema/"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         _project_options(sub, root, suppress=True)
-        if name == "collect":
-            sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                             help="filled worksheet PDFs and saved answers (.json)")
-            sub.add_argument("--into", type=Path, default=None, metavar="DIR",
-                             help="folder for ratings.csv, ratings.json, summary.html and summary.pdf "
-                                  "(default: the output folder's summary/)")
         if name == "build":
-            sub.add_argument("--list", action="store_true", dest="list_targets",
+            sub.add_argument("--list", action="store_true", dest="list_targets", default=argparse.SUPPRESS,
                              help="list every target and its output path; build nothing")
-        if name == "tailor":
+        elif name == "tailor":
             sub.add_argument("--role", metavar="ID", help="a role's competencies (a file in profile_src/roles/)")
             sub.add_argument("--domain", metavar="CODE", action="append", default=[],
                              help="a domain's competencies (repeatable), e.g. D2")
             sub.add_argument("--competency", metavar="CODE", action="append", default=[],
                              help="a competency (repeatable), e.g. C3")
             sub.add_argument("--name", metavar="NAME", help="file name (default: the role or the codes)")
-        if name == "schema":
+        elif name == "collect":
+            sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                             help="filled worksheet PDFs and saved answers (.json)")
+            sub.add_argument("--into", type=Path, default=None, metavar="DIR",
+                             help="folder for ratings.csv, ratings.json, summary.html and summary.pdf "
+                                  "(default: the output folder's summary/)")
+        elif name == "schema":
             sub.add_argument("--check", action="store_true", dest="schema_check",
                              help="only report whether schema/ is up to date (exit 1 if not)")
     return parser
@@ -132,50 +153,30 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     args = make_parser(root).parse_args(argv)
     command = args.command or "build"
-    project = Project(args.source or root / "profile_src", args.templates, args.output, root)
-
-    def say(text: str) -> None:
-        if not args.quiet:
-            print(text)
-
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:
-        if command in ("build", "check", "collect", "tailor"):
-            project = project_from_plan(args.plan, root, source=args.source, templates=args.templates,
-                                        output=args.output)
-            options = with_overrides(read_build_file(project), paper=args.paper, marks=args.print_marks,
-                                     formats=tuple(dict.fromkeys(args.formats or FORMATS)), scale=args.scale,
-                                     brand=args.brand, only=tuple(args.only or ()),
-                                     source_date_epoch=_source_date_epoch())
+        if command == "schema":
+            return _schema(root, args.schema_check, reporter)
+        choices = _choices(args)
+        if command == "build" and not args.list_targets:
+            quick = nothing_to_do(_light_project(args, root), BuildOptions(**_quick_options(choices)))
+            if quick is not None:
+                _summary(quick, reporter)
+                return EXIT_OK
+        project = project_from_plan(args.plan, root, source=args.source, templates=args.templates,
+                                    output=args.output)
+        options = with_overrides(read_build_file(project), **choices)
         if command == "check":
-            profile = check(project, options).profile
-            counts = ", ".join(_count(len(items), word) for items, word in (
-                (profile.principles, "principle"), (profile.domains, "domain"),
-                (profile.competencies, "competency"), (profile.activities, "activity")))
-            say(f"ok: {_shown(project.source_dir)} is a valid profile ({counts})")
-        elif command == "collect":
-            written = collect(project, args.files, args.into or project.output_dir / "summary", options, log=say)
-            say(f"collected {_count(len(args.files), 'file')} into {_shown(written[0].parent)}")
-        elif command == "schema":
-            return _schema(root, args.schema_check, say)
-        elif command == "tailor":
-            inputs = load_inputs(project, options, with_build_file=False, with_packets=False)
-            targets = tailored(inputs, options, role=args.role, domains=tuple(args.domain),
-                               competencies=tuple(args.competency), name=args.name,
-                               formats=tuple(f for f in dict.fromkeys(args.formats or ("html", "pdf"))
-                                             if f != "fillable-pdf"))
-            written = build(project, replace(options, plan=targets), log=say,
-                            warn=lambda text: print(f"warning: {text}", file=sys.stderr))
-            say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")
-        elif getattr(args, "list_targets", False):
-            targets = list_targets(project, options)
-            width = max((len(t.label) for t in targets), default=0)
-            for t in targets:
-                print(f"{t.label:<{width}}  {t.format:<12}  {t.paper:<6}  {display_path(project.output_dir / t.path)}")
-            say(f"{_count(len(targets), 'target')}")
-        else:
-            written = build(project, options, log=say,
-                            warn=lambda text: print(f"warning: {text}", file=sys.stderr))
-            say(f"built {_count(len(written), 'document')} into {_shown(project.output_dir)}")
+            return _check(project, options, reporter)
+        if command == "verify":
+            return _verify(project, options, reporter)
+        if command == "collect":
+            return _collect(project, options, args, reporter)
+        if command == "tailor":
+            return _tailor(project, options, args, reporter)
+        if args.list_targets:
+            return _list(project, options, reporter)
+        _summary(build(project, options, reporter), reporter)
         return EXIT_OK
     except ProfileErrors as exc:
         for error in exc.errors:
@@ -184,19 +185,123 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(f"{_count(len(exc.errors), 'error')} in {_count(files, 'file')}; nothing was written.",
               file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BuildFailed as exc:
+        for path, reason in exc.failures:
+            print(f"{path}: error: {reason}", file=sys.stderr)
+        print(f"{_count(len(exc.failures), 'target')} failed; nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; files already in the output folder are intact.", file=sys.stderr)
+        print("interrupted; nothing was written, and the files already in the output folder are intact.",
+              file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not the user's mistake
         if args.verbose:
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in profilepress; run again with --verbose and report the output.",
-              file=sys.stderr)
+              "This is a bug in profilepress; run again with --verbose and report the output.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _choices(args: argparse.Namespace) -> dict:
+    """The command line's choices that shape a build (None where build.yaml decides)."""
+    return {"paper": args.paper, "marks": args.print_marks,
+            "formats": tuple(dict.fromkeys(args.formats)) if args.formats else None, "scale": args.scale,
+            "brand": args.brand, "only": tuple(args.only or ()), "jobs": args.jobs, "force": args.force,
+            "strict": args.strict, "shard": args.shard, "source_date_epoch": _source_date_epoch()}
+
+
+def _quick_options(choices: dict) -> dict:
+    given = {k: v for k, v in choices.items() if k in ("force", "shard", "only", "brand") and v}
+    return {**given, "request": _request(choices), "formats": choices["formats"] or FORMATS}
+
+
+def _request(choices: dict) -> tuple:
+    """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
+    return tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict")))
+
+
+def _light_project(args: argparse.Namespace, root: Path) -> Project:
+    """The project's folders, read from the plan without validating it (for the up-to-date check only)."""
+    import yaml
+
+    folder = args.plan.resolve().parent
+    try:
+        data = yaml.safe_load(args.plan.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    profile, packets = str(data.get("profile", "profile_src")), str(data.get("packets", "packets"))
+    return Project(args.source or folder / profile, args.templates, args.output, root, args.plan, folder / packets)
+
+
+def _summary(report: Report, reporter: Reporter) -> None:
+    parts = [f"built {len(report.built)}", f"up to date {len(report.up_to_date)}",
+             f"removed {len(report.removed)}", "failed 0"]
+    if report.kept:
+        parts.append(f"kept {len(report.kept)} changed by hand")
+    for path in report.kept:
+        reporter.warning(f"{path} is no longer planned but was changed by hand since it was built; left in place")
+    memory = f", peak {report.peak_memory / 2**20:.0f} MB per worker" if report.peak_memory else ""
+    how = " (decided from the manifest)" if report.decided_from_manifest else ""
+    reporter.info(f"{', '.join(parts)} in {report.seconds:.1f} s{memory}{how}")
+
+
+def _check(project: Project, options: BuildOptions, reporter: Reporter) -> int:
+    profile = check(project, options).profile
+    counts = ", ".join(_count(len(items), word) for items, word in (
+        (profile.principles, "principle"), (profile.domains, "domain"), (profile.competencies, "competency"),
+        (profile.activities, "activity"), (profile.roles, "role")))
+    reporter.info(f"ok: {_shown(project.source_dir)} is a valid profile ({counts}); the build plan, scales, "
+                  "brands and packets are valid too")
+    return EXIT_OK
+
+
+def _verify(project: Project, options: BuildOptions, reporter: Reporter) -> int:
+    from .build import verify
+
+    differences = verify(project, options, Reporter(quiet=True))
+    for line in differences:
+        print(f"{line}", file=sys.stderr)
+    if differences:
+        print(f"verify: {_count(len(differences), 'difference')}; the outputs are not what the sources give",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    reporter.info("verify: ok, a fresh build gives exactly the bytes in the manifest")
+    return EXIT_OK
+
+
+def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, reporter: Reporter) -> int:
+    from .build import collect
+
+    written = collect(project, args.files, args.into or project.output_dir / "summary", options, log=reporter.info)
+    reporter.info(f"collected {_count(len(args.files), 'file')} into {_shown(written[0].parent)}")
+    return EXIT_OK
+
+
+def _tailor(project: Project, options: BuildOptions, args: argparse.Namespace, reporter: Reporter) -> int:
+    from .build import load_inputs, tailored
+
+    inputs = load_inputs(project, options, with_build_file=False, with_packets=False)
+    formats = tuple(f for f in dict.fromkeys(args.formats or ("html", "pdf")) if f != "fillable-pdf")
+    targets = tailored(inputs, options, role=args.role, domains=tuple(args.domain),
+                       competencies=tuple(args.competency), name=args.name, formats=formats)
+    report = build(project, replace(options, plan=targets, formats=FORMATS), reporter)
+    for written in report.built:
+        reporter.info(f"wrote {display_path(written.path)}")
+    _summary(report, reporter)
+    return EXIT_OK
+
+
+def _list(project: Project, options: BuildOptions, reporter: Reporter) -> int:
+    targets = list_targets(project, options)
+    width = max((len(t.label) for t in targets), default=0)
+    for t in targets:
+        print(f"{t.label:<{width}}  {t.format:<12}  {t.paper:<6}  {display_path(project.output_dir / t.path)}")
+    reporter.info(_count(len(targets), "target"))
+    return EXIT_OK
 
 
 def _source_date_epoch() -> int | None:
@@ -218,15 +323,17 @@ def _shown(path: Path) -> str:
     return display_path(Path(path).resolve())
 
 
-def _schema(root: Path, only_check: bool, say) -> int:
+def _schema(root: Path, only_check: bool, reporter: Reporter) -> int:
+    from . import schema
+
     folder = root / "schema"
     stale = schema.stale_files(folder)
     if only_check:
         for name in stale:
             print(f"{folder / name}: out of date; run 'python build.py schema'", file=sys.stderr)
         if not stale:
-            say(f"ok: {folder} is up to date")
+            reporter.info(f"ok: {folder} is up to date")
         return EXIT_BAD_INPUT if stale else EXIT_OK
     for path in schema.write_all(folder):
-        say(f"wrote {_shown(path)}")
+        reporter.info(f"wrote {_shown(path)}")
     return EXIT_OK

@@ -84,7 +84,6 @@ def read(path: Path) -> FilledWorksheet:
 def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, RatingScale]) -> Responses:
     """Check every file against the current profile and its scale, and turn fields into ratings."""
     errors: list[SourceError] = []
-    current = forms.fingerprint(profile)
     by_code = {c.code: c for c in profile.competencies}
     scale_ids = sorted({f.identity.scale for f in files})
     if len(scale_ids) > 1:
@@ -97,6 +96,8 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
     scale = None
     for sheet in files:
         ident = sheet.identity
+        mine = [by_code[code] for code in ident.competencies if code in by_code]
+        current = forms.fingerprint(mine) if len(mine) == len(ident.competencies) else "(codes missing)"
         if ident.fingerprint != current:
             errors.append(SourceError(
                 sheet.path, 0, 0,

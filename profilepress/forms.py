@@ -68,10 +68,14 @@ def all_field_names(competencies: tuple[Competency, ...] | list[Competency]) -> 
     return names
 
 
-def fingerprint(profile: Profile) -> str:
-    """Changes whenever a competency or activity is added, removed, recoded or reworded."""
+def fingerprint(competencies: tuple[Competency, ...] | list[Competency]) -> str:
+    """Changes whenever one of these competencies or its activities is added, removed, recoded or reworded.
+
+    A worksheet is fingerprinted over its own competencies only: editing another
+    part of the profile neither changes it nor invalidates its filled copies.
+    """
     digest = hashlib.sha256()
-    for c in profile.competencies:
+    for c in competencies:
         digest.update(f"{c.code}\0{c.name}\0".encode())
         for a in c.activities:
             digest.update(f"{a.code}\0{a.text}\0{'|'.join(a.items)}\0".encode())
@@ -100,5 +104,5 @@ class WorksheetIdentity:
 
 
 def identity(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> WorksheetIdentity:
-    return WorksheetIdentity(profile.title, profile.version, fingerprint(profile), scale.id,
+    return WorksheetIdentity(profile.title, profile.version, fingerprint(competencies), scale.id,
                              tuple(level.id for level in scale.levels), tuple(c.code for c in competencies))

@@ -6,12 +6,15 @@ StrictUndefined (a misspelt variable is an error, never an empty string).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
+from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
 
@@ -40,7 +43,7 @@ class Renderer:
         if not templates_dir.is_dir():
             raise UserError(f"templates folder not found: {templates_dir}")
         self.templates_dir = templates_dir
-        self.env = jinja2.Environment(
+        self.env = RecordingEnvironment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -53,7 +56,8 @@ class Renderer:
         self.env.tests["item_list"] = lambda block: isinstance(block, ItemList)
         self.env.filters["css_string"] = css_string
 
-    def render(self, template: str, context: dict[str, Any]) -> str:
+    def render(self, template: str, context: dict[str, Any], recorder: Recorder | None = None) -> str:
+        self.env.recorder = recorder
         try:
             return self.env.get_template(template).render(context)
         except jinja2.TemplateNotFound as exc:
@@ -62,3 +66,40 @@ class Renderer:
             raise UserError(f"{exc.filename}:{exc.lineno}: template syntax error: {exc.message}") from exc
         except jinja2.UndefinedError as exc:
             raise UserError(f"template {template}: {exc.message}") from exc
+        finally:
+            self.env.recorder = None
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that records every template a render uses (name → hash of its source).
+
+    Templates are compiled once and cached as usual; the record is made each time
+    a render asks for one (``extends``, ``include`` and ``import`` all do), so each
+    document lists exactly the templates it was made from.
+    """
+
+    recorder: Recorder | None = None
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self._hashes: dict[str, str] = {}
+        self._static: dict[str, set[str]] = {}
+
+    def get_template(self, name, parent=None, globals=None):
+        template = super().get_template(name, parent, globals)
+        if self.recorder is not None and isinstance(name, str):
+            for used in self._with_static_references(name):
+                self.recorder.templates[used] = self._hashes[used]
+        return template
+
+    def _with_static_references(self, name: str) -> set[str]:
+        """The template and every template it names literally (imports are cached with the template,
+        so a later render would not ask for them again)."""
+        if name not in self._static:
+            source, _, _ = self.loader.get_source(self, name)
+            self._hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
+            self._static[name] = {name}
+            for child in jinja2.meta.find_referenced_templates(self.parse(source)):
+                if child:
+                    self._static[name] |= self._with_static_references(child)
+        return self._static[name]

@@ -21,6 +21,26 @@ class OutputFolder:
             raise UserError(f"refusing to write outside the output folder: {relative}")
         return target
 
+    def remove(self, relative: str, sha256: str) -> bool:
+        """Delete an output this tool made, if it still holds the bytes the manifest records.
+
+        A file changed by hand since is left alone (False): the tool only deletes
+        what it made, never a user's file.
+        """
+        import hashlib
+
+        target = self.path_for(relative)
+        if not target.is_file():
+            return True
+        if hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+            return False
+        target.unlink()
+        parent = target.parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+        return True
+
     def write(self, relative: str, data: bytes) -> Path:
         """Write ``data`` to a temporary file beside the target, then rename it into place.
 

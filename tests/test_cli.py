@@ -39,14 +39,15 @@ def test_default_command_builds_the_plan_into_output(run, tmp_path):
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert made == [
-        "index.html", "neutral/handbook.html", "neutral/handbook.pdf", "neutral/packets/listening-hour.html",
+        "index.html", "manifest.json", "neutral/handbook.html", "neutral/handbook.pdf",
+        "neutral/packets/listening-hour.html",
         "neutral/roles/buddy.html",
         "neutral/worksheets/m01-active-listening.html", "neutral/worksheets/m02-reflecting-back.html",
         "neutral/worksheets/profile-fillable.pdf", "neutral/worksheets/profile.html",
         "neutral/worksheets/profile.pdf",
     ]
     assert (tmp_path / "neutral/handbook.pdf").read_bytes().startswith(b"%PDF-")
-    assert "built 9 documents into" in result.out
+    assert "built 9, up to date 0, removed 0, failed 0 in " in result.out
 
 
 def test_options_after_the_command(run, tmp_path):
@@ -100,7 +101,7 @@ def test_paper_marks_and_format_options(run, tmp_path):
                  "--print-marks")
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
-    assert made == ["index.html", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]
+    assert made == ["manifest.json", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]  # partial: no catalogue
     page = PdfReader(tmp_path / "neutral/handbook.pdf").pages[0]
     assert (float(page.trimbox.width), float(page.trimbox.height)) == (612.0, 792.0)
     assert float(page.mediabox.width) > 612.0  # bleed around the trim box

@@ -11,7 +11,7 @@ from profilepress.load import load_profile
 
 def test_tiny_profile_builds_into_a_handbook(tmp_path):
     written = make(TINY, tmp_path, handbook("html", "pdf"))
-    assert [w.target.path for w in written] == ["handbook.html", "handbook.pdf"]
+    assert [w.target.path for w in written.built] == ["handbook.html", "handbook.pdf"]
     pdf = PdfReader(tmp_path / "handbook.pdf")
     assert pdf.metadata.title == "Peer Mentoring Practice Profile"
     assert pdf.trailer["/Root"]["/Lang"] == "en-GB"

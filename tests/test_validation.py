@@ -35,7 +35,8 @@ def one_error(source: Path) -> str:
 def test_shipped_sources_are_valid(run):
     result = run("check")
     assert result.code == 0, result.err
-    assert "valid profile (6 principles, 3 domains, 15 competencies, 114 activities)" in result.out
+    assert "valid profile (6 principles, 3 domains, 15 competencies, 114 activities, 7 roles)" in result.out
+    assert "the build plan, scales, brands and packets are valid too" in result.out
 
 
 def test_three_problems_reported_in_one_run(run, profile_copy, tmp_path):

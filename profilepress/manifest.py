@@ -1,0 +1,121 @@
+"""output/manifest.json: what a build made, from what, so the next build remakes only what changed.
+
+For every output it records the file's sha256, size and page count, and its
+inputs: the model fields it read, the templates it was rendered from, the files
+its PDF fetched (all as content hashes, never modification times), and a hash
+of the target and the options it was made with.
+
+The manifest also keeps a hash of every input file of the project. When none
+changed, nor the options, a rebuild can tell that nothing is to do from the
+manifest and the files alone: it neither loads the model nor imports WeasyPrint
+(this module imports nothing heavy, on purpose).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+FILE = "manifest.json"
+FORMAT = "profilepress-manifest"
+VERSION = 1
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(value: Any) -> str:
+    """A short, stable hash of a JSON-able value."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:20]
+
+
+def input_files(roots: Iterable[Path], files: Iterable[Path], base: Path) -> dict[str, str]:
+    """Every file under ``roots`` and each of ``files`` → sha256, keyed by path relative to ``base``."""
+    found: dict[str, str] = {}
+    for root in roots:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    found[_relative(path, base)] = sha256_file(path)
+    for path in files:
+        if path.is_file():
+            found[_relative(path, base)] = sha256_file(path)
+    return found
+
+
+def _relative(path: Path, base: Path) -> str:
+    path = path.resolve()
+    try:
+        return path.relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class Entry:
+    """One output and what it was made from."""
+
+    sha256: str
+    bytes: int
+    pages: int
+    kind: str
+    format: str
+    target: str                                         # hash of the target and the options
+    fields: dict[str, str] = field(default_factory=dict)     # model "key#field" → hash
+    templates: dict[str, str] = field(default_factory=dict)  # template name → hash
+    files: dict[str, str] = field(default_factory=dict)      # fetched file (relative) → sha256
+    padded: bool = False                                # a packet that needed a notes page (duplex)
+
+
+@dataclass
+class Manifest:
+    engine: str = ""
+    plan: str = ""                                      # hash of what decided the plan
+    inputs: dict[str, str] = field(default_factory=dict)
+    targets: dict[str, Entry] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)      # the planned paths, in plan order
+    extras: dict[str, str] = field(default_factory=dict)  # files made beside the targets (the catalogue)
+
+    def to_json(self) -> bytes:
+        document = {
+            "format": FORMAT, "version": VERSION, "engine": self.engine, "plan": self.plan,
+            "inputs": self.inputs, "order": self.order, "extras": self.extras,
+            "targets": {path: vars(entry) for path, entry in sorted(self.targets.items())},
+        }
+        return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read(output_dir: Path) -> Manifest | None:
+    """The manifest of the last build into ``output_dir``, or None if there is none (or it is unreadable)."""
+    path = output_dir / FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            return None
+        return Manifest(data["engine"], data["plan"], data["inputs"],
+                        {p: Entry(**e) for p, e in data["targets"].items()}, data["order"], data["extras"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def outputs_intact(manifest: Manifest, output_dir: Path, paths: Iterable[str]) -> bool:
+    """Do these outputs exist with the bytes the manifest records?"""
+    for path in paths:
+        entry = manifest.targets.get(path)
+        file = output_dir / path
+        if entry is None or not file.is_file() or file.stat().st_size != entry.bytes \
+                or sha256_file(file) != entry.sha256:
+            return False
+    return True

@@ -1,0 +1,117 @@
+"""Rendering targets in a pool of worker processes.
+
+Each worker imports WeasyPrint once (the import alone costs about a second) and
+is recycled after a number of documents, to bound its memory. Workers start
+from a fork server that has the heavy modules preloaded, so a new worker costs
+a fork, not an import. Every worker renders from the same validated inputs the
+main process loaded, so output bytes do not depend on the number of jobs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import traceback
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from .errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import BuildOptions, Inputs, Project, Target
+
+TASKS_PER_WORKER = 10
+PRELOAD = ["weasyprint", "pypdf", "profilepress.build", "profilepress.select", "profilepress.render",
+           "profilepress.pdf"]
+
+
+@dataclass
+class Failed:
+    """A target that could not be rendered, and why."""
+
+    target: "Target"
+    reason: str
+
+
+_state: dict = {}
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _start(project: "Project", options: "BuildOptions", inputs: "Inputs",
+           hints: dict[str, tuple[bool, int]]) -> None:
+    import weasyprint  # noqa: F401  # imported once per worker, not once per document
+    del weasyprint
+
+    from .render import Renderer
+
+    # A worker whose start fails must not die (multiprocessing would start it again, forever):
+    # it reports the failure with every target it is given instead.
+    _state.update(project=project, options=options, inputs=inputs, hints=hints, broken=None)
+    try:
+        _state["renderer"] = Renderer(project.templates_dir)
+    except UserError as exc:
+        _state["broken"] = str(exc)
+
+
+def _render(target: "Target"):
+    import time
+
+    from .build import render_target
+
+    started = time.monotonic()
+    if _state.get("broken"):
+        return Failed(target, _state["broken"])
+    try:
+        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"],
+                               _state["hints"].get(target.path, (False, 0))[0])
+    except UserError as exc:
+        return Failed(target, str(exc))
+    except Exception as exc:  # a bug: report it with the target, do not hide the others
+        return Failed(target, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    result.memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _cost(target: "Target", hints: dict[str, tuple[bool, int]]) -> float:
+    """How long a target will take, roughly: the longest start first, so no worker is left with a big one
+    at the end. Pages from the last build when known; else a guess by kind."""
+    if target.format == "html":
+        return 0.0
+    pages = hints.get(target.path, (False, 0))[1]
+    if pages:
+        return float(pages)
+    return {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
+
+
+def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"],
+               jobs: int, done: Callable[[object], None], hints: dict[str, tuple[bool, int]] | None = None) -> list:
+    """Render every target (all are attempted); returns Rendered or Failed for each, in ``targets`` order.
+
+    ``hints`` tells, from the last build, whether a packet needed padding and how
+    many pages each output had (the longest are started first).
+    """
+    hints = hints or {}
+    results: dict[str, object] = {}
+    if jobs <= 1 or len(targets) <= 1:
+        _start(project, options, inputs, hints)
+        for target in targets:
+            results[target.path] = _render(target)
+            done(results[target.path])
+    else:
+        # multiprocessing.Pool, not concurrent.futures: ProcessPoolExecutor's max_tasks_per_child can
+        # deadlock on Python 3.11 when a worker is recycled (CPython gh-115634).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        ordered = sorted(targets, key=lambda t: _cost(t, hints), reverse=True)
+        with context.Pool(processes=min(jobs, len(targets)), initializer=_start,
+                          initargs=(project, options, inputs, hints),
+                          maxtasksperchild=TASKS_PER_WORKER) as pool:
+            for result in pool.imap_unordered(_render, ordered):
+                results[result.target.path] = result
+                done(result)
+    return [results[t.path] for t in targets]

@@ -1,0 +1,204 @@
+"""The build engine: incremental, parallel, reproducible, observable, fit for CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, TINY, run_script
+
+PLAN_FILES = ("build.yaml", "profile.yaml", "principles.yaml", "domains", "competencies", "roles", "packets")
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A writable copy of the tiny profile's project (its own plan, roles and packet)."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def build(tiny, *args, out=None):
+    out = out or tiny.parent / "out"
+    return run_script("--plan", str(tiny / "build.yaml"), "-o", str(out), *args)
+
+
+def snapshot(out):
+    """Every output file → (bytes, modification time in ns)."""
+    return {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def rendered(result):
+    return sorted(line.split()[1] for line in result.out.splitlines() if line.startswith("rendered "))
+
+
+def test_editing_one_competency_rebuilds_exactly_what_contains_it(tiny):
+    first = build(tiny, "--jobs", "1")
+    assert first.code == 0, first.err
+    out = tiny.parent / "out"
+    before = snapshot(out)
+
+    path = tiny / "competencies/reflecting-back.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Summarise in the mentee's words",
+                                                             "Summarise in the mentee's own words"),
+                    encoding="utf-8")
+    second = build(tiny, "--jobs", "1")
+    assert second.code == 0, second.err
+    # M2 is in the handbook, the whole-profile worksheets, its own worksheet, and the buddy's excerpt
+    # (supporting). The packet (M1 only) lists M2's code and name in its map: unchanged, so not rebuilt.
+    assert rendered(second) == sorted([
+        "neutral/handbook.html", "neutral/handbook.pdf", "neutral/roles/buddy.html",
+        "neutral/worksheets/m02-reflecting-back.html", "neutral/worksheets/profile-fillable.pdf",
+        "neutral/worksheets/profile.html", "neutral/worksheets/profile.pdf"])
+    assert "built 7, up to date 2, removed 0, failed 0" in second.out
+    after = snapshot(out)
+    for untouched in ("neutral/worksheets/m01-active-listening.html", "neutral/packets/listening-hour.html"):
+        assert after[untouched] == before[untouched]          # same bytes and same modification time
+    assert after["neutral/handbook.html"][0] != before["neutral/handbook.html"][0]
+    assert "mentee&#39;s own words" in after["neutral/handbook.html"][0].decode()
+
+
+def test_template_and_asset_changes_are_dependencies(tiny, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert build(tiny, "--jobs", "1", "--templates", str(templates)).code == 0
+    css = templates / "css/packet.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.prompt { margin-bottom: 1rem; }\n", encoding="utf-8")
+    result = build(tiny, "--jobs", "1", "--templates", str(templates))
+    assert rendered(result) == ["neutral/packets/listening-hour.html"]  # the only document using packet.css
+
+
+def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(tiny):
+    assert build(tiny, "--jobs", "1").code == 0
+    out = tiny.parent / "out"
+    code = ("import sys; from pathlib import Path; from profilepress.cli import main; "
+            f"rc = main(['--plan', {str(tiny / 'build.yaml')!r}, '-o', {str(out)!r}], root=Path({str(ROOT)!r})); "
+            "print('weasyprint' in sys.modules, 'pydantic' in sys.modules, 'jinja2' in sys.modules); sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "built 0, up to date 9, removed 0, failed 0" in result.stdout
+    assert "(decided from the manifest)" in result.stdout
+    assert result.stdout.splitlines()[-1] == "False False False"
+
+
+def test_removed_targets_are_deleted_but_never_a_users_file(tiny):
+    assert build(tiny, "--jobs", "1").code == 0
+    out = tiny.parent / "out"
+    (out / "neutral/my-notes.txt").write_text("mine", encoding="utf-8")
+    plan = tiny / "build.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "      - kind: excerpt\n        roles: all\n        formats: [html]\n", ""), encoding="utf-8")
+    result = build(tiny, "--jobs", "1")
+    assert result.code == 0, result.err
+    assert "removed 1" in result.out
+    assert not (out / "neutral/roles").exists()
+    assert (out / "neutral/my-notes.txt").read_text(encoding="utf-8") == "mine"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "neutral/roles/buddy.html" not in manifest["targets"]
+
+
+def test_an_output_changed_by_hand_is_rebuilt_and_force_rebuilds_all(tiny):
+    assert build(tiny, "--jobs", "1").code == 0
+    out = tiny.parent / "out"
+    (out / "neutral/handbook.html").write_text("tampered", encoding="utf-8")
+    result = build(tiny, "--jobs", "1")
+    assert rendered(result) == ["neutral/handbook.html"]
+    assert "tampered" not in (out / "neutral/handbook.html").read_text(encoding="utf-8")
+    assert len(rendered(build(tiny, "--jobs", "1", "--force"))) == 9
+
+
+def test_manifest_records_every_output(tiny):
+    assert build(tiny, "--jobs", "1").code == 0
+    out = tiny.parent / "out"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["targets"]) == 9
+    import hashlib
+    for path, entry in manifest["targets"].items():
+        data = (out / path).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)
+        assert entry["templates"] and entry["fields"]
+    pdf = manifest["targets"]["neutral/handbook.pdf"]
+    assert pdf["pages"] > 3 and any(f.startswith("fonts/atkinson-hyperlegible/") for f in pdf["files"])
+    assert "competency:M2#activities" in pdf["fields"] and "handbook.html.j2" in pdf["templates"]
+
+
+def test_output_bytes_do_not_depend_on_jobs(tiny, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(tiny, "--jobs", "1", out=one).code == 0
+    assert build(tiny, "--jobs", "2", out=two).code == 0
+    files = {k: v[0] for k, v in snapshot(one).items() if k != "manifest.json"}
+    assert files == {k: v[0] for k, v in snapshot(two).items() if k != "manifest.json"}
+
+
+def test_verify_passes_on_a_clean_build_and_names_a_tampered_file(tiny):
+    assert build(tiny, "--jobs", "1").code == 0
+    ok = run_script("verify", "--plan", str(tiny / "build.yaml"), "-o", str(tiny.parent / "out"), "--jobs", "1")
+    assert ok.code == 0, ok.err
+    assert "verify: ok" in ok.out
+    pdf = tiny.parent / "out/neutral/worksheets/profile.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%tampered\n")  # a PDF reader would not even notice
+    bad = run_script("verify", "--plan", str(tiny / "build.yaml"), "-o", str(tiny.parent / "out"), "--jobs", "1")
+    assert bad.code == 1
+    assert "neutral/worksheets/profile.pdf: the file in the output folder differs from the manifest" in bad.err
+
+
+def test_failures_are_all_reported_and_nothing_is_written(tiny, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "_parts.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        '<header class="cover">', '<header class="cover"><img src="http://example.com/x.png" alt="x">'),
+        encoding="utf-8")
+    result = build(tiny, "--jobs", "2", "--templates", str(templates))
+    assert result.code == 1
+    lines = [l for l in result.err.splitlines() if ": error: resource refused: http://example.com/x.png" in l]
+    assert sorted(l.split(":")[0] for l in lines) == ["neutral/handbook.pdf"]
+    assert "1 target failed; nothing was written." in result.err
+    assert not (tiny.parent / "out").exists()
+
+
+def test_strict_makes_warnings_fatal(tiny, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    css = templates / "css/print.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { colour: red; }\n", encoding="utf-8")
+    lenient = build(tiny, "--jobs", "1", "--templates", str(templates), "--only", "neutral/handbook.pdf")
+    assert lenient.code == 0 and "warning: neutral/handbook.pdf: Ignored `colour: red`" in lenient.err
+    strict = build(tiny, "--jobs", "1", "--templates", str(templates), "--only", "neutral/handbook.pdf",
+                   "--strict", "--force", out=tmp_path / "strict")
+    assert strict.code == 1
+    assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
+
+
+def test_shards_are_disjoint_and_cover_the_plan(tiny):
+    listed = lambda *a: [l.split()[-1] for l in run_script(  # noqa: E731
+        "--plan", str(tiny / "build.yaml"), "-o", "out", "--list", *a).out.splitlines()[:-1]]
+    everything = listed()
+    shards = [listed("--shard", f"{i}/3") for i in (1, 2, 3)]
+    assert sorted(sum(shards, [])) == sorted(everything)
+    assert all(not set(a) & set(b) for i, a in enumerate(shards) for b in shards[i + 1:])
+    bad = run_script("--shard", "4/3", "--list")
+    assert bad.code == 2 and "is not a shard like 1/3" in bad.err
+
+
+def test_plain_progress_when_not_a_terminal_and_quiet(tiny):
+    result = build(tiny, "--jobs", "1")
+    assert result.out.splitlines()[0] == "rendering: 9 to render"
+    assert len(rendered(result)) == 9
+    assert result.out.splitlines()[-1].startswith("built 9, up to date 0, removed 0, failed 0 in ")
+    quiet = build(tiny, "--jobs", "1", "--force", "--quiet")
+    assert quiet.out == "" and quiet.code == 0
+
+
+def test_example_ci_workflow_uses_the_features():
+    workflow = (ROOT / ".github/workflows/documents.yml").read_text(encoding="utf-8")
+    for needed in ("python build.py check", "--strict", "actions/cache", "upload-artifact", "--shard",
+                   "python build.py verify"):
+        assert needed in workflow, needed
+    assert os.access(ROOT / ".ci/run", os.X_OK)
