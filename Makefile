@@ -15,7 +15,7 @@ help:
 	@echo "make test     run the test suite"
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
-	@echo "make bench    time the PDF handbook against bare WeasyPrint renders"
+	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
 	@echo "make clean    remove the virtual environment, caches and built documents"
@@ -44,6 +44,7 @@ schema: setup
 	$(PY) build.py schema
 
 bench: setup
+	$(PY) scripts/bench_build.py
 	$(PY) scripts/bench_pdf.py
 
 images: build

@@ -387,8 +387,7 @@ def build(project: Project, options: BuildOptions | None = None, reporter: Repor
 
     try:                                                           # 4. render, all in memory, in parallel
         known = previous.targets if previous else {}
-        hints = {path: (entry.padded, entry.pages) for path, entry in known.items()}
-        results = render_all(project, options, inputs, stale, jobs, done, hints)
+        results = render_all(project, options, inputs, stale, jobs, done, {p: e.pages for p, e in known.items()})
     finally:
         reporter.finish()
     warnings = [f"{r.target.path}: {w}" for r in results if isinstance(r, Rendered) for w in r.warnings]
@@ -580,29 +579,25 @@ def _role_for(profile: Profile, target: Target) -> Role:
 
 
 def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: Target,
-                  options: BuildOptions, padded_before: bool = False) -> Rendered:
+                  options: BuildOptions) -> Rendered:
     """One target's bytes and what it read.
 
-    A PDF packet must end on a left-hand page for duplex printing; when it would
-    not, a notes page is added. Whether it needed one last time (``padded_before``)
-    is tried first, so a rebuild usually renders a packet once.
+    A PDF packet must end on a left-hand page for duplex printing: when its
+    pages are odd, a notes page (laid out on its own) is added at the end.
     """
     recorder = deps.Recorder()
-    pad = padded_before and target.kind == "packet" and target.format == "pdf"
-    html = document_html(inputs, target, options, renderer, pad=pad, recorder=recorder)
+    html = document_html(inputs, target, options, renderer, recorder=recorder)
     log = RenderLog()
     if target.format == "html":
         data = html.encode("utf-8")
     else:
+        pad = (document_html(inputs, target, options, renderer, pad=True, recorder=recorder)
+               if target.kind == "packet" else None)
         data = html_to_pdf(html, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
-                           custom_metadata=target.kind == "worksheet")
-        if target.kind == "packet" and log.pages % 2:
-            pad, log = not pad, RenderLog()
-            html = document_html(inputs, target, options, renderer, pad=pad, recorder=recorder)
-            data = html_to_pdf(html, project.root, project.asset_dirs, log)
+                           custom_metadata=target.kind == "worksheet", pad_to_even=pad)
     dependencies = {"fields": recorder.fields, "templates": recorder.templates,
                     "files": [str(p) for p in log.fetched]}
-    return Rendered(target, data, log.pages, log.warnings, dependencies, padded=pad)
+    return Rendered(target, data, log.pages, log.warnings, dependencies, padded=log.padded)
 
 
 def with_overrides(options: BuildOptions, **choices) -> BuildOptions:

@@ -56,6 +56,7 @@ class RenderLog:
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
+    padded: bool = False
 
 
 class _Collect(logging.Handler):
@@ -114,11 +115,13 @@ def _identifier(html: str, forms: bool = False) -> bytes:
 
 
 def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
-                forms: bool = False, custom_metadata: bool = False) -> bytes:
+                forms: bool = False, custom_metadata: bool = False, pad_to_even: str | None = None) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
     ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
     the document's own ``<meta>`` names into the PDF's information dictionary.
+    ``pad_to_even``: HTML of a page to add at the end when the document has an
+    odd number of pages (for duplex printing), laid out on its own.
     """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
@@ -139,6 +142,11 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
         options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(html, forms), "pdf_forms": forms,
                    "custom_metadata": custom_metadata}
         document = source.render(**options)
+        if pad_to_even is not None and len(document.pages) % 2:
+            extra = weasyprint.HTML(string=pad_to_even, base_url=base_dir.resolve().as_uri() + "/",
+                                    url_fetcher=fetcher).render(**options)
+            document = document.copy(document.pages + extra.pages[:1])
+            log.padded = True
         log.pages = len(document.pages)
         return document.write_pdf(**options)
     except FatalURLFetchingError as exc:

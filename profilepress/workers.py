@@ -41,8 +41,7 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start(project: "Project", options: "BuildOptions", inputs: "Inputs",
-           hints: dict[str, tuple[bool, int]]) -> None:
+def _start(project: "Project", options: "BuildOptions", inputs: "Inputs") -> None:
     import weasyprint  # noqa: F401  # imported once per worker, not once per document
     del weasyprint
 
@@ -50,7 +49,7 @@ def _start(project: "Project", options: "BuildOptions", inputs: "Inputs",
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
-    _state.update(project=project, options=options, inputs=inputs, hints=hints, broken=None)
+    _state.update(project=project, options=options, inputs=inputs, broken=None)
     try:
         _state["renderer"] = Renderer(project.templates_dir)
     except UserError as exc:
@@ -66,8 +65,7 @@ def _render(target: "Target"):
     if _state.get("broken"):
         return Failed(target, _state["broken"])
     try:
-        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"],
-                               _state["hints"].get(target.path, (False, 0))[0])
+        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"])
     except UserError as exc:
         return Failed(target, str(exc))
     except Exception as exc:  # a bug: report it with the target, do not hide the others
@@ -77,28 +75,26 @@ def _render(target: "Target"):
     return result
 
 
-def _cost(target: "Target", hints: dict[str, tuple[bool, int]]) -> float:
+def _cost(target: "Target", pages: dict[str, int]) -> float:
     """How long a target will take, roughly: the longest start first, so no worker is left with a big one
     at the end. Pages from the last build when known; else a guess by kind."""
     if target.format == "html":
         return 0.0
-    pages = hints.get(target.path, (False, 0))[1]
-    if pages:
-        return float(pages)
+    if pages.get(target.path):
+        return float(pages[target.path])
     return {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
 
 
 def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"],
-               jobs: int, done: Callable[[object], None], hints: dict[str, tuple[bool, int]] | None = None) -> list:
+               jobs: int, done: Callable[[object], None], pages: dict[str, int] | None = None) -> list:
     """Render every target (all are attempted); returns Rendered or Failed for each, in ``targets`` order.
 
-    ``hints`` tells, from the last build, whether a packet needed padding and how
-    many pages each output had (the longest are started first).
+    ``pages``: how many pages each output had in the last build (the longest are started first).
     """
-    hints = hints or {}
+    pages = pages or {}
     results: dict[str, object] = {}
     if jobs <= 1 or len(targets) <= 1:
-        _start(project, options, inputs, hints)
+        _start(project, options, inputs)
         for target in targets:
             results[target.path] = _render(target)
             done(results[target.path])
@@ -107,9 +103,9 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
         # deadlock on Python 3.11 when a worker is recycled (CPython gh-115634).
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        ordered = sorted(targets, key=lambda t: _cost(t, hints), reverse=True)
+        ordered = sorted(targets, key=lambda t: _cost(t, pages), reverse=True)
         with context.Pool(processes=min(jobs, len(targets)), initializer=_start,
-                          initargs=(project, options, inputs, hints),
+                          initargs=(project, options, inputs),
                           maxtasksperchild=TASKS_PER_WORKER) as pool:
             for result in pool.imap_unordered(_render, ordered):
                 results[result.target.path] = result
