@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 # The stamp's name changes with the pins, so editing a requirements file reinstalls.
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt package-lock.json | cksum | cut -d' ' -f1)
 
 .PHONY: all setup build check test schema bench images clean help
 
@@ -22,12 +22,13 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt scripts/install-system-deps.sh
+$(STAMP): requirements.txt requirements-test.txt package-lock.json scripts/install-system-deps.sh
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
 	scripts/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	npm ci --no-audit --no-fund --loglevel=error
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -59,6 +60,6 @@ images: build
 	pdftoppm -png -r 50 -f 2 -l 2 -singlefile output/sample/filled/ada.pdf docs/images/worksheet-filled-page-2
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find output -mindepth 1 ! -name README.md -delete 2>/dev/null || true

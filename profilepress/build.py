@@ -21,7 +21,7 @@ from .model import Brand, Competency, Packet, Profile, RatingScale, Role
 from .pdf import PAPER_SIZES, PrintOptions, RenderLog, html_to_pdf
 from .progress import Reporter
 from .workers import Failed, default_jobs, render_all
-from .write import OutputFolder
+from .write import BuildLock, OutputFolder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .load import Parsed
@@ -104,6 +104,7 @@ class BuildOptions:
     force: bool = False                 # rebuild everything, whatever the manifest says
     strict: bool = False                # warnings are errors
     shard: tuple[int, int] | None = None  # build only shard I of N
+    timeout: int = 300                  # seconds one document may take to render
     request: tuple = ()                 # the command line's choices, as given (for the manifest's plan key)
     source_date_epoch: int | None = None
     plan: tuple[Target, ...] | None = None
@@ -363,10 +364,16 @@ def build(project: Project, options: BuildOptions | None = None, reporter: Repor
     quick = nothing_to_do(project, options)                        # 0. from the manifest alone
     if quick is not None:
         return quick
+    with BuildLock(project.output_dir):                            # one build per output folder
+        report = _build(project, options, reporter)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build(project: Project, options: BuildOptions, reporter: Reporter) -> Report:
     report = Report()
-    previous = manifest.read(project.output_dir)     # with --force: still read, for removals and hints
+    previous = manifest.read(project.output_dir)     # with --force: still read, for removals and ordering
     files = input_files(project)
-    plan_key = _plan_key(project, options)
 
     inputs = load_inputs(project, options)                         # 1. load: every error at once
     targets = shard(plan(inputs, options), options.shard)          # 2. plan: what to make
@@ -374,8 +381,44 @@ def build(project: Project, options: BuildOptions | None = None, reporter: Repor
     stale = [t for t in targets                                    # 3. what changed since the last build
              if options.force or previous is None or not _current(previous, t, options, objects, project)]
     report.up_to_date = [t.path for t in targets if t not in stale]
-    reporter.start(len(stale), "rendering")
-    jobs = options.jobs or default_jobs()
+    results = _render(project, options, inputs, stale, previous, reporter)  # 4. render, in memory
+
+    new = manifest.Manifest(__version__, _plan_key(project, options), files)   # 5. what the folder will hold
+    if previous and _partial(options):
+        new.targets.update(previous.targets)
+        new.extras.update(previous.extras)
+    for result in results:
+        new.targets[result.target.path] = _entry(result, options, project)
+        report.peak_memory = max(report.peak_memory, result.memory)
+    for target in targets:
+        if target not in stale:
+            new.targets[target.path] = previous.targets[target.path]
+    new.order = [t.path for t in targets]
+    obsolete = ({p: e for p, e in previous.targets.items() if p not in set(new.order)}
+                if previous and not _partial(options) else {})
+    files_out = [(r.target.path, r.data) for r in results]
+    if not _partial(options) and targets and (results or obsolete or catalogue.FILE not in
+                                              (previous.extras if previous else {})):
+        index = _catalogue(project, inputs, targets, new)          # the catalogue of what will be there
+        files_out.append((catalogue.FILE, index))
+        new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
+    elif previous:
+        new.extras.update({k: v for k, v in previous.extras.items() if k not in new.extras})
+
+    output = OutputFolder(project.output_dir)                      # 6. write, all or nothing
+    written = output.write_all(files_out)
+    for result, path in zip(results, written):
+        report.built.append(Written(result.target, path, len(result.data), result.pages))
+        reporter.detail(f"wrote {display_path(path)} ({_size(len(result.data))})")
+    for path, entry in obsolete.items():                           # 7. outputs no longer planned
+        (report.removed if output.remove(path, entry.sha256) else report.kept).append(path)
+    output.write(manifest.FILE, new.to_json())                     # 8. the manifest, last
+    return report
+
+
+def _render(project: Project, options: BuildOptions, inputs: Inputs, stale: list[Target],
+            previous: manifest.Manifest | None, reporter: Reporter) -> list[Rendered]:
+    """Render every stale target in the worker pool; all are attempted, every failure is reported."""
     failures: list[tuple[str, str]] = []
 
     def done(result) -> None:
@@ -385,9 +428,11 @@ def build(project: Project, options: BuildOptions | None = None, reporter: Repor
         else:
             reporter.advance(f"rendered {result.target.path} ({result.seconds:.1f} s)")
 
-    try:                                                           # 4. render, all in memory, in parallel
+    reporter.start(len(stale), "rendering")
+    try:
         known = previous.targets if previous else {}
-        results = render_all(project, options, inputs, stale, jobs, done, {p: e.pages for p, e in known.items()})
+        results = render_all(project, options, inputs, stale, options.jobs or default_jobs(), done,
+                             {p: e.pages for p, e in known.items()})
     finally:
         reporter.finish()
     warnings = [f"{r.target.path}: {w}" for r in results if isinstance(r, Rendered) for w in r.warnings]
@@ -397,42 +442,16 @@ def build(project: Project, options: BuildOptions | None = None, reporter: Repor
         failures += [(w.split(": ", 1)[0], f"warning (--strict): {w.split(': ', 1)[1]}") for w in warnings]
     if failures:
         raise BuildFailed(failures)
+    return results
 
-    output = OutputFolder(project.output_dir)                      # 5. write, only now
-    new = manifest.Manifest(__version__, plan_key, files)
-    if previous and _partial(options):
-        new.targets.update(previous.targets)
-        new.extras.update(previous.extras)
-    for result in results:
-        path = output.write(result.target.path, result.data)
-        report.built.append(Written(result.target, path, len(result.data), result.pages))
-        report.peak_memory = max(report.peak_memory, result.memory)
-        reporter.detail(f"wrote {display_path(path)} ({_size(len(result.data))})")
-        new.targets[result.target.path] = _entry(result, options, project)
-    for target in targets:
-        if target not in stale:
-            new.targets[target.path] = previous.targets[target.path]
-    new.order = [t.path for t in targets]
-    if previous and not _partial(options):                         # 6. outputs no longer planned
-        planned = set(new.order)
-        for path, entry in previous.targets.items():
-            if path not in planned:
-                (report.removed if output.remove(path, entry.sha256) else report.kept).append(path)
-    if not _partial(options) and targets and (report.built or report.removed or "index.html" not in
-                                              (previous.extras if previous else {})):
-        from .render import Renderer
 
-        renderer = Renderer(project.templates_dir)                 # 7. the catalogue of what is there
-        listed = [Written(t, project.output_dir / t.path, new.targets[t.path].bytes, new.targets[t.path].pages)
-                  for t in targets]
-        index = catalogue.render(renderer, inputs.profile, inputs.brands, listed, project.output_dir)
-        output.write(catalogue.FILE, index)
-        new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
-    elif previous:
-        new.extras.update({k: v for k, v in previous.extras.items() if k not in new.extras})
-    output.write(manifest.FILE, new.to_json())                     # 8. the manifest, last
-    report.seconds = time.monotonic() - started
-    return report
+def _catalogue(project: Project, inputs: Inputs, targets: list[Target], new: manifest.Manifest) -> bytes:
+    from .render import Renderer
+
+    listed = [Written(t, project.output_dir / t.path, new.targets[t.path].bytes, new.targets[t.path].pages)
+              for t in targets]
+    return catalogue.render(Renderer(project.templates_dir), inputs.profile, inputs.brands, listed,
+                            project.output_dir)
 
 
 def nothing_to_do(project: Project, options: BuildOptions) -> Report | None:
@@ -605,7 +624,8 @@ def with_overrides(options: BuildOptions, **choices) -> BuildOptions:
     if choices.get("paper") is not None and choices["paper"] not in PAPER_SIZES:
         raise UserError(f"unknown paper size '{choices['paper']}'")
     given = {k: v for k, v in choices.items() if v not in (None, (), False)}
-    request = tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict")))
+    request = tuple(sorted((k, repr(v)) for k, v in choices.items()
+                           if k not in ("jobs", "force", "strict", "timeout")))
     return replace(options, **given, request=request)
 
 

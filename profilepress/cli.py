@@ -99,6 +99,8 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     add("-j", "--jobs", type=_jobs, default=default(None),
         help="worker processes rendering PDFs (default: one per CPU)")
     add("--force", action="store_true", default=default(False), help="rebuild everything, changed or not")
+    add("--timeout", type=_jobs, metavar="SECONDS", default=default(None),
+        help="the most one document may take to render (default: 300)")
     add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
     add("--shard", type=_shard, metavar="I/N", default=default(None),
         help="build only shard I of N: disjoint slices of the plan whose union is the whole build")
@@ -210,7 +212,8 @@ def _choices(args: argparse.Namespace) -> dict:
     return {"paper": args.paper, "marks": args.print_marks,
             "formats": tuple(dict.fromkeys(args.formats)) if args.formats else None, "scale": args.scale,
             "brand": args.brand, "only": tuple(args.only or ()), "jobs": args.jobs, "force": args.force,
-            "strict": args.strict, "shard": args.shard, "source_date_epoch": _source_date_epoch()}
+            "strict": args.strict, "shard": args.shard, "timeout": args.timeout,
+            "source_date_epoch": _source_date_epoch()}
 
 
 def _quick_options(choices: dict) -> dict:
@@ -220,7 +223,7 @@ def _quick_options(choices: dict) -> dict:
 
 def _request(choices: dict) -> tuple:
     """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
-    return tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict")))
+    return tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict", "timeout")))
 
 
 def _light_project(args: argparse.Namespace, root: Path) -> Project:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import signal
 import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -37,13 +38,24 @@ class Failed:
 _state: dict = {}
 
 
+class RenderTimeout(Exception):
+    """A document took longer than the render time limit."""
+
+
+def _too_long(signum, frame):
+    raise RenderTimeout()
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start(project: "Project", options: "BuildOptions", inputs: "Inputs") -> None:
+def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker: bool = True) -> None:
     import weasyprint  # noqa: F401  # imported once per worker, not once per document
     del weasyprint
+
+    if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     from .render import Renderer
 
@@ -64,12 +76,21 @@ def _render(target: "Target"):
     started = time.monotonic()
     if _state.get("broken"):
         return Failed(target, _state["broken"])
+    limit = _state["options"].timeout
+    previous = signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(limit)
     try:
         result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"])
     except UserError as exc:
         return Failed(target, str(exc))
+    except RenderTimeout:
+        return Failed(target, f"took longer than {limit} s to render (the limit per document, --timeout); "
+                              "a very large document, or an asset that makes rendering hang?")
     except Exception as exc:  # a bug: report it with the target, do not hide the others
         return Failed(target, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     result.memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result.seconds = time.monotonic() - started
     return result
@@ -94,7 +115,7 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
     pages = pages or {}
     results: dict[str, object] = {}
     if jobs <= 1 or len(targets) <= 1:
-        _start(project, options, inputs)
+        _start(project, options, inputs, worker=False)
         for target in targets:
             results[target.path] = _render(target)
             done(results[target.path])

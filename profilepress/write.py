@@ -41,13 +41,26 @@ class OutputFolder:
             parent = parent.parent
         return True
 
-    def write(self, relative: str, data: bytes) -> Path:
-        """Write ``data`` to a temporary file beside the target, then rename it into place.
+    def write_all(self, files: list[tuple[str, bytes]]) -> list[Path]:
+        """Write several files as one: all are staged beside their targets first, then renamed.
 
-        A failure or interruption leaves the previous file intact; readers never
-        see a half-written file.
+        If any cannot be written (a read-only folder, a full disk, an interruption),
+        the staged files are removed and no target is touched.
         """
-        target = self.path_for(relative)
+        staged: list[tuple[str, Path]] = []
+        try:
+            for relative, data in files:
+                target = self.path_for(relative)
+                staged.append((self._stage(target, data), target))
+            for tmp, target in staged:
+                os.replace(tmp, target)
+        except BaseException:
+            for tmp, _ in staged:
+                Path(tmp).unlink(missing_ok=True)
+            raise
+        return [target for _, target in staged]
+
+    def _stage(self, target: Path, data: bytes) -> str:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -59,10 +72,60 @@ class OutputFolder:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise UserError(f"cannot write {target}: {exc.strerror}") from exc
             raise
-        return target
+        return tmp
+
+    def write(self, relative: str, data: bytes) -> Path:
+        """Write ``data`` to a temporary file beside the target, then rename it into place.
+
+        A failure or interruption leaves the previous file intact; readers never
+        see a half-written file.
+        """
+        return self.write_all([(relative, data)])[0]
+
+
+class BuildLock:
+    """One build at a time per output folder: a second one is told, not let in to interleave writes."""
+
+    NAME = ".profilepress.lock"
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / self.NAME
+        self.handle = None
+
+    def __enter__(self) -> "BuildLock":
+        import fcntl
+
+        try:
+            self.created = not self.path.parent.exists()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a+")
+        except OSError as exc:
+            raise UserError(f"cannot use the output folder {self.path.parent}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise UserError(f"another build is writing to {self.path.parent} ({holder}); wait for it to "
+                            "finish, or build into another folder with --output") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"process {os.getpid()}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Unlock, and leave no trace: the lock file goes, and the folder too if the build made it for nothing."""
+        import fcntl
+
+        self.path.unlink(missing_ok=True)
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+        if self.created and not any(self.path.parent.iterdir()):
+            self.path.parent.rmdir()

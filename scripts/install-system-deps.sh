@@ -3,7 +3,9 @@
 #   Pango (text layout) and HarfBuzz-subset (fast, reproducible font subsetting:
 #   without it WeasyPrint falls back to fontTools, which stamps the current time
 #   into each embedded font and makes PDFs differ from run to run).
-# For the tests: Chromium (runs the HTML worksheet's own JavaScript).
+# Fonts for scripts the vendored Latin font does not cover (Hebrew and Arabic: DejaVu;
+# Chinese, Japanese, Korean: Droid Sans Fallback; emoji and symbols: Symbola).
+# For the tests: Chromium (runs the HTML worksheet's own JavaScript and axe-core).
 # Debian/Ubuntu: installs with apt-get (through sudo when not root).
 # Elsewhere: says what to install and exits 1.
 set -euo pipefail
@@ -15,10 +17,15 @@ have_lib 'libpango-1.0.so.0'       || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 have_lib 'libfontconfig.so.1'      || missing+=(libfontconfig1)
+have_font() { fc-list 2>/dev/null | grep -qi "$1"; }
+have_font 'DejaVu Sans'           || missing+=(fonts-dejavu-core)
+have_font 'Droid Sans Fallback'   || missing+=(fonts-droid-fallback)
+have_font 'Symbola'               || missing+=(fonts-symbola)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: Pango, HarfBuzz-subset and Chromium present"
+  echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium and npm present"
   exit 0
 fi
 
