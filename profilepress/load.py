@@ -17,6 +17,7 @@ Layout of a profile folder::
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,11 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
     brands: dict[str, model.Brand] = {}
     folders = sorted(p for p in brands_dir.iterdir() if p.is_dir()) if brands_dir.is_dir() else []
     for folder in folders:
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder.name):
+            errors.append(SourceError(folder / BRAND_FILE, 0, 0, f"the brand folder name '{folder.name}' is not "
+                                      "allowed", hint="use lower-case letters, digits and hyphens: it becomes "
+                                                      "part of output paths"))
+            continue
         parsed = _parse_required(folder / BRAND_FILE, sources.BrandFile, "brand", errors)
         if parsed is None or parsed.data is None:
             continue
@@ -171,9 +177,11 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
             path = _asset(parsed, folder, ("logo", "file"), data.logo.file, tuple(_LOGO_TYPES), errors)
             if path is not None:
                 raw = path.read_bytes()
-                if len(raw) > MAX_LOGO_BYTES:
-                    errors.append(parsed.error(("logo", "file"), f"the logo is {len(raw):,} bytes",
-                                               hint=f"logos are limited to {MAX_LOGO_BYTES:,} bytes"))
+                problem = (f"the logo is {len(raw):,} bytes (at most {MAX_LOGO_BYTES:,})"
+                           if len(raw) > MAX_LOGO_BYTES else check_logo(raw, path.suffix.lower()))
+                if problem:
+                    errors.append(parsed.error(("logo", "file"), problem,
+                                               hint="use a plain SVG drawing or a PNG within the limits"))
                 else:
                     logo = model.Logo(data.logo.alt, _LOGO_TYPES[path.suffix.lower()], raw, data.logo.file)
         font_files = {}
@@ -192,6 +200,64 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
     if errors:
         raise ProfileErrors(errors)
     return brands
+
+
+MAX_LOGO_PIXELS = 16_000_000
+MAX_LOGO_SIDE = 8000
+MAX_SVG_ELEMENTS = 5000
+_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "animate", "set",
+                  "handler", "listener"}
+
+
+def check_logo(raw: bytes, suffix: str) -> str | None:
+    """Why a logo cannot be used, or None. PNGs must decode within pixel limits; SVGs must be plain drawings:
+    no entities or DTD, no scripts, event handlers or foreign content, no references outside the file."""
+    if suffix == ".png":
+        from io import BytesIO
+
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(BytesIO(raw)) as image:
+                if image.format != "PNG":
+                    return f"the logo is a {image.format} image, not a PNG"
+                width, height = image.size
+                if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+                    return f"the logo is {width}×{height} pixels (at most {MAX_LOGO_SIDE} a side, " \
+                           f"{MAX_LOGO_PIXELS:,} in all)"
+                image.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+            return f"the logo is not a readable PNG ({type(exc).__name__})"
+        return None
+    import defusedxml.ElementTree as safe_xml
+    from defusedxml import DefusedXmlException
+
+    try:
+        root = safe_xml.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException:
+        return "the SVG logo declares a DTD or entities, which are not allowed"
+    except Exception as exc:  # noqa: BLE001  (ParseError and friends: any way the XML is broken)
+        return f"the SVG logo is not well-formed XML ({type(exc).__name__})"
+    if root.tag.rsplit("}", 1)[-1] != "svg":
+        return "the logo file is not an SVG image (its root element is not <svg>)"
+    for count, element in enumerate(root.iter(), start=1):
+        if count > MAX_SVG_ELEMENTS:
+            return f"the SVG logo has more than {MAX_SVG_ELEMENTS} elements"
+        name = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
+        if name in _SVG_FORBIDDEN:
+            return f"the SVG logo has a <{name}> element; logos must be plain drawings"
+        for attribute, value in element.attrib.items():
+            attribute = attribute.rsplit("}", 1)[-1].lower()
+            if attribute.startswith("on"):
+                return f"the SVG logo has an event handler ({attribute}); logos must be plain drawings"
+            if attribute == "href" and not value.startswith("#"):
+                return f"the SVG logo refers to '{value[:60]}'; only references inside the file (#id) are allowed"
+            if "url(" in value.replace(" ", "") and not re.search(r"url\(\s*['\"]?#", value):
+                return "the SVG logo refers to an outside resource with url(); only url(#id) is allowed"
+        if name == "style" and element.text and ("@import" in element.text or
+                                                 re.search(r"url\(\s*['\"]?[^#'\"\s]", element.text)):
+            return "the SVG logo's style loads an outside resource; only url(#id) is allowed"
+    return None
 
 
 def _asset(parsed: Parsed, folder: Path, path: FieldPath, name: str, suffixes: tuple[str, ...],

@@ -1,16 +1,28 @@
-"""Running a page's own JavaScript in headless Chromium (Debian's chromium, installed by `make`)."""
+"""Headless Chromium (Debian's chromium, installed by `make`) for the tests.
+
+* :func:`dom_after`: load a page with a script appended and return the final DOM
+  (runs the HTML worksheet's own JavaScript).
+* :class:`Chromium`: one browser driven over the DevTools protocol on a pipe, to
+  load many pages in turn and run axe-core (installed by `make` with npm) on each.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Debian's /usr/bin/chromium is a shell wrapper; the DevTools pipe needs the browser itself.
+BINARY = "/usr/lib/chromium/chromium" if Path("/usr/lib/chromium/chromium").is_file() else CHROMIUM
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--virtual-time-budget=10000"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def dom_after(page: Path, script: str) -> str:
@@ -21,7 +33,103 @@ def dom_after(page: Path, script: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / page.name
         copy.write_text(html.replace("</body>", f"<script>{script}</script>\n</body>"), encoding="utf-8")
-        result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp}/profile", "--dump-dom", copy.as_uri()],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run([CHROMIUM, *FLAGS, "--virtual-time-budget=10000", f"--user-data-dir={tmp}/profile",
+                                 "--dump-dom", copy.as_uri()], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+class Chromium:
+    """A headless Chromium driven over the DevTools protocol on a pipe (no network, no extra packages)."""
+
+    def __init__(self) -> None:
+        assert CHROMIUM, "Chromium is not installed: run `make` (scripts/install-system-deps.sh installs it)"
+        assert AXE.is_file(), "axe-core is not installed: run `make` (npm ci installs it)"
+        self._tmp = tempfile.TemporaryDirectory()
+        to_browser_read, self._to_browser = os.pipe()
+        self._from_browser, from_browser_write = os.pipe()
+
+        def wire() -> None:  # in the child: the protocol expects its pipes on fds 3 and 4
+            high_read, high_write = os.dup(to_browser_read) + 100, os.dup(from_browser_write) + 100
+            os.dup2(to_browser_read, high_read)
+            os.dup2(from_browser_write, high_write)
+            os.dup2(high_read, 3)      # dup2 makes inheritable copies, even when a pipe end was already 3
+            os.dup2(high_write, 4)
+
+        # close_fds=False: the pipes are close-on-exec, and the copies dup2 makes on fds 3 and 4 are not.
+        self._process = subprocess.Popen(
+            [BINARY, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._tmp.name}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=wire, close_fds=False)
+        os.close(to_browser_read)
+        os.close(from_browser_write)
+        self._buffer = b""
+        self._id = 0
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.call("Page.enable", session=True)
+        self._axe = AXE.read_text(encoding="utf-8")
+
+    def call(self, method: str, session: bool = False, **params):
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self._session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+
+    def _read(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                raise RuntimeError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def open(self, page: Path) -> None:
+        self._id += 1
+        navigate = self._id
+        message = {"id": navigate, "method": "Page.navigate", "params": {"url": page.resolve().as_uri()},
+                   "sessionId": self._session}
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:  # until the page has loaded
+            event = self._read()
+            if event.get("method") == "Page.loadEventFired":
+                return
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", session=True, expression=expression, awaitPromise=True,
+                           returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"].get("text", "script error"))
+        return result["result"].get("value")
+
+    def axe(self, page: Path) -> list[dict]:
+        """axe-core's WCAG 2.1 A and AA violations on a page: [{id, impact, help, nodes: [target…]}]."""
+        self.open(page)
+        self.evaluate(self._axe)
+        return self.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))" % json.dumps(WCAG_21_AA))
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+        except (RuntimeError, OSError):
+            pass
+        self._process.wait(timeout=30)
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "Chromium":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
