@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
-from .text import inline_markdown
+from .text import direction, inline_markdown
 
 
 def css_string(text: str) -> Markup:
@@ -57,6 +57,7 @@ class Renderer:
         self.env.tests["item_list"] = lambda block: isinstance(block, ItemList)
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = inline_markdown  # only for fields this edition writes, never the profile's text
+        self.env.filters["dir"] = direction
 
     def render(self, template: str, context: dict[str, Any], recorder: Recorder | None = None) -> str:
         self.env.recorder = recorder

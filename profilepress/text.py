@@ -35,3 +35,20 @@ def inline_markdown(text: str) -> Markup:
     clean = nh3.clean(html, tags=TAGS, attributes={"a": {"href"}}, attribute_filter=_safe_link,
                       url_schemes={"https", "mailto"}, link_rel="noopener noreferrer", strip_comments=True)
     return Markup(clean)
+
+
+def direction(text: str) -> str:
+    """"rtl" when the text's first strong character is right-to-left (Hebrew, Arabic…), else "ltr".
+
+    (The HTML ``dir="auto"`` rule, worked out here because WeasyPrint does not
+    apply ``auto``; browsers and WeasyPrint both honour an explicit direction.)
+    """
+    import unicodedata
+
+    for char in str(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"

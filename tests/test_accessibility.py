@@ -1,0 +1,103 @@
+"""Accessibility gates, on every output of the default build.
+
+* every HTML output passes axe-core's WCAG 2.1 A and AA rules in headless Chromium;
+* every PDF is tagged (PDF/UA-1), shows its title in the window, has a language
+  and bookmarks, and gives every image alternative text;
+* every colour pair used for text, in the theme and in every brand, reaches 4.5:1.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from browser import Chromium
+from conftest import ROOT, TINY, run_script
+from pdfcheck import figure_count, figures_without_alt
+from profilepress.load import load_brands
+from profilepress.theme import AA_TEXT, contrast, failing_pairs
+
+
+@pytest.fixture(scope="module")
+def default_build(tmp_path_factory):
+    """`python build.py` as a user runs it: the whole default plan, and a collected summary beside it."""
+    out = tmp_path_factory.mktemp("default") / "output"
+    result = run_script("-o", str(out))
+    assert result.code == 0, result.err
+    fillable = out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"
+    summary = run_script("collect", str(fillable), "--into", str(out / "summary"))
+    assert summary.code == 0, summary.err
+    return out
+
+
+def test_every_html_output_passes_axe_wcag_21_aa(default_build):
+    pages = sorted(default_build.rglob("*.html"))
+    assert len(pages) == 30 + 2  # the plan's 30 HTML documents, the catalogue, the summary
+    with Chromium() as browser:
+        violations = {str(page.relative_to(default_build)): browser.axe(page) for page in pages}
+    failing = {page: [(v["id"], v["impact"], v["nodes"]) for v in found] for page, found in violations.items() if found}
+    assert not failing, failing
+
+
+def test_axe_gate_catches_a_violation(tmp_path):
+    """The gate is real: a page with an unlabelled input and low-contrast text fails it."""
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><main><input type="text">'
+                    '<p style="color:#bbb">faint</p></main></body></html>', encoding="utf-8")
+    with Chromium() as browser:
+        found = {v["id"] for v in browser.axe(page)}
+    assert {"label", "color-contrast", "html-has-lang"} <= found
+
+
+def test_every_pdf_is_tagged_titled_in_its_language_with_bookmarks(default_build):
+    pdfs = sorted(default_build.rglob("*.pdf"))
+    assert len(pdfs) == 36 + 1
+    for path in pdfs:
+        reader = PdfReader(path)
+        root = reader.trailer["/Root"]
+        name = str(path.relative_to(default_build))
+        assert root["/MarkInfo"]["/Marked"] == True and "/StructTreeRoot" in root, name  # noqa: E712
+        assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode("utf-8"), name
+        assert reader.metadata.title and root["/ViewerPreferences"]["/DisplayDocTitle"] == True, name  # noqa: E712
+        assert root["/Lang"] == "en", name
+        assert reader.outline, name
+        assert figures_without_alt(reader) == 0, name
+
+
+def test_logos_and_charts_carry_their_alternative_text(default_build):
+    logo = PdfReader(default_build / "northwind/handbook.pdf")
+    chart = PdfReader(default_build / "summary/summary.pdf")
+    assert figure_count(logo) >= 1 and figures_without_alt(logo) == 0
+    assert figure_count(chart) >= 1 and figures_without_alt(chart) == 0
+
+
+def test_every_brand_passes_the_contrast_check():
+    brands = load_brands(ROOT / "brands", ROOT)
+    assert set(brands) >= {"neutral", "northwind"}
+    for brand in brands.values():
+        assert failing_pairs(brand.colours) == [], brand.id
+
+
+CSS_COLOUR = re.compile(r"(?<![-\w])color\s*:\s*(#[0-9a-fA-F]{3,6})\b")
+
+
+def test_every_text_colour_in_the_templates_reaches_aa_on_white():
+    """Text colours written in the stylesheets (page furniture, captions) are on white pages."""
+    found = []
+    for css in (ROOT / "templates/css").glob("*.css"):
+        for colour in CSS_COLOUR.findall(css.read_text(encoding="utf-8")):
+            full = colour if len(colour) == 7 else "#" + "".join(c * 2 for c in colour[1:])
+            found.append((css.name, full, contrast(full, "#ffffff")))
+    assert found
+    assert all(ratio >= AA_TEXT for _, _, ratio in found), [f for f in found if f[2] < AA_TEXT]
+
+
+def test_tiny_profile_html_passes_axe_too(tmp_path):
+    out = tmp_path / "out"
+    result = run_script("--plan", str(TINY / "build.yaml"), "-o", str(out), "--format", "html")
+    assert result.code == 0, result.err
+    with Chromium() as browser:
+        failing = {p.name: browser.axe(p) for p in out.rglob("*.html")}
+    assert not any(failing.values()), failing

@@ -1,0 +1,357 @@
+"""Hostile input and faults: every bad input gets a located message, exit 1, no traceback, output untouched.
+
+Most cases are one row of a table: how to break a copy of the project, and what
+the user must be told. The faults that need a process of their own (Ctrl-C, two
+builds at once) or a failing disk have tests of their own below.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT, TINY
+from profilepress.cli import main
+
+# --- a writable copy of the whole project ---------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project (sources, plan, packets, brands, scales; templates and fonts linked)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("profile_src", "packets", "brands", "scales"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "build.yaml", root / "build.yaml")
+    for name in ("templates", "fonts"):
+        (root / name).symlink_to(ROOT / name)
+    out = tmp_path / "out"
+    (out / "neutral").mkdir(parents=True)
+    (out / "neutral/handbook.html").write_text("a previous build", encoding="utf-8")
+    return root
+
+
+def run(root, *args, project_root=None):
+    """The command line, in this process, on the copy; (exit code, stdout, stderr).
+
+    ``root`` is the project copy (its sibling out/ is the output folder); profiles
+    without brands and templates of their own give ``project_root=ROOT`` and a --plan.
+    """
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["-o", str(root.parent / "out"), *args], root=project_root or root)
+    return code, out.getvalue(), err.getvalue()
+
+
+def snapshot(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(root, relative, old, new):
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write(root, relative, content):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+
+
+def png(size, mode="1"):
+    import io
+
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+C7 = "profile_src/competencies/c07-understand-context.yaml"
+NORTHWIND = "brands/northwind/brand.yaml"
+LOGO = ("  file: logo.svg", "  file: {}")
+
+# (name, how to break the copy, the message expected on stderr as a regular expression)
+CASES = [
+    ("yaml syntax error", lambda r: edit(r, C7, "name: Understand context", 'name: "Understand context'),
+     r"c07-understand-context\.yaml:\d+:\d+: error: YAML syntax error"),
+    ("tab indentation", lambda r: edit(r, C7, "  - >-\n    Involve", "\t- >-\n    Involve"),
+     r"c07-understand-context\.yaml:\d+:1: error: a tab character is used for indentation"),
+    ("unknown field", lambda r: edit(r, C7, "\nname:", "\nnmae:"),
+     r"c07-understand-context\.yaml:4:1: error: unknown field 'nmae' .* did you mean 'name'"),
+    ("missing field", lambda r: edit(r, C7, "code: C7\n", ""),
+     r"c07-understand-context\.yaml:2:1: error: missing required field 'code'"),
+    ("wrong type", lambda r: edit(r, C7, "name: Understand context", "name: [a, b]"),
+     r"c07-understand-context\.yaml:4:7: error: must be text, not a list \(name\)"),
+    ("duplicate key", lambda r: edit(r, C7, "code: C7\n", "code: C7\ncode: C8\n"),
+     r"c07-understand-context\.yaml:4:1: error: duplicate key 'code', first used at line 3"),
+    ("yaml 1.1 boolean", lambda r: edit(r, "profile_src/profile.yaml", "language: en", "language: no"),
+     r"profile\.yaml:\d+:11: error: 'no' is ambiguous: YAML 1\.1 reads it as a boolean"),
+    ("yaml 1.1 float", lambda r: edit(r, "profile_src/profile.yaml", 'version: "4.0"', "version: 1.10"),
+     r"profile\.yaml:\d+:10: error: '1\.10' is ambiguous: YAML reads it as a number"),
+    ("unsafe tag", lambda r: edit(r, C7, "name: Understand context", "name: !!python/object/apply:os.system [id]"),
+     r"c07-understand-context\.yaml:4:7: error: YAML tag 'tag:yaml\.org,2002:python/object/apply:os\.system'"),
+    ("alias bomb", lambda r: write(r, "profile_src/competencies/c99-bomb.yaml", "\n".join(
+        ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] +
+        [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 20)])),
+     r"c99-bomb\.yaml:1:5: error: YAML anchor '&a0' is not allowed"),
+    ("deep nesting", lambda r: write(r, "profile_src/competencies/c99-deep.yaml", "id: " + "[" * 200 + "]" * 200),
+     r"c99-deep\.yaml:1:\d+: error: YAML syntax error: nesting deeper than 40 levels"),
+    ("file too large", lambda r: write(r, "profile_src/competencies/c99-big.yaml", "# " + "x" * 2_100_000),
+     r"c99-big\.yaml: error: file is too large \(2,100,002 bytes\)"),
+    ("not utf-8", lambda r: write(r, "profile_src/competencies/c99-latin1.yaml", "name: caf\xe9".encode("latin-1")),
+     r"c99-latin1\.yaml:1:1: error: the file is not valid UTF-8"),
+    ("broken reference", lambda r: edit(r, "profile_src/domains/d2-ongoing-improvement.yaml", "  - facilitation\n",
+                                        "  - facilitaton\n"),
+     r"d2-ongoing-improvement\.yaml:\d+:5: error: unknown competency 'facilitaton' .* did you mean 'facilitation'"),
+    ("id escaping the output folder", lambda r: edit(r, C7, "id: understand-context", "id: ../../etc"),
+     r"c07-understand-context\.yaml:2:5: error: '\.\./\.\./etc' is not allowed here \(id\)"),
+    ("absolute path as a role id", lambda r: edit(r, "profile_src/roles/coach.yaml", "id: coach", "id: /etc/passwd"),
+     r"roles/coach\.yaml:\d+:5: error: '/etc/passwd' is not allowed here \(id\)"),
+    ("unknown role in a packet", lambda r: edit(r, "packets/introduction-half-day.yaml",
+                                                "competencies: [C1, C9, C12]", "role: coahc"),
+     r"introduction-half-day\.yaml:\d+:7: error: unknown role 'coahc' .* did you mean 'coach'"),
+    ("unknown competency in a packet", lambda r: edit(r, "packets/introduction-half-day.yaml",
+                                                      "competencies: [C1, C9, C12]", "competencies: [C1, C19]"),
+     r"introduction-half-day\.yaml:\d+:20: error: unknown competency code 'C19' .* did you mean 'C9'"),
+    ("unknown key in the plan", lambda r: edit(r, "build.yaml", "scale: nirn", "scael: nirn"),
+     r"build\.yaml:\d+:1: error: unknown field 'scael' .* did you mean 'scale'"),
+    ("brand folder name", lambda r: shutil.copytree(r / "brands/northwind", r / "brands/Bad Brand"),
+     r"Bad Brand/brand\.yaml: error: the brand folder name 'Bad Brand' is not allowed"),
+    ("missing logo", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("gone.svg")),
+     r"northwind/brand\.yaml:\d+:9: error: 'gone\.svg' does not exist in northwind/"),
+    ("remote logo", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("https://example.com/logo.svg")),
+     r"northwind/brand\.yaml:\d+:9: error: 'https://example\.com/logo\.svg' is not a file in the brand's folder"),
+    ("logo outside the project", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("../../../../../etc/x.svg")),
+     r"northwind/brand\.yaml:\d+:9: error: '\.\./\.\./\.\./\.\./\.\./etc/x\.svg' is outside the brand's folder"),
+    ("oversized logo", lambda r: (write(r, "brands/northwind/big.png", b"\x89PNG" + b"0" * 1_100_000),
+                                  edit(r, NORTHWIND, LOGO[0], LOGO[1].format("big.png"))),
+     r"northwind/brand\.yaml:\d+:9: error: the logo is 1,100,004 bytes \(at most 1,000,000\)"),
+    ("corrupt png", lambda r: (write(r, "brands/northwind/bad.png", b"\x89PNG\r\n\x1a\nnot an image"),
+                               edit(r, NORTHWIND, LOGO[0], LOGO[1].format("bad.png"))),
+     r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG"),
+    ("png pixel bomb", lambda r: (write(r, "brands/northwind/huge.png", png((9000, 9000))),
+                                  edit(r, NORTHWIND, LOGO[0], LOGO[1].format("huge.png"))),
+     r"northwind/brand\.yaml:\d+:9: error: the logo is 9000×9000 pixels"),
+    ("svg script", lambda r: write(r, "brands/northwind/logo.svg",
+                                   '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+     r"northwind/brand\.yaml:\d+:9: error: the SVG logo has a <script> element"),
+    ("svg entity", lambda r: write(r, "brands/northwind/logo.svg",
+                                   '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                   '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'),
+     r"northwind/brand\.yaml:\d+:9: error: the SVG logo declares a DTD or entities"),
+    ("svg outside reference", lambda r: write(r, "brands/northwind/logo.svg",
+                                              '<svg xmlns="http://www.w3.org/2000/svg" '
+                                              'xmlns:xlink="http://www.w3.org/1999/xlink">'
+                                              '<image xlink:href="file:///etc/passwd"/></svg>'),
+     r"northwind/brand\.yaml:\d+:9: error: the SVG logo refers to 'file:///etc/passwd'"),
+    ("low contrast brand", lambda r: edit(r, NORTHWIND, 'accent: "#0b5d4b"', 'accent: "#a0d8c0"'),
+     r"northwind/brand\.yaml:\d+:11: error: accent #a0d8c0 on background #ffffff has a contrast of 1\.\d\d:1"),
+]
+
+
+@pytest.mark.parametrize("name,breaks,message", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_clearly(project, name, breaks, message):
+    before = snapshot(project.parent / "out")
+    breaks(project)
+    code, out, err = run(project, "--format", "html")
+    assert code == 1, (name, out, err)
+    assert re.search(message, err), err
+    assert "Traceback" not in err and "internal error" not in err
+    assert err.rstrip().endswith("nothing was written.")
+    assert snapshot(project.parent / "out") == before
+
+
+# --- text fields: escaped, or sanitised Markdown ---------------------------------------------------
+
+
+def test_injection_in_text_fields_is_neutralised(project):
+    edit(project, "profile_src/competencies/c01-co-learning.yaml", "  - Create spaces for new ideas to emerge",
+         '  - "<script>alert(1)</script><img src=x onerror=alert(2)> [x](file:///etc/passwd)"')
+    edit(project, "profile_src/roles/coach.yaml", "description: >-",
+         'description: >-\n  <img src="file:///etc/passwd" alt=""> <a href="javascript:alert(3)" onclick="x()">a</a>'
+         ' [b](../secret.txt) ![c](https://example.com/x.png) <link rel="attachment" href="fonts/README.md">'
+         ' *kept* [ok](https://example.org)')
+    code, out, err = run(project, "--only", "neutral/handbook.*", "--only", "neutral/roles/coach.*", "--jobs", "1")
+    assert code == 0, err
+    out_dir = project.parent / "out"
+    handbook = (out_dir / "neutral/handbook.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in handbook and "onerror" not in handbook.replace("onerror=alert(2)&gt;", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in handbook  # shown, as text
+    coach = (out_dir / "neutral/roles/coach.html").read_text(encoding="utf-8")
+    description = re.search(r'<p class="role-description">(.*?)</p>', coach, re.S)[1]
+    assert "<img" not in description and "onclick" not in description and "javascript:" not in description
+    assert "file:" not in description and "../secret" not in description and "attachment" not in description
+    assert "<em>kept</em>" in description and 'href="https://example.org"' in description
+    manifest = __import__("json").loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    for path in ("neutral/handbook.pdf", "neutral/roles/coach.pdf"):
+        fetched = manifest["targets"][path]["files"]
+        assert fetched and all("fonts/atkinson-hyperlegible/" in f for f in fetched), fetched  # fonts only
+
+
+def test_unicode_renders_in_html_and_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    texts = ["שלום עולם: הקשבה פעילה", "مرحبا بالعالم", "实施支持实践者的能力", "Teamwork 🤝 and ✅ done",
+             "Cafe\u0301 con n\u0303 and Zoë"]
+    edit(source, "competencies/active-listening.yaml", "  - Put the phone away",
+         "\n".join(f'  - "{t}"' for t in texts))
+    code, out, err = run(source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1",
+                         project_root=ROOT)
+    assert code == 0, err
+    html = (tmp_path / "out/neutral/handbook.html").read_text(encoding="utf-8")
+    for text in texts:
+        assert text in html
+    assert html.count('dir="rtl"') == 2  # the Hebrew and the Arabic activities
+    reader = PdfReader(tmp_path / "out/neutral/handbook.pdf")
+    extracted = "\n".join(p.extract_text() for p in reader.pages)
+    for text in texts:  # pypdf gives right-to-left text in visual order: look for its words
+        assert all(word in extracted for word in text.replace(":", " ").split()), text
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for p in reader.pages
+             for f in (p["/Resources"].get("/Font") or {}).values()}
+    assert {"DejaVu-Sans", "Droid-Sans-Fallback", "Symbola-Semi-Condensed"} <= fonts  # real glyphs, no boxes
+
+
+def test_very_large_inputs(tmp_path):
+    source = tmp_path / "big"
+    shutil.copytree(TINY, source)
+    shutil.rmtree(source / "packets")
+    shutil.rmtree(source / "roles")
+    ids = [f"competency-{n}" for n in range(1, 301)]
+    for n, cid in enumerate(ids, start=1):
+        activities = "\n".join(f"  - Activity {a} of competency {n}, " + "with a long text " * 40 for a in range(1, 11))
+        write(source, f"competencies/{cid}.yaml",
+              f"id: {cid}\ncode: M{n}\nname: Competency number {n}\ndescription:\n  - It is number {n}.\n"
+              f"activities:\n{activities}\n  - {'x' * 20000}\n")
+    for old in ("active-listening", "reflecting-back"):
+        (source / f"competencies/{old}.yaml").unlink()
+    write(source, "domains/listening.yaml", "id: listening\ncode: L1\nname: Listening\nsummary: Many.\n"
+          "competencies:\n" + "\n".join(f"  - {cid}" for cid in ids) + "\n")
+    plan = source / "build.yaml"
+    plan.write_text("profile: .\nscale: california-cpm\neditions:\n  - brand: neutral\n    documents:\n"
+                    "      - kind: handbook\n        formats: [html]\n      - kind: worksheet\n"
+                    "        formats: [html]\n", encoding="utf-8")
+    started = time.monotonic()
+    code, out, err = run(source, "--plan", str(plan), "--jobs", "1", project_root=ROOT)
+    assert code == 0, err
+    assert time.monotonic() - started < 60
+    html = (tmp_path / "out/neutral/handbook.html").read_text(encoding="utf-8")
+    assert html.count('class="activity"') == 300 * 11 and "M300.11" in html
+
+
+# --- faults --------------------------------------------------------------------------------------
+
+
+def test_a_failing_disk_changes_nothing(project, monkeypatch):
+    code, out, err = run(project, "--plan", str(project / "build.yaml"), "--only", "neutral/handbook.*",
+                         "--only", "neutral/worksheets/profile.html", "--jobs", "1")
+    assert code == 0, err
+    out_dir = project.parent / "out"
+    before = snapshot(out_dir)
+    from profilepress import write as write_module
+
+    real_fsync, calls = os.fsync, []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(write_module.os, "fsync", full_disk)
+    edit(project, "profile_src/profile.yaml", "title: Implementation", "title: The Implementation")
+    code, out, err = run(project, "--plan", str(project / "build.yaml"), "--only", "neutral/handbook.*",
+                         "--only", "neutral/worksheets/profile.html", "--jobs", "1")
+    assert code == 1
+    assert "No space left on device" in err and "Traceback" not in err
+    assert snapshot(out_dir) == before                         # all or nothing: the first file was not replaced
+    assert not [p for p in out_dir.rglob("*") if p.name.endswith(".tmp") or p.name == ".profilepress.lock"]
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(project, monkeypatch):
+    from profilepress import write as write_module
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(write_module.tempfile, "mkstemp", denied)
+    before = snapshot(project.parent / "out")
+    code, out, err = run(project, "--only", "neutral/handbook.html", "--jobs", "1")
+    assert code == 1 and "error: cannot write to" in err and "Permission denied" in err
+    assert "Traceback" not in err
+    assert snapshot(project.parent / "out") == before
+
+
+def script(*args, cwd=ROOT):
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition, seconds=60):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path):
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    out = tmp_path / "out"
+    first = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o",
+                            str(out), "--jobs", "2"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    build = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "2", "--force")
+    assert wait_for(lambda: (out / ".profilepress.lock").exists())
+    time.sleep(1.0)                                             # well inside rendering
+    build.send_signal(signal.SIGINT)
+    stdout, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130, (stdout, stderr)
+    assert "interrupted; nothing was written" in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert snapshot(out) == before
+    assert not (out / ".profilepress.lock").exists()
+
+
+def test_two_builds_at_once_into_one_folder(tmp_path):
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    out = tmp_path / "out"
+    first = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "1", "--force")
+    assert wait_for(lambda: (out / ".profilepress.lock").exists())
+    second = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o",
+                             str(out), "--force"], capture_output=True, text=True)
+    assert second.returncode == 1
+    assert re.search(r"error: another build is writing to .*out \(process \d+\); wait for it to finish", second.stderr)
+    _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+
+
+def test_render_time_limit(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "-o", str(tmp_path / "out"), "--only",
+                             "neutral/worksheets/profile.pdf", "--timeout", "1", "--jobs", "1"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "neutral/worksheets/profile.pdf: error: took longer than 1 s to render" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
