@@ -47,6 +47,9 @@ class ProfileErrors(Exception):
         self.errors = sorted(set(errors))
         super().__init__(f"{len(self.errors)} error(s) in the profile sources")
 
+    def __str__(self) -> str:
+        return "\n".join([super().__str__(), *(e.format() for e in self.errors)])
+
 
 class UserError(Exception):
     """A mistake in how the tool was called or configured (not in a source file)."""

@@ -83,8 +83,11 @@ def padded(code: str) -> str:
 
 
 def reminder(competency: Competency) -> str:
-    """A one-line reminder of a competency: the first sentence of its description, verbatim."""
-    first = next(b.text for b in competency.description if isinstance(b, Paragraph))
+    """A one-line reminder of a competency: the first sentence of its description, verbatim.
+
+    A description that opens with a list (the schema allows it) is reminded by its first item."""
+    paragraphs = [b.text for b in competency.description if isinstance(b, Paragraph)]
+    first = paragraphs[0] if paragraphs else competency.description[0].items[0]
     return _SENTENCE_END.split(first, maxsplit=1)[0]
 
 

@@ -189,6 +189,20 @@ def test_worksheet_identity_and_attribution(shipped, shipped_profile):
     assert rows == [a.text for a in shipped_profile.activities]
 
 
+def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_path):
+    # Found by the property tests: the reminder assumed a description starts with a paragraph.
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    path = source / "competencies" / "active-listening.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - Mentors give their full attention.\n",
+        "  - items:\n      - Eyes on the speaker. Nothing else.\n      - Hands still\n"), encoding="utf-8")
+    worksheets(source, tmp_path / "out", formats=("html",))
+    soup = BeautifulSoup((tmp_path / "out" / "worksheets" / "profile.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert text_of(soup.select_one("#ws-active-listening .reminder")) == "Eyes on the speaker."
+
+
 # --- filling in, three ways, and collecting --------------------------------------------
 
 
