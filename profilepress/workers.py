@@ -9,10 +9,12 @@ main process loaded, so output bytes do not depend on the number of jobs.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
 import signal
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -106,6 +108,37 @@ def _cost(target: "Target", pages: dict[str, int]) -> float:
     return {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
 
 
+class _Deferred:
+    def __init__(self) -> None:
+        self.pending = False
+        self.previous = None
+
+    def hold(self, signum, frame) -> None:
+        self.pending = True
+
+    def release(self) -> None:
+        """Restore Ctrl-C, and act on one that came while it was held."""
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred():
+    """Hold Ctrl-C back until ``release()`` (only the main thread receives signals)."""
+    deferred = _Deferred()
+    if threading.current_thread() is threading.main_thread():
+        deferred.previous = signal.signal(signal.SIGINT, deferred.hold)
+    try:
+        yield deferred
+    finally:
+        if deferred.previous is not None:
+            signal.signal(signal.SIGINT, deferred.previous)
+
+
 def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"],
                jobs: int, done: Callable[[object], None], pages: dict[str, int] | None = None) -> list:
     """Render every target (all are attempted); returns Rendered or Failed for each, in ``targets`` order.
@@ -125,10 +158,15 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         ordered = sorted(targets, key=lambda t: _cost(t, pages), reverse=True)
-        with context.Pool(processes=min(jobs, len(targets)), initializer=_start,
-                          initargs=(project, options, inputs),
-                          maxtasksperchild=TASKS_PER_WORKER) as pool:
-            for result in pool.imap_unordered(_render, ordered):
-                results[result.target.path] = result
-                done(result)
+        # Ctrl-C while the pool is starting would leave a half-started worker reading a semaphore its
+        # exiting parent has just removed (a traceback from the fork server). So a Ctrl-C then is held
+        # back until the pool exists, and raised inside the `with`, which stops the pool cleanly.
+        with _ctrl_c_deferred() as deferred:
+            with context.Pool(processes=min(jobs, len(targets)), initializer=_start,
+                              initargs=(project, options, inputs),
+                              maxtasksperchild=TASKS_PER_WORKER) as pool:
+                deferred.release()
+                for result in pool.imap_unordered(_render, ordered):
+                    results[result.target.path] = result
+                    done(result)
     return [results[t.path] for t in targets]

@@ -314,7 +314,8 @@ def wait_for(condition, seconds=60):
     return False
 
 
-def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path):
+@pytest.mark.parametrize("after", [0.2, 1.0], ids=["while-workers-start", "mid-render"])
+def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path, after):
     source = tmp_path / "tiny"
     shutil.copytree(TINY, source)
     out = tmp_path / "out"
@@ -324,7 +325,7 @@ def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path):
     before = snapshot(out)
     build = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "2", "--force")
     assert wait_for(lambda: (out / ".profilepress.lock").exists())
-    time.sleep(1.0)                                             # well inside rendering
+    time.sleep(after)
     build.send_signal(signal.SIGINT)
     stdout, stderr = build.communicate(timeout=60)
     assert build.returncode == 130, (stdout, stderr)
