@@ -108,35 +108,22 @@ def _cost(target: "Target", pages: dict[str, int]) -> float:
     return {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
 
 
-class _Deferred:
-    def __init__(self) -> None:
-        self.pending = False
-        self.previous = None
-
-    def hold(self, signum, frame) -> None:
-        self.pending = True
-
-    def release(self) -> None:
-        """Restore Ctrl-C, and act on one that came while it was held."""
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-            self.previous = None
-        if self.pending:
-            self.pending = False
-            raise KeyboardInterrupt
-
-
 @contextlib.contextmanager
-def _ctrl_c_deferred():
-    """Hold Ctrl-C back until ``release()`` (only the main thread receives signals)."""
-    deferred = _Deferred()
-    if threading.current_thread() is threading.main_thread():
-        deferred.previous = signal.signal(signal.SIGINT, deferred.hold)
+def _ctrl_c_held():
+    """Hold Ctrl-C back while the block runs; one that came meanwhile is raised when it ends.
+
+    Only the main thread receives signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
-        yield deferred
+        yield
     finally:
-        if deferred.previous is not None:
-            signal.signal(signal.SIGINT, deferred.previous)
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"],
@@ -159,14 +146,14 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
         context.set_forkserver_preload(PRELOAD)
         ordered = sorted(targets, key=lambda t: _cost(t, pages), reverse=True)
         # Ctrl-C while the pool is starting would leave a half-started worker reading a semaphore its
-        # exiting parent has just removed (a traceback from the fork server). So a Ctrl-C then is held
-        # back until the pool exists, and raised inside the `with`, which stops the pool cleanly.
-        with _ctrl_c_deferred() as deferred:
-            with context.Pool(processes=min(jobs, len(targets)), initializer=_start,
-                              initargs=(project, options, inputs),
-                              maxtasksperchild=TASKS_PER_WORKER) as pool:
-                deferred.release()
-                for result in pool.imap_unordered(_render, ordered):
-                    results[result.target.path] = result
-                    done(result)
+        # exiting parent has just removed (a traceback from the fork server). So Ctrl-C is held until
+        # the pool exists and is in the ExitStack, which then stops it cleanly.
+        with contextlib.ExitStack() as stack:
+            with _ctrl_c_held():
+                pool = stack.enter_context(context.Pool(processes=min(jobs, len(targets)), initializer=_start,
+                                                        initargs=(project, options, inputs),
+                                                        maxtasksperchild=TASKS_PER_WORKER))
+            for result in pool.imap_unordered(_render, ordered):
+                results[result.target.path] = result
+                done(result)
     return [results[t.path] for t in targets]
