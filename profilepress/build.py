@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import __version__, catalogue, deps, manifest, select
+from . import __version__, catalogue, deps, manifest, pagination, select
 from .errors import ProfileErrors, SourceError, UserError, display_path
 from .model import Brand, Competency, Packet, Profile, RatingScale, Role
 from .pdf import PAPER_SIZES, PrintOptions, RenderLog, html_to_pdf
@@ -558,11 +558,13 @@ def verify(project: Project, options: BuildOptions, reporter: Reporter) -> list[
 
 
 def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
-                  pad: bool = False, recorder: deps.Recorder | None = None) -> str:
+                  pad: bool = False, recorder: deps.Recorder | None = None,
+                  alone: frozenset[str] = frozenset()) -> str:
     """The HTML of one target. HTML and PDF share a template; PDF adds the print layout.
 
     The model reaches the select stage and the templates through tracking
-    proxies, so ``recorder`` learns every field this document reads.
+    proxies, so ``recorder`` learns every field this document reads. ``alone``:
+    the competencies whose notes and reflection fill a page of their own.
     """
     recorder = recorder if recorder is not None else deps.Recorder()
     profile = deps.track(inputs.profile, recorder)
@@ -572,15 +574,15 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     if target.kind == "handbook":
         context, template = select.handbook(profile, brand, printed), "handbook.html.j2"
     elif target.kind == "worksheet":
-        context = select.worksheet(profile, scale, target.scope, brand, printed, target.format != "pdf")
+        context = select.worksheet(profile, scale, target.scope, brand, printed, target.format != "pdf", alone)
         template = "worksheet.html.j2"
     elif target.kind == "excerpt":
-        context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed)
+        context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed, alone)
         template = "excerpt.html.j2"
     else:
         recipe = deps.track(inputs.packets[target.packet], recorder)
         packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale
-        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad)
+        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad, alone)
         template = "packet.html.j2"
     if printed:
         context["document"]["created"] = options.created
@@ -598,11 +600,13 @@ def _role_for(profile: Profile, target: Target) -> Role:
 
 
 def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: Target,
-                  options: BuildOptions) -> Rendered:
+                  options: BuildOptions, memory: pagination.Memory | None = None) -> Rendered:
     """One target's bytes and what it read.
 
     A PDF packet must end on a left-hand page for duplex printing: when its
     pages are odd, a notes page (laid out on its own) is added at the end.
+    Notes that do not fit under their worksheet table fill a page of their own
+    (see :mod:`profilepress.pagination`; ``memory`` holds what earlier layouts showed).
     """
     recorder = deps.Recorder()
     html = document_html(inputs, target, options, renderer, recorder=recorder)
@@ -612,8 +616,11 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
     else:
         pad = (document_html(inputs, target, options, renderer, pad=True, recorder=recorder)
                if target.kind == "packet" else None)
-        data = html_to_pdf(html, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
-                           custom_metadata=target.kind == "worksheet", pad_to_even=pad)
+        notes = pagination.Notes(html, lambda alone: document_html(inputs, target, options, renderer,
+                                                                   recorder=recorder, alone=alone),
+                                 memory or pagination.Memory())
+        data = html_to_pdf(notes.first, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
+                           custom_metadata=target.kind == "worksheet", pad_to_even=pad, relayout=notes.check)
     dependencies = {"fields": recorder.fields, "templates": recorder.templates,
                     "files": [str(p) for p in log.fetched]}
     return Rendered(target, data, log.pages, log.warnings, dependencies, padded=log.padded)

@@ -21,8 +21,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from . import acroform, pdftags
 from .errors import UserError
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -57,6 +59,7 @@ class RenderLog:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     padded: bool = False
+    page_tops: list[str] = field(default_factory=list)   # elements (by id) with nothing laid out above them
 
 
 class _Collect(logging.Handler):
@@ -114,14 +117,35 @@ def _identifier(html: str, forms: bool = False) -> bytes:
     return digest.hexdigest()[:32].encode("ascii")
 
 
+def _page_tops(anchors: dict[str, tuple[float, float, float, float]]) -> list[str]:
+    """The elements on a page that nothing else on it is laid out above: they start the page.
+
+    (Elements that contain them, such as their section, start there too.)
+    """
+    return [name for name, (_, top, _, _) in anchors.items()
+            if not any(bottom <= top + 0.5 for _, _, _, bottom in anchors.values())]
+
+
+def _finisher(forms: bool):
+    """Repairs made on the PDF's objects before they are written: table headers, and the form."""
+    def finish(document, pdf) -> None:
+        pdftags.repair_tables(pdf)
+        if forms:
+            acroform.repair(document, pdf)
+    return finish
+
+
 def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
-                forms: bool = False, custom_metadata: bool = False, pad_to_even: str | None = None) -> bytes:
+                forms: bool = False, custom_metadata: bool = False, pad_to_even: str | None = None,
+                relayout: Callable[[list[str]], str | None] | None = None) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
     ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
     the document's own ``<meta>`` names into the PDF's information dictionary.
     ``pad_to_even``: HTML of a page to add at the end when the document has an
     odd number of pages (for duplex printing), laid out on its own.
+    ``relayout``: given the ids of the elements that start a page in a layout,
+    None to keep it, or other HTML to lay out instead (the PDF is written once).
     """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
@@ -137,18 +161,26 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     logger = logging.getLogger("weasyprint")
     collect = _Collect(log.warnings)
     logger.addHandler(collect)
+    base_url = base_dir.resolve().as_uri() + "/"
     try:
-        source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-        options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(html, forms), "pdf_forms": forms,
-                   "custom_metadata": custom_metadata}
-        document = source.render(**options)
+        while True:
+            log.warnings.clear()
+            options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(html, forms), "pdf_forms": forms,
+                       "custom_metadata": custom_metadata}
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
+            log.page_tops = [name for page in document.pages for name in _page_tops(page.anchors)]
+            again = relayout(log.page_tops) if relayout is not None else None
+            if again is None:
+                break
+            if _ATTACHMENT.search(again):
+                raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
+            html = again
         if pad_to_even is not None and len(document.pages) % 2:
-            extra = weasyprint.HTML(string=pad_to_even, base_url=base_dir.resolve().as_uri() + "/",
-                                    url_fetcher=fetcher).render(**options)
+            extra = weasyprint.HTML(string=pad_to_even, base_url=base_url, url_fetcher=fetcher).render(**options)
             document = document.copy(document.pages + extra.pages[:1])
             log.padded = True
         log.pages = len(document.pages)
-        return document.write_pdf(**options)
+        return document.write_pdf(finisher=_finisher(forms), **options)
     except FatalURLFetchingError as exc:
         reason = log.refused[-1] if log.refused else str(exc.__cause__ or exc)
         raise UserError(f"resource refused: {reason}") from None

@@ -14,9 +14,11 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .errors import UserError
@@ -52,7 +54,8 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker: bool = True) -> None:
+def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker: bool = True,
+           memory_folder: str | None = None) -> None:
     import weasyprint  # noqa: F401  # imported once per worker, not once per document
     del weasyprint
 
@@ -63,7 +66,10 @@ def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
-    _state.update(project=project, options=options, inputs=inputs, broken=None)
+    from .pagination import Memory
+
+    _state.update(project=project, options=options, inputs=inputs, broken=None,
+                  memory=Memory(Path(memory_folder) if memory_folder else None))
     try:
         _state["renderer"] = Renderer(project.templates_dir)
     except UserError as exc:
@@ -82,7 +88,8 @@ def _render(target: "Target"):
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(limit)
     try:
-        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"])
+        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"],
+                               _state["memory"])
     except UserError as exc:
         return Failed(target, str(exc))
     except RenderTimeout:
@@ -104,8 +111,11 @@ def _cost(target: "Target", pages: dict[str, int]) -> float:
     if target.format == "html":
         return 0.0
     if pages.get(target.path):
-        return float(pages[target.path])
-    return {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
+        cost = float(pages[target.path])
+    else:
+        cost = {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
+    # A fillable worksheet lays out like its printable edition, which (started first) shows where its notes go.
+    return cost / 2 if target.format == "fillable-pdf" else cost
 
 
 @contextlib.contextmanager
@@ -132,10 +142,18 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
 
     ``pages``: how many pages each output had in the last build (the longest are started first).
     """
-    pages = pages or {}
     results: dict[str, object] = {}
+    # What one worker learns of a section's layout, the others reuse (see profilepress.pagination).
+    with tempfile.TemporaryDirectory(prefix="profilepress-layout-") as memory_folder:
+        _render_each(project, options, inputs, targets, jobs, done, pages or {}, results, memory_folder)
+    return [results[t.path] for t in targets]
+
+
+def _render_each(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"], jobs: int,
+                 done: Callable[[object], None], pages: dict[str, int], results: dict[str, object],
+                 memory_folder: str) -> None:
     if jobs <= 1 or len(targets) <= 1:
-        _start(project, options, inputs, worker=False)
+        _start(project, options, inputs, worker=False, memory_folder=memory_folder)
         for target in targets:
             results[target.path] = _render(target)
             done(results[target.path])
@@ -151,9 +169,8 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
         with contextlib.ExitStack() as stack:
             with _ctrl_c_held():
                 pool = stack.enter_context(context.Pool(processes=min(jobs, len(targets)), initializer=_start,
-                                                        initargs=(project, options, inputs),
+                                                        initargs=(project, options, inputs, True, memory_folder),
                                                         maxtasksperchild=TASKS_PER_WORKER))
             for result in pool.imap_unordered(_render, ordered):
                 results[result.target.path] = result
                 done(result)
-    return [results[t.path] for t in targets]

@@ -1,0 +1,34 @@
+"""Text widths in the vendored font, for the few sizes the code decides rather than the stylesheet.
+
+Worksheet rating columns must hold the longest word of a scale's labels without
+hyphenating it ("Unacceptable", "Implementation)"), yet stay as narrow as that
+allows so the activity keeps its room. CSS cannot size a column to its longest
+word and no more, so the width is measured here, from the font's own metrics.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts" / "atkinson-hyperlegible"
+_FALLBACK_EM = 0.65  # a generous average advance, for characters the font lacks
+
+
+@lru_cache(maxsize=2)
+def _metrics(bold: bool) -> tuple[dict[int, str], object, int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(FONT_DIR / f"AtkinsonHyperlegible-{'Bold' if bold else 'Regular'}.ttf", lazy=True)
+    return font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+
+
+def width_em(text: str, bold: bool = False) -> float:
+    """The advance width of ``text`` in ems of the vendored font."""
+    cmap, hmtx, units = _metrics(bold)
+    return sum(hmtx[cmap[ord(ch)]][0] / units if ord(ch) in cmap else _FALLBACK_EM for ch in text)
+
+
+def longest_word_em(labels: list[str], bold: bool = True) -> float:
+    """The widest word of these labels, in ems: the narrowest a column can be without breaking a word."""
+    return max((width_em(word, bold) for label in labels for word in label.split()), default=0.0)
