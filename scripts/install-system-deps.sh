@@ -5,7 +5,8 @@
 #   into each embedded font and makes PDFs differ from run to run).
 # Fonts for scripts the vendored Latin font does not cover (Hebrew and Arabic: DejaVu;
 # Chinese, Japanese, Korean: Droid Sans Fallback; emoji and symbols: Symbola).
-# For the tests: Chromium (runs the HTML worksheet's own JavaScript and axe-core).
+# For the tests: Chromium (runs the HTML worksheet's own JavaScript and axe-core), pdftk (one of the
+# programs the fillable worksheets are filled with) and poppler-utils (pdftoppm, for page images).
 # Debian/Ubuntu: installs with apt-get (through sudo when not root).
 # Elsewhere: says what to install and exits 1.
 set -euo pipefail
@@ -23,9 +24,11 @@ have_font 'Droid Sans Fallback'   || missing+=(fonts-droid-fallback)
 have_font 'Symbola'               || missing+=(fonts-symbola)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v pdftk >/dev/null 2>&1 || missing+=(pdftk-java)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium and npm present"
+  echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium, npm, pdftk and poppler-utils present"
   exit 0
 fi
 

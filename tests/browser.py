@@ -3,7 +3,8 @@
 * :func:`dom_after`: load a page with a script appended and return the final DOM
   (runs the HTML worksheet's own JavaScript).
 * :class:`Chromium`: one browser driven over the DevTools protocol on a pipe, to
-  load many pages in turn and run axe-core (installed by `make` with npm) on each.
+  load many pages in turn, at a chosen screen width, run scripts and axe-core
+  (installed by `make` with npm) on each, and take screenshots.
 """
 
 from __future__ import annotations
@@ -108,6 +109,20 @@ class Chromium:
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"].get("text", "script error"))
         return result["result"].get("value")
+
+    def viewport(self, width: int, height: int = 900) -> None:
+        """Lay pages out as on a screen this wide (CSS pixels), as a phone or a desktop would."""
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                  deviceScaleFactor=1, mobile=width < 600)
+
+    def screenshot(self, path: Path) -> None:
+        """The whole page, as a PNG."""
+        import base64
+
+        size = self.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        shot = self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True,
+                         clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1})
+        path.write_bytes(base64.b64decode(shot["data"]))
 
     def axe(self, page: Path) -> list[dict]:
         """axe-core's WCAG 2.1 A and AA violations on a page: [{id, impact, help, nodes: [target…]}]."""

@@ -30,3 +30,136 @@ def figures_without_alt(reader: PdfReader) -> int:
 
 def figure_count(reader: PdfReader) -> int:
     return sum(1 for role, _ in structure_elements(reader) if role == "/Figure")
+
+
+# --- what a screen reader hears: text of tagged elements, tables and their headers ------------------
+
+
+def marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
+    """The text of every marked-content sequence: (page index, MCID) → text, as the content streams draw it."""
+    texts: dict[tuple[int, int], str] = {}
+    for index, page in enumerate(reader.pages):
+        stack: list = []
+
+        def before(operator, operands, cm, tm, stack=stack):
+            if operator == b"BDC":
+                properties = operands[1] if len(operands) > 1 else None
+                mcid = properties.get("/MCID") if hasattr(properties, "get") else None
+                stack.append(int(mcid) if mcid is not None else None)
+            elif operator == b"BMC":
+                stack.append(None)
+            elif operator == b"EMC" and stack:
+                stack.pop()
+
+        def text(value, cm, tm, font, size, stack=stack, index=index):
+            mcid = next((m for m in reversed(stack) if m is not None), None)
+            if mcid is not None and value:
+                texts[(index, mcid)] = texts.get((index, mcid), "") + value
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return texts
+
+
+def element_text(reader: PdfReader, element, texts: dict[tuple[int, int], str], pages: dict | None = None) -> str:
+    """The text inside a tagged element, in order (its marked content, and its children's)."""
+    pages = pages if pages is not None else {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    page = element.get("/Pg")
+    page_index = pages.get(page.idnum) if page is not None else None
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, list) else ([] if kids is None else [kids])
+    parts = []
+    for kid in kids:
+        if isinstance(kid, int):
+            parts.append(texts.get((page_index, kid), ""))
+            continue
+        kid = kid.get_object()
+        if not hasattr(kid, "get"):
+            continue
+        if kid.get("/Type") == "/MCR":
+            parts.append(texts.get((pages.get(kid["/Pg"].idnum, page_index), int(kid["/MCID"])), ""))
+        elif "/S" in kid:
+            parts.append(element_text(reader, kid, texts, pages))
+    return " ".join(" ".join(p.split()) for p in parts if p.strip())
+
+
+def _children(node, roles: tuple[str, ...]) -> list:
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, list) else ([] if kids is None else [kids])
+    found = []
+    for kid in kids:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if hasattr(kid, "get") and kid.get("/S") in roles:
+            found.append(kid)
+    return found
+
+
+def _widgets(node) -> list:
+    """Widget annotations tagged inside an element (through its Form children)."""
+    found = []
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, list) else ([] if kids is None else [kids])
+    for kid in kids:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if not hasattr(kid, "get"):
+            continue
+        if kid.get("/Type") == "/OBJR":
+            found.append(kid["/Obj"].get_object())
+        elif "/S" in kid:
+            found += _widgets(kid)
+    return found
+
+
+def tables(reader: PdfReader) -> list[list[dict]]:
+    """Every tagged table as its cells laid out on a grid, as an assistive technology lays them out.
+
+    Each cell: role (TH/TD), row, col, rows, cols, text, id, headers (the /Headers ids) and widgets.
+    """
+    texts = marked_text(reader)
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    result = []
+    for role, table in structure_elements(reader):
+        if role != "/Table":
+            continue
+        rows = []
+        for part in _children(table, ("/THead", "/TBody", "/TFoot", "/TR")):
+            rows += [part] if part["/S"] == "/TR" else _children(part, ("/TR",))
+        taken, cells = set(), []
+        for i, row in enumerate(rows):
+            j = 0
+            for cell in _children(row, ("/TH", "/TD")):
+                while (i, j) in taken:
+                    j += 1
+                attributes = cell.get("/A")
+                attributes = attributes.get_object() if attributes is not None else {}
+                span_rows, span_cols = int(attributes.get("/RowSpan", 1)), int(attributes.get("/ColSpan", 1))
+                taken |= {(i + di, j + dj) for di in range(span_rows) for dj in range(span_cols)}
+                cells.append({"role": str(cell["/S"])[1:], "row": i, "col": j, "rows": span_rows, "cols": span_cols,
+                              "text": element_text(reader, cell, texts, pages), "id": str(cell.get("/ID", "")),
+                              "headers": [str(h) for h in attributes.get("/Headers", [])],
+                              "scope": str(attributes.get("/Scope", "")), "widgets": _widgets(cell)})
+                j += span_cols
+        result.append(cells)
+    return result
+
+
+def column_headers(cells: list[dict], cell: dict) -> list[str]:
+    """The texts of the header cells above a cell in its own columns, top to bottom."""
+    return [c["text"] for c in cells if c["role"] == "TH" and c["row"] < cell["row"]
+            and c["col"] < cell["col"] + cell["cols"] and cell["col"] < c["col"] + c["cols"]
+            and c["scope"] in ("/Column", "")]
+
+
+def headers_named(cells: list[dict], cell: dict) -> list[str]:
+    """The texts of the header cells a cell names in its /Headers."""
+    by_id = {c["id"]: c["text"] for c in cells if c["id"]}
+    return [by_id[h] for h in cell["headers"] if h in by_id]
+
+
+def on_state(widget) -> str:
+    """The name of a check box's or radio button's "on" appearance state."""
+    return next(str(k)[1:] for k in widget["/AP"]["/N"] if k != "/Off")
+
+
+def field_name(widget) -> str:
+    owner = widget["/Parent"].get_object() if "/Parent" in widget else widget
+    return str(owner["/T"])

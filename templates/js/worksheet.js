@@ -1,4 +1,5 @@
-/* Worksheet in the browser: save the answers to a file, load them back, count ticks.
+/* Worksheet in the browser: answers are kept in this browser as you type (and offered back when you
+   return), saved to a file and loaded from one, and counted on the summary sheet.
    No server and no network: answers stay on this computer until you send the file. */
 (function () {
   "use strict";
@@ -6,6 +7,8 @@
   var status = document.getElementById("status");
   var identity = JSON.parse(document.querySelector('meta[name="profilepress-worksheet"]').content);
   var FORMAT = "profilepress-worksheet-answers", VERSION = 1;
+  var KEY = "profilepress-worksheet:" + (form.getAttribute("data-scope") || "") + ":" + identity.fingerprint;
+  var changedSinceFile = false;   // answers typed since they were last saved to (or loaded from) a file
 
   function say(text) { status.textContent = text; }
 
@@ -15,14 +18,14 @@
       if (!el.name) return;
       if (el.type === "radio") { if (el.checked) out[el.name] = el.value; }
       else if (el.type === "checkbox") { if (el.checked) out[el.name] = "on"; }
-      else if (el.value) { out[el.name] = el.value; }
+      else if (el.type !== "file" && el.value) { out[el.name] = el.value; }
     });
     return out;
   }
 
   function fill(values) {
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name) return;
+      if (!el.name || el.type === "file") return;
       var value = Object.prototype.hasOwnProperty.call(values, el.name) ? String(values[el.name]) : "";
       if (el.type === "radio") el.checked = (el.value === value);
       else if (el.type === "checkbox") el.checked = (value === "on");
@@ -31,9 +34,18 @@
     count();
   }
 
+  // worksheet-<scope>-<person>-<date>.json, e.g. worksheet-c01-co-learning-ada-example-2026-05-04.json
+  function slug(text) {
+    return (text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+  }
   function fileName() {
-    var name = (form.elements.name && form.elements.name.value || "answers").trim().replace(/[^A-Za-z0-9]+/g, "-");
-    return "worksheet-" + identity.scale + "-" + (name || "answers").toLowerCase() + ".json";
+    var person = slug(form.elements.name && form.elements.name.value) || "answers";
+    return ["worksheet", slug(form.getAttribute("data-scope")) || "answers", person, today()].join("-") + ".json";
   }
 
   function answers() {
@@ -51,11 +63,61 @@
              "rating scale), so it was not loaded.";
     }
     fill(data.fields);
+    keep();
+    changedSinceFile = false;
     return "Loaded the answers from " + fileName + ".";
   }
 
+  // --- kept in this browser -------------------------------------------------------------------
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }   // blocked in some private windows
+  }
+  function kept() {
+    var store = storage();
+    if (!store) return null;
+    try { return JSON.parse(store.getItem(KEY) || "null"); } catch (e) { return null; }
+  }
+  function keep() {
+    var store = storage(), values = fields();
+    if (!store) return;
+    try {
+      if (Object.keys(values).length) store.setItem(KEY, JSON.stringify({ saved: new Date().toISOString(), fields: values }));
+      else store.removeItem(KEY);
+    } catch (e) { /* storage full: the file is still there to save to */ }
+  }
+  var timer = null;
+  function changed(event) {
+    if (event && event.target && event.target.type === "file") return;   // choosing a file to load
+    changedSinceFile = true;
+    clearTimeout(timer);
+    timer = setTimeout(keep, 300);
+    count();
+  }
+
+  function offerRestore() {
+    var previous = kept(), box = document.getElementById("restore");
+    if (!previous || !previous.fields || !Object.keys(previous.fields).length || !box) return;
+    var when = new Date(previous.saved);
+    document.getElementById("restore-text").textContent =
+      "This browser kept answers you gave on " + when.toLocaleString() + " (" +
+      Object.keys(previous.fields).length + " filled in). Restore them?";
+    box.hidden = false;
+    document.getElementById("restore-yes").addEventListener("click", function () {
+      fill(previous.fields);
+      box.hidden = true;
+      changedSinceFile = true;
+      say("Your answers are back. Save them to a file to keep them safely.");
+    });
+    document.getElementById("restore-no").addEventListener("click", function () {
+      var store = storage();
+      if (store) store.removeItem(KEY);
+      box.hidden = true;
+      say("Starting afresh.");
+    });
+  }
+
   // For tests and for other pages that embed this worksheet.
-  window.profilepressWorksheet = { answers: answers, load: load };
+  window.profilepressWorksheet = { answers: answers, load: load, fileName: fileName, storageKey: KEY };
 
   document.getElementById("save-answers").addEventListener("click", function () {
     var data = answers();
@@ -66,6 +128,7 @@
     document.body.appendChild(link);
     link.click();
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+    changedSinceFile = false;
     say("Saved as " + link.download + ". Keep this file: load it here to carry on, or give it to your coach.");
   });
 
@@ -83,6 +146,14 @@
   });
 
   document.getElementById("print-page").addEventListener("click", function () { window.print(); });
+
+  // Closing the page with answers not yet saved to a file: the browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (!changedSinceFile) return;
+    keep();
+    event.preventDefault();
+    event.returnValue = "";
+  });
 
   // The summary sheet counts ticks as you go.
   function count() {
@@ -103,6 +174,8 @@
       row.querySelector("td[data-priority]").textContent = priorities ? String(priorities) : "";
     });
   }
-  form.addEventListener("change", count);
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
   count();
+  offerRestore();
 })();

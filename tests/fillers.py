@@ -1,0 +1,162 @@
+"""Filling a fillable worksheet with real PDF programs, each the way its own documentation shows.
+
+Every filler takes the answers as the README documents them: a field name and a
+level id (``"developmental"``, ``"na"``) for a rating, True/False for a tick box,
+text for the others. None of them knows anything about how the PDF was made.
+
+* pypdf:   PdfWriter.update_page_form_field_values(None, {name: value}); a button's value is its
+           state name, "/developmental".
+* PyMuPDF: for each page.widgets(): a radio button is turned on with field_value = True on the
+           widget whose on_state() is the level; a check box with field_value = True; text with
+           field_value = "..."; then widget.update().
+* pikepdf: pikepdf.form.Form(pdf, ExtendedAppearanceStreamGenerator); form[name].value = Name("/level")
+           for a radio group, .checked for a check box, .value = "..." for text.
+* pdftk:   pdftk in.pdf fill_form answers.xfdf output out.pdf (XFDF carries UTF-8).
+* pdf-lib: form.getRadioGroup(name).select(level), getCheckBox(name).check(), getTextField(name)
+           .setText(text); text drawn with an embedded font (pdf-lib's own Helvetica writes only
+           WinAnsi), then pdfDoc.save()  (tests/js/fill-pdf-lib.mjs).
+* pdf.js:  what Firefox's viewer stores for each widget, then saveDocument()  (tests/js/fill-pdfjs.mjs).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+ROOT = Path(__file__).resolve().parent.parent
+JS = Path(__file__).resolve().parent / "js"
+FONT = ROOT / "fonts" / "atkinson-hyperlegible" / "AtkinsonHyperlegible-Regular.ttf"
+PROGRAMS = ("pypdf", "pymupdf", "pikepdf", "pdftk", "pdf-lib", "pdf.js")
+
+
+def fill(program: str, source: Path, target: Path, answers: dict[str, object]) -> None:
+    """Fill ``source`` with ``answers`` using ``program``; write ``target``."""
+    FILLERS[program](Path(source), Path(target), answers)
+
+
+def with_pypdf(source: Path, target: Path, answers: dict[str, object]) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    buttons = {name for name, f in writer.get_fields().items() if f.get("/FT") == "/Btn"}
+    values = {}
+    for name, value in answers.items():
+        if value is True:
+            value = "/on"
+        elif value is False:
+            value = "/Off"
+        elif name in buttons:
+            value = f"/{value}"
+        values[name] = value
+    writer.update_page_form_field_values(None, values, auto_regenerate=False)
+    writer.write(target)
+
+
+def with_pymupdf(source: Path, target: Path, answers: dict[str, object]) -> None:
+    import pymupdf
+
+    document = pymupdf.open(source)
+    for page in document:
+        for widget in page.widgets():
+            if widget.field_name not in answers:
+                continue
+            value = answers[widget.field_name]
+            if widget.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
+                if widget.on_state() == value:
+                    widget.field_value = True
+                    widget.update()
+            elif widget.field_type == pymupdf.PDF_WIDGET_TYPE_CHECKBOX:
+                widget.field_value = bool(value)
+                widget.update()
+            else:
+                widget.field_value = value
+                widget.update()
+    document.save(target)
+
+
+def with_pikepdf(source: Path, target: Path, answers: dict[str, object]) -> None:
+    import pikepdf
+    from pikepdf.form import CheckboxField, ExtendedAppearanceStreamGenerator, Form, RadioButtonGroup
+
+    with pikepdf.open(source) as pdf:
+        form = Form(pdf, ExtendedAppearanceStreamGenerator)
+        for name, value in answers.items():
+            field = form[name]
+            if isinstance(field, RadioButtonGroup):
+                field.value = pikepdf.Name(f"/{value}")
+            elif isinstance(field, CheckboxField):
+                field.checked = bool(value)
+            else:
+                field.value = value
+        pdf.save(target)
+
+
+def xfdf(answers: dict[str, object]) -> str:
+    """Answers as XFDF, the form data format pdftk reads (UTF-8)."""
+    rows = []
+    for name, value in answers.items():
+        text = "on" if value is True else "Off" if value is False else str(value)
+        rows.append(f"<field name={quoteattr(name)}><value>{escape(text)}</value></field>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/" xml:space="preserve">'
+            f"<fields>{''.join(rows)}</fields></xfdf>\n")
+
+
+def with_pdftk(source: Path, target: Path, answers: dict[str, object]) -> None:
+    pdftk = shutil.which("pdftk")
+    assert pdftk, "pdftk is not installed: run `make` (scripts/install-system-deps.sh installs it)"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "answers.xfdf"
+        data.write_text(xfdf(answers), encoding="utf-8")
+        _run([pdftk, str(source), "fill_form", str(data), "output", str(target)])
+
+
+def _node(script: str, *args: str) -> str:
+    node = shutil.which("node")
+    assert node, "Node.js is not installed: run `make`"
+    assert (ROOT / "node_modules" / "pdf-lib").is_dir(), "pdf-lib is not installed: run `make` (npm ci)"
+    return _run([node, str(JS / script), *args])
+
+
+def with_pdf_lib(source: Path, target: Path, answers: dict[str, object]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "answers.json"
+        data.write_text(json.dumps(answers), encoding="utf-8")
+        _node("fill-pdf-lib.mjs", str(source), str(target), str(data), str(FONT))
+
+
+def with_pdfjs(source: Path, target: Path, answers: dict[str, object]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "answers.json"
+        data.write_text(json.dumps(answers), encoding="utf-8")
+        _node("fill-pdfjs.mjs", str(source), str(target), str(data))
+
+
+def pdfjs_shows(path: Path) -> dict[str, object]:
+    """What Firefox's PDF viewer shows in each field of a file: its value, a level id, or True."""
+    return json.loads(_node("fill-pdfjs.mjs", "--read", str(path)))
+
+
+def pdftk_values(path: Path) -> dict[str, str]:
+    """The value of each field, as pdftk reads it (dump_data_fields_utf8)."""
+    out = _run([shutil.which("pdftk") or "pdftk", str(path), "dump_data_fields_utf8"])
+    values, name = {}, None
+    for line in out.splitlines():
+        if line.startswith("FieldName: "):
+            name = line[len("FieldName: "):]
+        elif line.startswith("FieldValue: ") and name is not None:
+            values.setdefault(name, line[len("FieldValue: "):])   # the field's own value comes first
+    return values
+
+
+def _run(command: list[str]) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, f"{' '.join(command[:2])}: {result.stderr[-2000:]}"
+    return result.stdout
+
+
+FILLERS = {"pypdf": with_pypdf, "pymupdf": with_pymupdf, "pikepdf": with_pikepdf, "pdftk": with_pdftk,
+           "pdf-lib": with_pdf_lib, "pdf.js": with_pdfjs}
