@@ -199,7 +199,8 @@ def _level_width(labels: list[str]) -> dict[str, str]:
               for part in _SLASH_BETWEEN_WORDS.split(word)), default=0.0)
     pair_mm = em * HEADING_PT * 25.4 / 72 + COLUMN_PADDING_MM
     half_mm = max(HALF_COLUMN_MIN_MM, math.ceil(pair_mm * 2) / 4)     # half the pair, to 0.25 mm
-    return {"half": f"{half_mm:.2f}mm", "screen": f"{max(2.6, em * 0.85 / 2 + 0.5):.2f}rem"}
+    # On screen the heading is 0.8rem, in a font the reader's system chooses (often wider than ours).
+    return {"half": f"{half_mm:.2f}mm", "screen": f"{max(2.6, em * 0.8 * 1.4 / 2 + 0.5):.2f}rem"}
 
 
 def _who_fields() -> list[dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from filelock import FileLock
 
 from profilepress.build import BuildOptions, Project, Target, build
 from profilepress.select import scopes
@@ -48,6 +50,29 @@ def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory, worker_id) -> Path:
+    """`python build.py` as a user runs it: the whole default plan, and a collected summary beside it.
+
+    Built once per test run and shared by the test processes (pytest-xdist runs one per core):
+    the first to ask builds it under a lock, the others wait for it and read the same files.
+    """
+    if os.environ.get("PROFILEPRESS_TEST_BUILD"):   # working on the tests: a default build made beforehand
+        return Path(os.environ["PROFILEPRESS_TEST_BUILD"])
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    folder = shared / "default-build"
+    out, done = folder / "output", folder / "built"
+    with FileLock(str(shared / "default-build.lock")):
+        if not done.is_file():
+            result = run_script("-o", str(out))
+            assert result.code == 0, result.err
+            fillable = out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"
+            summary = run_script("collect", str(fillable), "--into", str(out / "summary"))
+            assert summary.code == 0, summary.err
+            done.touch()
+    return out
 
 
 @pytest.fixture(scope="session")

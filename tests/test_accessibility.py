@@ -20,18 +20,6 @@ from profilepress.load import load_brands
 from profilepress.theme import AA_TEXT, contrast, failing_pairs
 
 
-@pytest.fixture(scope="module")
-def default_build(tmp_path_factory):
-    """`python build.py` as a user runs it: the whole default plan, and a collected summary beside it."""
-    out = tmp_path_factory.mktemp("default") / "output"
-    result = run_script("-o", str(out))
-    assert result.code == 0, result.err
-    fillable = out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"
-    summary = run_script("collect", str(fillable), "--into", str(out / "summary"))
-    assert summary.code == 0, summary.err
-    return out
-
-
 def test_every_html_output_passes_axe_wcag_21_aa(default_build):
     pages = sorted(default_build.rglob("*.html"))
     assert len(pages) == 30 + 2  # the plan's 30 HTML documents, the catalogue, the summary

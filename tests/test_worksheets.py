@@ -16,7 +16,7 @@ from browser import dom_after
 from conftest import ROOT, SHIPPED, TINY, make, text_of
 from conftest import handbook as handbook_targets
 from conftest import worksheets as worksheet_targets
-from pdfcheck import figures_without_alt
+from pdfcheck import figures_without_alt, on_state
 from profilepress.errors import ProfileErrors, UserError
 from profilepress.load import load_scales
 
@@ -37,40 +37,33 @@ def worksheets(source, out, scale="nirn-practice-profile", scope="profile", form
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    out = tmp_path_factory.mktemp("worksheets")
-    worksheets(SHIPPED, out)
-    return out / "worksheets"
+def shipped(default_build):
+    """The default build's worksheets (whole profile, domains, competencies) for the neutral brand."""
+    return default_build / "neutral" / "worksheets"
 
 
 @pytest.fixture(scope="module")
 def missouri_d1(tmp_path_factory):
     out = tmp_path_factory.mktemp("missouri")
-    worksheets(SHIPPED, out, scale="missouri-spdg", scope="domain", formats=("html", "fillable-pdf"))
+    make(SHIPPED, out, [t for t in worksheet_targets(SHIPPED, "domain", "html", "fillable-pdf")
+                        if t.scope.code == "D1"], scale="missouri-spdg")
     return out / "worksheets"
 
 
 def radio_groups(reader: PdfReader) -> dict[str, list[str]]:
-    """Radio group name → its choices' values, read from the widgets' parents."""
-    groups = {}
+    """Radio group name → its choices' values (the widgets' "on" states), read from the widgets' parents."""
+    groups: dict[str, list[str]] = {}
     for page in reader.pages:
         for annotation in page.get("/Annots") or []:
             widget = annotation.get_object()
             parent = widget.get("/Parent")
             if parent is not None:
-                parent = parent.get_object()
-                groups[str(parent["/T"])] = [str(o) for o in parent["/Opt"]]
+                groups.setdefault(str(parent.get_object()["/T"]), []).append(on_state(widget))
     return groups
 
 
 def field_names(reader: PdfReader) -> set[str]:
-    names = set()
-    for page in reader.pages:
-        for annotation in page.get("/Annots") or []:
-            widget = annotation.get_object()
-            owner = widget["/Parent"].get_object() if "/Parent" in widget else widget
-            names.add(str(owner["/T"]))
-    return names
+    return {str(f.get_object()["/T"]) for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"]}
 
 
 # --- scales ----------------------------------------------------------------------------
@@ -141,9 +134,10 @@ def test_switching_the_scale_changes_columns_and_fields(missouri_d1):
                                                "exemplary", "na"]
     soup = BeautifulSoup((missouri_d1 / "d01-co-creation-and-engagement.html").read_text(encoding="utf-8"),
                          "html.parser")
-    headers = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
-    assert headers == PRESETS["missouri-spdg"] + ["No opportunity / N/A"] + PRESETS["missouri-spdg"] + [
-        "No opportunity / N/A"]
+    levels = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(1) th.h-level")]
+    assert levels == PRESETS["missouri-spdg"] + ["No opportunity / N/A"]
+    rounds = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
+    assert rounds == ["1st", "2nd"] * 5
     assert len(soup.select('input[name="C1_1_r1"]')) == 5
 
 
@@ -152,15 +146,15 @@ def test_printable_worksheet(shipped, shipped_profile):
     assert "/AcroForm" not in reader.trailer["/Root"]  # the printable one has no fields
     assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
-    assert "Self-assessment worksheet".upper() in pages[0] or "SELF-ASSESSMENT WORKSHEET" in pages[0]
-    for activity in shipped_profile.activities:  # every row whole on one page: text and its evidence line
+    assert "SELF-ASSESSMENT WORKSHEET" in pages[0].upper()
+    for activity in shipped_profile.activities:  # every row whole on one page: text and its evidence lines
         words = activity.text.split()
         head, tail = " ".join(words[:5]), " ".join(words[-4:])
         on = [i for i, text in enumerate(pages) if head in text]
         assert on and tail in pages[on[0]], f"{activity.code} is split across pages"
     summary = next(text for text in pages if "Summary sheet" in text)
     assert all(f"{c.code} {c.name}" in " ".join(pages) for c in shipped_profile.competencies)
-    assert "Ticks per competency" in summary
+    assert "count your ticks in each column" in summary
 
 
 def test_tick_boxes_are_at_least_4_mm(shipped):
@@ -180,7 +174,8 @@ def test_worksheet_identity_and_attribution(shipped, shipped_profile):
     assert identity["scale"] == "nirn-practice-profile" and identity["version"] == "4.0"
     assert identity["competencies"] == [c.code for c in shipped_profile.competencies]
     soup = BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser")
-    assert shipped_profile.citation in text_of(soup.select_one(".attribution"))
+    colophon = text_of(soup.select_one(".colophon"))
+    assert shipped_profile.citation in colophon and "The source document states no licence" in colophon
     reminder = text_of(soup.select_one("#ws-co-learning .reminder"))
     assert reminder == ("Implementation support practitioners work collaboratively with systems stakeholders to "
                         "learn how knowledge on implementation science can be effectively used in the local "

@@ -1,0 +1,131 @@
+"""The HTML worksheet in a real browser (headless Chromium): on a phone and a desktop, kept as you type.
+
+The page's own script runs; the tests act as a user does (typing, clicking) and
+read what the page shows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from browser import Chromium
+
+
+@pytest.fixture(scope="module")
+def pages(default_build):
+    return default_build / "neutral" / "worksheets"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Chromium() as chromium:
+        yield chromium
+
+
+TYPE = """
+  function type(el, value) { el.focus(); el.value = value; el.dispatchEvent(new Event('input', {bubbles: true})); }
+  function pick(name, value) { document.querySelector('input[name="' + name + '"][value="' + value + '"]').click(); }
+"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_sideways_scrolling_on_a_phone(browser, pages, width):
+    browser.viewport(width)
+    for name in ("profile.html", "c01-co-learning.html"):
+        browser.open(pages / name)
+        page_width, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert page_width <= screen, f"{name} at {width} px is {page_width} px wide"
+        # Each activity is a card: the first rating's choices in one column, the second's beside it,
+        # each choice with its level written next to it.
+        layout = browser.evaluate("""(() => {
+          const row = document.querySelector('tr.ws-row');
+          const left = cls => [...row.querySelectorAll('td.' + cls + ' .pick')].map(p => p.getBoundingClientRect().left);
+          const labels = [...row.querySelectorAll('td.r1 .pick-label')].map(l => l.getBoundingClientRect().width > 20);
+          const about = [...document.querySelectorAll('.who input')].map(i => i.getBoundingClientRect().width);
+          return {r1: left('r1'), r2: left('r2'), labels, about, head: getComputedStyle(row.closest('table')
+                  .querySelector('thead')).display};
+        })()""")
+        assert len(set(round(x) for x in layout["r1"])) == 1 and len(set(round(x) for x in layout["r2"])) == 1
+        assert min(layout["r2"]) > max(layout["r1"]) and all(layout["labels"]) and layout["head"] == "none"
+        assert min(layout["about"]) >= width * 0.7, "the About-you fields keep the screen's width"
+
+
+def test_a_table_on_a_desktop(browser, pages):
+    browser.viewport(1280)
+    browser.open(pages / "profile.html")
+    state = browser.evaluate("""(() => {
+      const table = document.querySelector('.ws-table');
+      const cut = [...table.querySelectorAll('thead th')].filter(th => th.scrollWidth > th.clientWidth + 1)
+                                                          .map(th => th.textContent.trim());
+      return {scroll: document.documentElement.scrollWidth, screen: window.innerWidth, cut,
+              head: getComputedStyle(table.querySelector('thead')).display,
+              activity: table.querySelector('td.activity-cell').getBoundingClientRect().width};
+    })()""")
+    assert state["scroll"] <= state["screen"] and state["head"] != "none"
+    assert not state["cut"], f"headings cut off: {state['cut']}"
+    assert state["activity"] > 500
+
+
+def test_answers_are_kept_in_the_browser_and_offered_back(browser, pages):
+    browser.viewport(1280)
+    page = pages / "c01-co-learning.html"
+    browser.open(page)
+    browser.evaluate("localStorage.clear()")
+    browser.open(page)
+    assert browser.evaluate("document.getElementById('restore').hidden") is True
+    browser.evaluate(TYPE + """
+      type(document.getElementById('f-name'), 'Ada Example');
+      pick('C1_3_r1', 'developmental');
+      document.querySelector('input[name="C1_3_priority"]').click();
+      type(document.getElementById('f-C1_3_evidence'), 'Ran the café session');
+    """)
+    browser.evaluate("new Promise(done => setTimeout(done, 600))")   # kept after a short pause
+    kept = json.loads(browser.evaluate("localStorage.getItem(window.profilepressWorksheet.storageKey)"))
+    assert kept["fields"]["C1_3_r1"] == "developmental"
+
+    browser.open(page)        # the tab was closed, the page opened again
+    offer = browser.evaluate("[document.getElementById('restore').hidden, "
+                             "document.getElementById('restore-text').textContent]")
+    assert offer[0] is False and "4 filled in" in offer[1] and "Restore them?" in offer[1]
+    assert browser.evaluate("document.getElementById('f-name').value") == ""
+    browser.evaluate("document.getElementById('restore-yes').click()")
+    restored = browser.evaluate("""[document.getElementById('f-name').value,
+      document.querySelector('input[name="C1_3_r1"][value="developmental"]').checked,
+      document.querySelector('input[name="C1_3_priority"]').checked,
+      document.getElementById('f-C1_3_evidence').value, document.getElementById('restore').hidden]""")
+    assert restored == ["Ada Example", True, True, "Ran the café session", True]
+
+    browser.open(page)
+    browser.evaluate("document.getElementById('restore-no').click()")
+    assert browser.evaluate("localStorage.getItem(window.profilepressWorksheet.storageKey)") is None
+    browser.open(page)
+    assert browser.evaluate("document.getElementById('restore').hidden") is True
+
+
+def test_closing_with_unsaved_answers_asks_first(browser, pages):
+    browser.viewport(1280)
+    page = pages / "c01-co-learning.html"
+    browser.open(page)
+    closing = """(() => { const e = new Event('beforeunload', {cancelable: true});
+                          window.dispatchEvent(e); return e.defaultPrevented; })()"""
+    assert browser.evaluate(closing) is False                        # nothing typed yet
+    browser.evaluate(TYPE + "pick('C1_2_r2', 'na');")
+    assert browser.evaluate(closing) is True                         # an answer not saved to a file
+    identity = browser.evaluate("JSON.parse(document.querySelector('meta[name=profilepress-worksheet]').content)")
+    saved = {"format": "profilepress-worksheet-answers", "format_version": 1, "worksheet": identity,
+             "fields": {"C1_2_r2": "na"}}
+    browser.evaluate(f"window.profilepressWorksheet.load({json.dumps(saved)}, 'mine.json')")
+    assert browser.evaluate(closing) is False                        # loaded from a file: nothing to lose
+    browser.evaluate("localStorage.clear()")
+
+
+def test_saved_file_is_named_by_scope_person_and_date(browser, pages):
+    browser.viewport(1280)
+    browser.open(pages / "c01-co-learning.html")
+    browser.evaluate(TYPE + "type(document.getElementById('f-name'), 'Zoë Ó Briain');")
+    name = browser.evaluate("window.profilepressWorksheet.fileName()")
+    assert re.fullmatch(r"worksheet-c01-co-learning-zoe-o-briain-\d{4}-\d{2}-\d{2}\.json", name), name
+    browser.evaluate("localStorage.clear()")
