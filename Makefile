@@ -57,7 +57,7 @@ images: build
 	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/neutral/worksheets/profile.pdf docs/images/worksheet-page-$$page; \
 	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/sample/summary/summary.pdf docs/images/summary-page-$$page; \
 	done
-	pdftoppm -png -r 50 -f 2 -l 2 -singlefile output/sample/filled/ada.pdf docs/images/worksheet-filled-page-2
+	pdftoppm -png -r 50 -f 3 -l 3 -singlefile output/sample/filled/ada.pdf docs/images/worksheet-filled-page-3
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules .hypothesis
