@@ -109,12 +109,13 @@ def _widgets(node) -> list:
     return found
 
 
-def tables(reader: PdfReader) -> list[list[dict]]:
+def tables(reader: PdfReader, with_text: bool = True) -> list[list[dict]]:
     """Every tagged table as its cells laid out on a grid, as an assistive technology lays them out.
 
-    Each cell: role (TH/TD), row, col, rows, cols, text, id, headers (the /Headers ids) and widgets.
+    Each cell: role (TH/TD), row, col, rows, cols, text (when asked for), id, headers (the /Headers
+    ids), scope and widgets.
     """
-    texts = marked_text(reader)
+    texts = marked_text(reader) if with_text else {}
     pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
     result = []
     for role, table in structure_elements(reader):
@@ -134,7 +135,8 @@ def tables(reader: PdfReader) -> list[list[dict]]:
                 span_rows, span_cols = int(attributes.get("/RowSpan", 1)), int(attributes.get("/ColSpan", 1))
                 taken |= {(i + di, j + dj) for di in range(span_rows) for dj in range(span_cols)}
                 cells.append({"role": str(cell["/S"])[1:], "row": i, "col": j, "rows": span_rows, "cols": span_cols,
-                              "text": element_text(reader, cell, texts, pages), "id": str(cell.get("/ID", "")),
+                              "text": element_text(reader, cell, texts, pages) if with_text else "",
+                              "id": str(cell.get("/ID", "")),
                               "headers": [str(h) for h in attributes.get("/Headers", [])],
                               "scope": str(attributes.get("/Scope", "")), "widgets": _widgets(cell)})
                 j += span_cols

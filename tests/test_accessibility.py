@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from browser import Chromium
 from conftest import ROOT, TINY, run_script
-from pdfcheck import figure_count, figures_without_alt
+from pdfcheck import figure_count, figures_without_alt, tables
 from profilepress.load import load_brands
 from profilepress.theme import AA_TEXT, contrast, failing_pairs
 
@@ -89,3 +89,21 @@ def test_tiny_profile_html_passes_axe_too(tmp_path):
     with Chromium() as browser:
         failing = {p.name: browser.axe(p) for p in out.rglob("*.html")}
     assert not any(failing.values()), failing
+
+
+def test_every_table_cell_is_announced_with_the_headers_of_its_own_column_and_row(default_build):
+    """In every PDF, each cell's /Headers name the header cells above it in its columns and left of it in its
+    row, as the table is laid out (spans counted), and each header cell says whether it heads a column or a row."""
+    for path in sorted(default_build.rglob("*.pdf")):
+        for cells in tables(PdfReader(path), with_text=False):
+            for cell in cells:
+                if cell["role"] == "TH":
+                    assert cell["scope"] in ("/Column", "/Row", "/Rowgroup"), path.name
+                    continue
+                above = {c["id"] for c in cells if c["role"] == "TH" and c["scope"] == "/Column"
+                         and c["row"] < cell["row"] and c["col"] < cell["col"] + cell["cols"]
+                         and cell["col"] < c["col"] + c["cols"]}
+                left = {c["id"] for c in cells if c["role"] == "TH" and c["scope"] == "/Row"
+                        and c["col"] < cell["col"] and c["row"] <= cell["row"] < c["row"] + c["rows"]}
+                assert above | left <= set(cell["headers"]), (path.name, cell["row"], cell["col"])
+                assert set(cell["headers"]) <= {c["id"] for c in cells if c["role"] == "TH"}, path.name

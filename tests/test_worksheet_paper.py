@@ -11,6 +11,7 @@ import re
 
 import pymupdf
 import pytest
+from pypdf import PdfReader
 
 MM = 72 / 25.4
 SHEETS = ("profile", "d01-co-creation-and-engagement", "d02-ongoing-improvement", "d03-sustaining-change")
@@ -148,3 +149,25 @@ def test_every_worksheet_carries_the_citation_and_the_rights(default_build, ship
         text = " ".join(pymupdf.open(path)[0].get_text().split())
         assert "Metz, A., Louison, L., Burke, K., Albers, B., & Ward, C. (2020)." in text, path.name
         assert "The source document states no licence" in text, path.name
+
+
+def test_every_fillable_worksheet_has_one_field_per_rating_and_room_to_write(default_build):
+    fillables = sorted((default_build / "neutral" / "worksheets").glob("*-fillable.pdf"))
+    assert len(fillables) == 1 + 3 + 15
+    for path in fillables:
+        document = pymupdf.open(path)
+        form = PdfReader(path).trailer["/Root"]["/AcroForm"]
+        assert form.get("/NeedAppearances") in (None, False), path.name
+        listed = [f.get_object() for f in form["/Fields"]]
+        assert not any("/Parent" in f for f in listed), f"{path.name}: a radio button is listed as a field"
+        for f in listed:
+            if str(f["/T"]).endswith(("_r1", "_r2")):
+                assert re.fullmatch(r"C\d+\.\d+ .+, (first|second) rating", str(f["/TU"])), str(f["/TU"])
+                assert all("/T" not in k.get_object() for k in f["/Kids"])
+        for page in document:
+            for widget in page.widgets():
+                if widget.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT:
+                    height = widget.rect.height
+                    assert height >= 14, (path.name, widget.field_name, height)
+                    if widget.field_name.endswith("_evidence"):
+                        assert height >= 22 and widget.field_flags & (1 << 12), (path.name, widget.field_name)
