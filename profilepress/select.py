@@ -341,27 +341,55 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
 # --- summary of collected worksheets ------------------------------------------------------------
 
 
-def _average(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _figure(value: float | None) -> str:
+    """An average as printed (see results.rounded); a dash when there is none."""
+    from .results import rounded
+
+    return "–" if value is None else str(rounded(value))
 
 
-def _change(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"+{value:.1f}" if value > 0.05 else (f"−{-value:.1f}" if value < -0.05 else "0.0")
+def _signed(value) -> str:
+    if value > 0:
+        return f"+{value}"
+    return f"−{-value}" if value < 0 else f"{abs(value)}"
+
+
+def _change(change) -> dict[str, Any] | None:
+    """The paired change as printed: its two averages, their difference, and how many people."""
+    if change is None:
+        return None
+    return {"first": _figure(change.first), "second": _figure(change.second), "difference": _signed(change.difference),
+            "people": change.people, "pairs": change.pairs}
 
 
 def _row(group) -> dict[str, Any]:
     return {
         "code": group.code, "name": group.name, "activities": group.activities,
-        "rounds": {n: {"counts": r.counts, "na": r.not_applicable, "average": _average(r.average)}
+        "rounds": {n: {"counts": r.counts, "na": r.not_applicable, "average": _figure(r.average),
+                       "people": r.people if r.average is not None else "–"}
                    for n, r in group.rounds.items()},
         "change": _change(group.change), "priorities": group.priorities or "",
     }
 
 
-def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool) -> dict[str, Any]:
-    """The summary report of collected worksheets: per domain and competency, per round, and the change."""
+def _level_labels(scale: RatingScale) -> dict[str | None, str]:
+    labels: dict[str | None, str] = {level.id: level.label for level in scale.levels}
+    labels[forms.NA] = scale.not_applicable
+    return labels
+
+
+def _notes_by_competency(profile: Profile, notes) -> list[dict[str, Any]]:
+    """Notes and reflections, under their competencies in the profile's order."""
+    return [{"competency": c, "notes": [n for n in notes if n.competency.code == c.code]}
+            for c in profile.competencies if any(n.competency.code == c.code for n in notes)]
+
+
+def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool,
+            reports: dict[str, str] | None = None) -> dict[str, Any]:
+    """The summary report of collected worksheets: per domain and competency, per round, and the change.
+
+    ``reports``: each person's name → the address of their own report, linked from the list of people.
+    """
     people = responses.people
     context = frame(profile, brand, "summary", printed, f"Self-assessment summary: {profile.title}",
                     f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
@@ -371,12 +399,14 @@ def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, 
         "scale": responses.scale,
         "levels": responses.scale.levels,
         "rounds": forms.ROUNDS,
-        "people": people,
+        "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
+        "reports": bool(reports),
         "domains": [{"total": _row(total), "competencies": [_row(c) for c in members]}
                     for total, members in results.domains],
         "priorities": results.priorities,
+        "notes": _notes_by_competency(profile, responses.notes),
         "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
-        "chart_alt": "Chart of the average level of each competency, first rating as open circles and second "
-                     "rating as filled squares. The same figures are in the tables below.",
+        "chart_alt": "Chart of the average level of each competency in each round, first rating as open circles "
+                     "and second rating as filled squares. The same figures are in the tables below.",
     })
     return context
