@@ -103,6 +103,10 @@ STYLES = {
     "summary": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
                 ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
                  "css/worksheet-print.css", "css/worksheet-pages.css")),
+    # one person's report: the summary's stylesheets
+    "person": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
+               ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
+                "css/worksheet-print.css", "css/worksheet-pages.css")),
     "excerpt": (("css/base.css", "css/worksheet.css", "css/screen.css"),
                 ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/print.css", "css/worksheet-print.css",
                  "css/mixed.css")),
@@ -338,7 +342,7 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     return context
 
 
-# --- summary of collected worksheets ------------------------------------------------------------
+# --- summary of collected worksheets, and each person's report ------------------------------------
 
 
 def _figure(value: float | None) -> str:
@@ -410,3 +414,58 @@ def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, 
                      "and second rating as filled squares. The same figures are in the tables below.",
     })
     return context
+
+
+def person_report(profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand,
+                  printed: bool) -> dict[str, Any]:
+    """One person's own report, to take to their coach: every activity they answered, in both rounds.
+
+    ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
+    """
+    labels = _level_labels(scale)
+    per_competency = {g.code: g for g in results.competencies}
+    answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
+    by_slot = {(r.activity.code, r.round): r for r in ratings}
+    domains = []
+    for domain, members in _by_domain(profile, tuple(c for c in profile.competencies if c.code in answered)):
+        sections = []
+        for c in members:
+            rows = []
+            for a in c.activities:
+                first, second = by_slot.get((a.code, 1)), by_slot.get((a.code, 2))
+                rows.append({
+                    "activity": a,
+                    "ratings": [labels.get(r.level) if r is not None and r.level else "" for r in (first, second)],
+                    "priority": bool(first and first.priority),
+                    "evidence": first.evidence if first else "",
+                })
+            group = per_competency.get(c.code)
+            sections.append({
+                "competency": c,
+                "reminder": reminder(c),
+                "rows": rows,
+                "rounds": [{"round": n, "label": ROUNDS[n]["long"], "rated": group.rounds[n].rated,
+                            "average": _figure(group.rounds[n].average)}
+                           for n in forms.ROUNDS if group and group.rounds[n].rated],
+                "change": _change(group.change) if group else None,
+                "notes": [n for n in person.notes if n.competency.code == c.code],
+            })
+        domains.append({"domain": domain, "competencies": sections})
+    order = {a.code: i for i, a in enumerate(profile.activities)}
+    priorities = sorted((r for r in ratings if r.priority), key=lambda r: order[r.activity.code])
+    context = frame(profile, brand, "person", printed, f"Self-assessment: {person.name}",
+                    f"{person.name}'s self-assessment against the {profile.title}, on the {scale.name} scale: "
+                    "each activity in the first and second rating, priorities, evidence, notes and reflections.",
+                    duplex=False)
+    context.update({
+        "person": person,
+        "scale": scale,
+        "levels": scale.levels,
+        "rounds": [{"round": n, "label": ROUNDS[n]["long"], "date": person.round_dates.get(n, "")}
+                   for n in forms.ROUNDS],
+        "domains": domains,
+        "priorities": priorities,
+        "not_rated": "Not rated",
+    })
+    return context
+
