@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from browser import Chromium
 from conftest import ROOT, TINY, run_script
@@ -22,19 +22,24 @@ from profilepress.theme import AA_TEXT, contrast, failing_pairs
 
 @pytest.fixture(scope="module")
 def default_build(tmp_path_factory):
-    """`python build.py` as a user runs it: the whole default plan, and a collected summary beside it."""
+    """`python build.py` as a user runs it: the whole default plan, and a filled worksheet collected beside it."""
     out = tmp_path_factory.mktemp("default") / "output"
     result = run_script("-o", str(out))
     assert result.code == 0, result.err
-    fillable = out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"
-    summary = run_script("collect", str(fillable), "--into", str(out / "summary"))
+    writer = PdfWriter(clone_from=PdfReader(out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"))
+    writer.update_page_form_field_values(None, {"name": "Ada Example", "C1_1_r1": "/developmental",
+                                                "C1_1_r2": "/expected-proficient", "C1_1_priority": "/on",
+                                                "C1_notes": "Ask for feedback"}, auto_regenerate=False)
+    filled = out.parent / "ada.pdf"
+    writer.write(filled)
+    summary = run_script("collect", str(filled), "--into", str(out / "summary"))
     assert summary.code == 0, summary.err
     return out
 
 
 def test_every_html_output_passes_axe_wcag_21_aa(default_build):
     pages = sorted(default_build.rglob("*.html"))
-    assert len(pages) == 30 + 2  # the plan's 30 HTML documents, the catalogue, the summary
+    assert len(pages) == 30 + 3  # the plan's 30 HTML documents, the catalogue, the summary, one person's report
     with Chromium() as browser:
         violations = {str(page.relative_to(default_build)): browser.axe(page) for page in pages}
     failing = {page: [(v["id"], v["impact"], v["nodes"]) for v in found] for page, found in violations.items() if found}
@@ -53,7 +58,7 @@ def test_axe_gate_catches_a_violation(tmp_path):
 
 def test_every_pdf_is_tagged_titled_in_its_language_with_bookmarks(default_build):
     pdfs = sorted(default_build.rglob("*.pdf"))
-    assert len(pdfs) == 36 + 1
+    assert len(pdfs) == 36 + 2  # and the summary and one person's report
     for path in pdfs:
         reader = PdfReader(path)
         root = reader.trailer["/Root"]
