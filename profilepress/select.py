@@ -376,12 +376,6 @@ def _row(group) -> dict[str, Any]:
     }
 
 
-def _level_labels(scale: RatingScale) -> dict[str | None, str]:
-    labels: dict[str | None, str] = {level.id: level.label for level in scale.levels}
-    labels[forms.NA] = scale.not_applicable
-    return labels
-
-
 def _notes_by_competency(profile: Profile, notes) -> list[dict[str, Any]]:
     """Notes and reflections, under their competencies in the profile's order."""
     return [{"competency": c, "notes": [n for n in notes if n.competency.code == c.code]}
@@ -422,7 +416,8 @@ def person_report(profile: Profile, scale: RatingScale, person, ratings, results
 
     ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
     """
-    labels = _level_labels(scale)
+    labels = {level.id: heading_label(level.label) for level in scale.levels}     # wrapping only between words
+    labels[forms.NA] = heading_label(scale.not_applicable)
     per_competency = {g.code: g for g in results.competencies}
     answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
     by_slot = {(r.activity.code, r.round): r for r in ratings}
