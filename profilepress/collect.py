@@ -359,7 +359,15 @@ def _read_pdf(path: Path) -> FilledWorksheet:
         raise _error(path, "not a worksheet made by this tool (it carries no worksheet identity)",
                      "fill in a fillable worksheet PDF from output/worksheets/")
     identity = _identity(path, _pdf_text(raw_identity))
-    order = list(identity.levels) + [forms.NA]
+    try:
+        fields = _form_fields(path, pages, list(identity.levels) + [forms.NA])
+    except (PdfReadError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _error(path, f"its form fields cannot be read ({exc})") from None
+    return FilledWorksheet(path, identity, fields)
+
+
+def _form_fields(path: Path, pages: list, order: list[str]) -> dict[str, str]:
+    """Every filled field on every page: {name: value}, a radio group's value being the chosen level's id."""
     fields: dict[str, str] = {}
     radios: dict[str, tuple[object, list[str]]] = {}     # group name → (group, the states its widgets show on)
     widgets = 0
@@ -405,7 +413,7 @@ def _read_pdf(path: Path) -> FilledWorksheet:
         state = chosen[0] if chosen else stored
         if state is not None:
             fields[name] = _radio_value(state, group, order)
-    return FilledWorksheet(path, identity, fields)
+    return fields
 
 
 def _state(value) -> str | None:

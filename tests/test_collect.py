@@ -243,6 +243,31 @@ def test_choices_stored_the_ways_other_programs_store_them(run, tiny, tmp_path, 
     assert rows == {(name, "M1.1", "1"): "accomplished", (name, "M1.2", "1"): "emerging", (name, "M1.1", "2"): "na"}
 
 
+def test_two_ticks_in_one_round_are_not_guessed_between(run, tiny, tmp_path):
+    """A program that leaves two choices showing: the group's value decides; without one, the file is refused."""
+    def two_ticks(target, stored):
+        writer = PdfWriter(clone_from=PdfReader(tiny / "profile-fillable.pdf"))
+        writer.update_page_form_field_values(None, {"name": "Gus"}, auto_regenerate=False)
+        for page in writer.pages:
+            for annotation in page.get("/Annots") or []:
+                widget = annotation.get_object()
+                if "/Parent" in widget and widget["/Parent"].get("/T") == "M1_1_r1":
+                    state = next(s for s in widget["/AP"]["/N"] if s != "/Off")
+                    if state in ("/emerging", "/acquiring"):
+                        widget[NameObject("/AS")] = NameObject(state)
+                    widget["/Parent"].get_object()[NameObject("/V")] = NameObject(stored)
+        writer.write(target)
+
+    two_ticks(tmp_path / "decided.pdf", "/acquiring")
+    result = collect(run, tmp_path / "out", tmp_path / "decided.pdf")
+    assert result.code == 0, result.err
+    assert [(r["activity"], r["level"]) for r in read_csv(tmp_path / "out/ratings.csv")] == [("M1.1", "acquiring")]
+    two_ticks(tmp_path / "undecided.pdf", "/Off")
+    result = collect(run, tmp_path / "refused", tmp_path / "undecided.pdf")
+    assert result.code == 1 and not (tmp_path / "refused").exists()
+    assert "undecided.pdf: error: field M1_1_r1 has two choices ticked (acquiring and emerging)" in result.err
+
+
 def test_html_worksheet_answers_saved_in_the_browser_are_collected(run, tiny, tmp_path):
     """The page's own script fills and saves; collect reads what it saved."""
     script = """
