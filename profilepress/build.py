@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import __version__, catalogue, deps, manifest, pagination, select
 from .errors import ProfileErrors, SourceError, UserError, display_path
@@ -652,49 +652,6 @@ def project_from_plan(plan_file: Path, root: Path, *, source: Path | None, templ
     folder = plan_file.resolve().parent
     return Project(source or folder / parsed.data.profile, templates, output, root, plan_file,
                    folder / parsed.data.packets)
-
-
-def collect(project: Project, files: list[Path], out_dir: Path, options: BuildOptions | None = None,
-            log: Callable[[str], None] = lambda _: None) -> list[Path]:
-    """Filled worksheets → ratings.csv, ratings.json, summary.html and summary.pdf in ``out_dir``."""
-    from . import chart, collect as reading, results
-    from .render import Renderer
-
-    options = options or BuildOptions()
-    inputs = load_inputs(project, options, with_build_file=False, with_packets=False)  # 1. load, and every file
-    profile = inputs.profile
-    sheets, errors = [], []
-    for path in files:
-        try:
-            sheets.append(reading.read(Path(path)))
-        except ProfileErrors as exc:
-            errors += exc.errors
-    if errors:
-        raise ProfileErrors(errors)
-    if not sheets:
-        raise UserError("no files to collect; give filled worksheet PDFs or saved answers (.json)")
-    responses = reading.responses(sheets, profile, inputs.scales)  # 2. check and read the ratings
-    computed = results.compute(profile, responses)                 # 3. results
-    rows = results.rating_rows(profile, responses)
-    svg = chart.change_chart(computed.competencies, len(responses.scale.levels),
-                             f"Average level per competency, {responses.scale.name} scale")
-    brand = inputs.brands[options.brand or "neutral"]
-    renderer = Renderer(project.templates_dir)                     # 4. render, in memory
-    outputs = {"ratings.csv": results.to_csv(rows), "ratings.json": results.to_json(profile, responses, rows)}
-    for fmt in ("html", "pdf"):
-        context = select.summary(profile, responses, computed, svg, brand, printed=fmt == "pdf")
-        if fmt == "pdf":
-            context["document"]["created"] = options.created
-            context["print"] = options.print_options(options.paper or brand.paper).context()
-        html = renderer.render("summary.html.j2", context)
-        outputs[f"summary.{fmt}"] = (html.encode("utf-8") if fmt == "html"
-                                     else html_to_pdf(html, project.root, project.asset_dirs))
-    folder = OutputFolder(out_dir)                                 # 5. write, only now
-    written = []
-    for name, data in outputs.items():
-        written.append(folder.write(name, data))
-        log(f"wrote {display_path(written[-1])} ({_size(len(data))})")
-    return written
 
 
 def _size(n: int) -> str:

@@ -3,6 +3,9 @@
 Drawn by our own code (a few dozen shapes need no plotting library) and safe in
 black and white: the rounds differ by marker shape (open circle, filled square),
 never by colour alone, and the same figures are printed in a table beside it.
+Each marker is its round's average over the people who rated the competency in
+that round; the markers are not joined, because two rounds of different people
+are no change (the tables give the change over the people rated in both).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="t d" font-family="Atkinson Hyperlegible, sans-serif">',
         f'<title id="t">{escape(title)}</title>',
-        '<desc id="d">For each competency, the average level of its rated activities: an open circle for the '
-        'first rating, a filled square for the second, joined by a line. Level 1 is the lowest.</desc>',
+        '<desc id="d">For each competency, the average level of its rated activities in each round, over the '
+        'people who rated it in that round: an open circle for the first rating, a filled square for the second. '
+        'Level 1 is the lowest.</desc>',
         '<rect width="100%" height="100%" fill="#fff"/>',
     ]
     for rank in range(1, levels + 1):
@@ -42,9 +46,6 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
             label = label[:41] + "…"
         parts.append(f'<text x="8" y="{y + 4}" font-size="12">{escape(label)}</text>')
         first, second = g.rounds[1].average, g.rounds[2].average
-        if first is not None and second is not None:
-            parts.append(f'<line x1="{x(first):.1f}" y1="{y}" x2="{x(second):.1f}" y2="{y}" stroke="#000" '
-                         f'stroke-width="2"/>')
         if first is not None:
             parts.append(f'<circle cx="{x(first):.1f}" cy="{y}" r="5.5" fill="#fff" stroke="#000" '
                          f'stroke-width="2"/>')

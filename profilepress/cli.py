@@ -54,7 +54,8 @@ examples:
   python build.py tailor --domain D2 --competency C12 --format pdf
                                     an excerpt without writing a recipe
   python build.py collect filled/*.pdf answers/*.json
-                                    ratings table and summary of filled worksheets
+                                    ratings tables, a summary and a report for each
+                                    person, from filled worksheets
   python build.py schema            regenerate the JSON Schemas in schema/
 
 environment:
@@ -123,8 +124,8 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         ("verify", "rebuild everything in a temporary folder and compare with output/manifest.json"),
         ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without "
                    "writing a recipe"),
-        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into a "
-                    "ratings table and a summary report"),
+        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
+                    "ratings tables, a summary report and a report for each person"),
         ("schema", "write the JSON Schemas of the source files into schema/"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
@@ -143,8 +144,12 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
                              help="filled worksheet PDFs and saved answers (.json)")
             sub.add_argument("--into", type=Path, default=None, metavar="DIR",
-                             help="folder for ratings.csv, ratings.json, summary.html and summary.pdf "
-                                  "(default: the output folder's summary/)")
+                             help="folder for ratings.csv, notes.csv, ratings.json, summary.html and .pdf, "
+                                  "and each person's report in people/ (default: the output folder's "
+                                  "summary/)")
+            sub.add_argument("--accept-changed", action="store_true",
+                             help="also collect answers to activities reworded since their worksheet was made "
+                                  "(by default they are left out, each with a warning)")
         elif name == "schema":
             sub.add_argument("--check", action="store_true", dest="schema_check",
                              help="only report whether schema/ is up to date (exit 1 if not)")
@@ -277,10 +282,20 @@ def _verify(project: Project, options: BuildOptions, reporter: Reporter) -> int:
 
 
 def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, reporter: Reporter) -> int:
-    from .build import collect
+    from .summarise import summarise
 
-    written = collect(project, args.files, args.into or project.output_dir / "summary", options, log=reporter.info)
-    reporter.info(f"collected {_count(len(args.files), 'file')} into {_shown(written[0].parent)}")
+    done = summarise(project, args.files, args.into or project.output_dir / "summary", options,
+                     accept_changed=args.accept_changed)
+    for notice in done.accepted:
+        reporter.info(notice.format())
+    for notice in done.warnings:
+        reporter.warning(notice.format())
+    for path in done.written:
+        reporter.detail(f"wrote {_shown(path)}")
+    people = f"{done.people} {'person' if done.people == 1 else 'people'}"
+    left_out = f"; {_count(len(done.warnings), 'warning')} about answers left out" if done.warnings else ""
+    reporter.info(f"collected {_count(len(args.files), 'file')} ({people}) into {_shown(done.folder)}: "
+                  f"{_count(len(done.written), 'file')} written{left_out}")
     return EXIT_OK
 
 

@@ -13,8 +13,11 @@ reads a dot in a field name as a hierarchy separator, so codes use ``_``:
     name, role, organisation, date, r1_date, r2_date    the cover sheet
 
 A worksheet also carries its identity (profile, version, a fingerprint of the
-activities' codes and words, the rating scale and its levels), so that answers
-are never read against another version of the profile or another scale.
+activities' codes and words, each activity's code with a short hash of its own
+words, the rating scale and its levels), so that answers are never read against
+another scale, and an answer is collected only for an activity whose code and
+words are still those the person saw: a correction to one activity leaves the
+answers to every other activity usable.
 """
 
 from __future__ import annotations
@@ -82,6 +85,12 @@ def fingerprint(competencies: tuple[Competency, ...] | list[Competency]) -> str:
     return digest.hexdigest()[:16]
 
 
+def activity_hash(activity: Activity) -> str:
+    """A short hash of an activity's words (its text and sub-items): changes when it is reworded."""
+    words = "\0".join((activity.text, *activity.items))
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:8]
+
+
 @dataclass(frozen=True)
 class WorksheetIdentity:
     """What a filled worksheet says about where it came from."""
@@ -92,17 +101,30 @@ class WorksheetIdentity:
     scale: str
     levels: tuple[str, ...]
     competencies: tuple[str, ...]  # the codes this worksheet covers
+    # each activity's code and the hash of its words, in document order; None in a worksheet made
+    # before activities carried their own hashes (it is compared by its whole fingerprint)
+    activities: tuple[tuple[str, str], ...] | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        data = asdict(self)
+        if self.activities is None:
+            del data["activities"]
+        else:
+            data["activities"] = dict(self.activities)
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "WorksheetIdentity":
         data = json.loads(text)
+        activities = data.get("activities")
+        if activities is not None and not isinstance(activities, dict):
+            raise TypeError("activities must map codes to hashes")
         return cls(str(data["profile"]), str(data["version"]), str(data["fingerprint"]), str(data["scale"]),
-                   tuple(map(str, data["levels"])), tuple(map(str, data["competencies"])))
+                   tuple(map(str, data["levels"])), tuple(map(str, data["competencies"])),
+                   None if activities is None else tuple((str(k), str(v)) for k, v in activities.items()))
 
 
 def identity(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> WorksheetIdentity:
     return WorksheetIdentity(profile.title, profile.version, fingerprint(competencies), scale.id,
-                             tuple(level.id for level in scale.levels), tuple(c.code for c in competencies))
+                             tuple(level.id for level in scale.levels), tuple(c.code for c in competencies),
+                             tuple((a.code, activity_hash(a)) for c in competencies for a in c.activities))

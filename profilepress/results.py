@@ -4,6 +4,15 @@ Results are read competency by competency and as change over time, never as one
 pass/fail score. "Average level" is the mean of the levels' ranks (1 = the
 scale's lowest level) over the activities rated, N/A left out; it is always
 shown beside the counts it comes from.
+
+* Each round's average is over everyone who rated the competency (or domain) in
+  that round; ``people`` says how many they were.
+* The change is paired: it compares the same people's ratings of the same
+  activities in both rounds, so someone rated only once cannot move it. It
+  carries its own two averages and the number of people.
+* Figures are printed to one decimal place, and the printed change is the
+  difference of the two printed averages (:func:`rounded`), so the numbers on
+  the page always add up.
 """
 
 from __future__ import annotations
@@ -12,10 +21,16 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import forms
 from .collect import Rating, Responses
 from .model import Competency, Profile, RatingScale
+
+
+def rounded(value: float) -> Decimal:
+    """A figure as printed: one decimal place, halves rounded up."""
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -25,10 +40,26 @@ class RoundResult:
     counts: tuple[int, ...]      # ticks per level, lowest first
     not_applicable: int
     average: float | None        # mean rank of the rated activities, or None if none was rated
+    people: int = 0              # how many people rated at least one of them (N/A aside)
 
     @property
     def rated(self) -> int:
         return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change between rounds over the same people's ratings of the same activities."""
+
+    first: float                 # their average in the first round
+    second: float                # ... and in the second
+    people: int                  # how many people were rated in both rounds
+    pairs: int                   # how many (person, activity) pairs the averages are over
+
+    @property
+    def difference(self) -> Decimal:
+        """The change as printed: the difference of the two printed averages."""
+        return rounded(self.second) - rounded(self.first)
 
 
 @dataclass(frozen=True)
@@ -40,11 +71,7 @@ class GroupResult:
     activities: int
     rounds: dict[int, RoundResult]
     priorities: int              # priority ticks on its activities, all people together
-
-    @property
-    def change(self) -> float | None:
-        first, second = self.rounds[1].average, self.rounds[2].average
-        return None if first is None or second is None else second - first
+    change: Change | None = None  # None when nobody rated one of its activities in both rounds
 
 
 @dataclass(frozen=True)
@@ -66,9 +93,23 @@ class Results:
 def round_result(ratings: list[Rating], scale: RatingScale) -> RoundResult:
     ranks = {level.id: level.rank for level in scale.levels}
     counts = tuple(sum(1 for r in ratings if r.level == level.id) for level in scale.levels)
-    rated = [ranks[r.level] for r in ratings if r.level in ranks]
+    rated = [r for r in ratings if r.level in ranks]
     return RoundResult(counts, sum(1 for r in ratings if r.level == forms.NA),
-                       sum(rated) / len(rated) if rated else None)
+                       sum(ranks[r.level] for r in rated) / len(rated) if rated else None,
+                       len({r.person for r in rated}))
+
+
+def paired_change(ratings: list[Rating], scale: RatingScale) -> Change | None:
+    """The change over the (person, activity) pairs rated on the scale in both rounds."""
+    ranks = {level.id: level.rank for level in scale.levels}
+    by_round = {n: {(r.person, r.activity.code): ranks[r.level] for r in ratings if r.round == n and r.level in ranks}
+                for n in forms.ROUNDS}
+    first, second = by_round[1], by_round[2]
+    pairs = [key for key in first if key in second]
+    if not pairs:
+        return None
+    return Change(sum(first[k] for k in pairs) / len(pairs), sum(second[k] for k in pairs) / len(pairs),
+                  len({person for person, _ in pairs}), len(pairs))
 
 
 def group_result(code: str, name: str, competencies: list[Competency], ratings: list[Rating],
@@ -79,11 +120,17 @@ def group_result(code: str, name: str, competencies: list[Competency], ratings: 
         code, name, sum(len(c.activities) for c in competencies),
         {n: round_result([r for r in mine if r.round == n], scale) for n in forms.ROUNDS},
         sum(1 for r in mine if r.priority),
+        paired_change(mine, scale),
     )
 
 
 def compute(profile: Profile, responses: Responses) -> Results:
-    ratings, scale = responses.ratings, responses.scale
+    """The group's results: everyone's ratings together."""
+    return compute_for(profile, responses.scale, responses.ratings, len(responses.people))
+
+
+def compute_for(profile: Profile, scale: RatingScale, ratings: list[Rating], people: int) -> Results:
+    """Results of some ratings (everyone's, or one person's), per competency and domain."""
     rated_codes = {r.competency.code for r in ratings}
     shown = [c for c in profile.competencies if c.code in rated_codes]
     per_competency = {c.code: group_result(c.code, c.name, [c], ratings, scale) for c in shown}
@@ -102,7 +149,7 @@ def compute(profile: Profile, responses: Responses) -> Results:
                 ticked.append(Priority(a.code, a.text, people))
         if ticked:
             priorities.append((c, ticked))
-    return Results(scale, len(responses.people), [per_competency[c.code] for c in shown], domains, priorities)
+    return Results(scale, people, [per_competency[c.code] for c in shown], domains, priorities)
 
 
 # --- tables for programs -------------------------------------------------------------
@@ -147,6 +194,23 @@ def to_csv(rows: list[dict[str, object]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+NOTE_COLUMNS = ("person", "competency", "notes", "reflection", "file")
+
+
+def note_rows(responses: Responses) -> list[dict[str, object]]:
+    """One row per person, competency and file with notes or a reflection written in it."""
+    return [{"person": n.person, "competency": n.competency.code, "notes": n.notes, "reflection": n.reflection,
+             "file": n.file.name} for n in responses.notes]
+
+
+def notes_csv(rows: list[dict[str, object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=NOTE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
 def to_json(profile: Profile, responses: Responses, rows: list[dict[str, object]]) -> bytes:
     document = {
         "profile": {"title": profile.title, "version": profile.version, "citation": profile.citation},
@@ -156,7 +220,9 @@ def to_json(profile: Profile, responses: Responses, rows: list[dict[str, object]
                   "not_applicable": responses.scale.not_applicable},
         "people": [{"name": p.name, "role": p.role, "organisation": p.organisation,
                     "round_dates": {str(k): v for k, v in sorted(p.round_dates.items())},
-                    "files": [f.name for f in p.files]} for p in responses.people],
+                    "files": [f.name for f in p.files],
+                    "notes": [{"competency": n.competency.code, "notes": n.notes, "reflection": n.reflection,
+                               "file": n.file.name} for n in p.notes]} for p in responses.people],
         "ratings": rows,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

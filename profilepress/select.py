@@ -103,6 +103,10 @@ STYLES = {
     "summary": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
                 ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
                  "css/worksheet-print.css", "css/worksheet-pages.css")),
+    # one person's report: the summary's stylesheets
+    "person": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
+               ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
+                "css/worksheet-print.css", "css/worksheet-pages.css")),
     "excerpt": (("css/base.css", "css/worksheet.css", "css/screen.css"),
                 ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/print.css", "css/worksheet-print.css",
                  "css/mixed.css")),
@@ -339,30 +343,52 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     return context
 
 
-# --- summary of collected worksheets ------------------------------------------------------------
+# --- summary of collected worksheets, and each person's report ------------------------------------
 
 
-def _average(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _figure(value: float | None) -> str:
+    """An average as printed (see results.rounded); a dash when there is none."""
+    from .results import rounded
+
+    return "–" if value is None else str(rounded(value))
 
 
-def _change(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"+{value:.1f}" if value > 0.05 else (f"−{-value:.1f}" if value < -0.05 else "0.0")
+def _signed(value) -> str:
+    if value > 0:
+        return f"+{value}"
+    return f"−{-value}" if value < 0 else f"{abs(value)}"
+
+
+def _change(change) -> dict[str, Any] | None:
+    """The paired change as printed: its two averages, their difference, and how many people."""
+    if change is None:
+        return None
+    return {"first": _figure(change.first), "second": _figure(change.second), "difference": _signed(change.difference),
+            "people": change.people, "pairs": change.pairs}
 
 
 def _row(group) -> dict[str, Any]:
     return {
         "code": group.code, "name": group.name, "activities": group.activities,
-        "rounds": {n: {"counts": r.counts, "na": r.not_applicable, "average": _average(r.average)}
+        "rounds": {n: {"counts": r.counts, "na": r.not_applicable, "average": _figure(r.average),
+                       "people": r.people if r.average is not None else "–"}
                    for n, r in group.rounds.items()},
         "change": _change(group.change), "priorities": group.priorities or "",
     }
 
 
-def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool) -> dict[str, Any]:
-    """The summary report of collected worksheets: per domain and competency, per round, and the change."""
+def _notes_by_competency(profile: Profile, notes) -> list[dict[str, Any]]:
+    """Notes and reflections, under their competencies in the profile's order."""
+    return [{"competency": c, "notes": [n for n in notes if n.competency.code == c.code]}
+            for c in profile.competencies if any(n.competency.code == c.code for n in notes)]
+
+
+def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool,
+            reports: dict[str, str] | None = None) -> dict[str, Any]:
+    """The summary report of collected worksheets: per domain and competency, per round, and the change.
+
+    ``reports``: each person's name → the address of their own report, linked from the list of people.
+    """
     people = responses.people
     context = frame(profile, brand, "summary", printed, f"Self-assessment summary: {profile.title}",
                     f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
@@ -372,12 +398,70 @@ def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, 
         "scale": responses.scale,
         "levels": responses.scale.levels,
         "rounds": forms.ROUNDS,
-        "people": people,
+        "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
+        "reports": bool(reports),
         "domains": [{"total": _row(total), "competencies": [_row(c) for c in members]}
                     for total, members in results.domains],
         "priorities": results.priorities,
+        "notes": _notes_by_competency(profile, responses.notes),
         "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
-        "chart_alt": "Chart of the average level of each competency, first rating as open circles and second "
-                     "rating as filled squares. The same figures are in the tables below.",
+        "chart_alt": "Chart of the average level of each competency in each round, first rating as open circles "
+                     "and second rating as filled squares. The same figures are in the tables below.",
     })
     return context
+
+
+def person_report(profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand,
+                  printed: bool) -> dict[str, Any]:
+    """One person's own report, to take to their coach: every activity they answered, in both rounds.
+
+    ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
+    """
+    labels = {level.id: heading_label(level.label) for level in scale.levels}     # wrapping only between words
+    labels[forms.NA] = heading_label(scale.not_applicable)
+    per_competency = {g.code: g for g in results.competencies}
+    answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
+    by_slot = {(r.activity.code, r.round): r for r in ratings}
+    domains = []
+    for domain, members in _by_domain(profile, tuple(c for c in profile.competencies if c.code in answered)):
+        sections = []
+        for c in members:
+            rows = []
+            for a in c.activities:
+                first, second = by_slot.get((a.code, 1)), by_slot.get((a.code, 2))
+                rows.append({
+                    "activity": a,
+                    "ratings": [labels.get(r.level) if r is not None and r.level else "" for r in (first, second)],
+                    "priority": bool(first and first.priority),
+                    "evidence": first.evidence if first else "",
+                })
+            group = per_competency.get(c.code)
+            sections.append({
+                "competency": c,
+                "reminder": reminder(c),
+                "rows": rows,
+                "rounds": [{"round": n, "label": ROUNDS[n]["long"], "rated": group.rounds[n].rated,
+                            "average": _figure(group.rounds[n].average)}
+                           for n in forms.ROUNDS if group and group.rounds[n].rated],
+                "change": _change(group.change) if group else None,
+                "notes": [n for n in person.notes if n.competency.code == c.code],
+            })
+        domains.append({"domain": domain, "competencies": sections})
+    order = {a.code: i for i, a in enumerate(profile.activities)}
+    priorities = sorted((r for r in ratings if r.priority), key=lambda r: order[r.activity.code])
+    context = frame(profile, brand, "person", printed, f"Self-assessment: {person.name}",
+                    f"{person.name}'s self-assessment against the {profile.title}, on the {scale.name} scale: "
+                    "each activity in the first and second rating, priorities, evidence, notes and reflections.",
+                    duplex=False)
+    context.update({
+        "person": person,
+        "scale": scale,
+        "levels": scale.levels,
+        "rounds": [{"round": n, "label": ROUNDS[n]["long"], "date": person.round_dates.get(n, "")}
+                   for n in forms.ROUNDS],
+        "domains": domains,
+        "priorities": priorities,
+        "not_rated": "Not rated",
+    })
+    return context
+

@@ -5,8 +5,10 @@
 
 A demonstration of the worksheet loop (and the source of the README's summary
 image): the filled PDFs land in OUTPUT_FOLDER/filled/ (default output/sample/),
-the summary in OUTPUT_FOLDER/summary/. Ratings are drawn from a fixed seed, so
-every run gives the same files.
+the summary and each person's report in OUTPUT_FOLDER/summary/. Ratings are
+drawn from a fixed seed, so every run gives the same files. The worksheet is
+filled as pypdf's documentation shows: a radio group's value is the chosen
+level's id as a name (``/developmental``), a tick box's is ``/on``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pypdf import PdfReader, PdfWriter  # noqa: E402
 
 from profilepress.build import BuildOptions, Project, Target, build  # noqa: E402
 from profilepress.cli import main as cli  # noqa: E402
-from profilepress.load import load_profile  # noqa: E402
+from profilepress.forms import NA  # noqa: E402
+from profilepress.load import load_profile, load_scales  # noqa: E402
 
 
 def main() -> int:
@@ -31,21 +34,22 @@ def main() -> int:
     build(project, BuildOptions(plan=(Target("profile-fillable.pdf", "worksheet", "fillable-pdf"),)))
     blank = out / "blank" / "profile-fillable.pdf"
     profile = load_profile(project.source_dir)
+    scale = load_scales([ROOT / "scales"])[BuildOptions().scale]
+    choices = [level.id for level in scale.levels] + [NA]      # lowest level first; the last is N/A
     rng = random.Random(2020)
     filled = []
     for name, role in (("Ada Example", "Coach"), ("Ben Sample", "Technical assistance provider")):
         values = {"name": name, "role": role, "organisation": "Example Support Centre",
                   "r1_date": "2026-01-12", "r2_date": "2026-04-20"}
         for activity in profile.activities:
-            first = rng.choice([0, 0, 1, 1, 1, 2, 3])            # index 3 is N/A
-            values[activity.code.replace(".", "_") + "_r1"] = f"/{first}"
+            first = rng.choice([0, 0, 1, 1, 1, 2, 3])            # an index into choices; 3 is N/A
+            values[activity.code.replace(".", "_") + "_r1"] = f"/{choices[first]}"
             second = min(first + rng.choice([0, 1, 1]), 2) if first < 3 else rng.choice([1, 3])
-            values[activity.code.replace(".", "_") + "_r2"] = f"/{second}"
+            values[activity.code.replace(".", "_") + "_r2"] = f"/{choices[second]}"
             if first == 0 and rng.random() < 0.3:
                 values[activity.code.replace(".", "_") + "_priority"] = "/on"
         writer = PdfWriter(clone_from=PdfReader(blank))
-        for page in writer.pages:
-            writer.update_page_form_field_values(page, values, auto_regenerate=False)
+        writer.update_page_form_field_values(None, values, auto_regenerate=False)
         path = out / "filled" / f"{name.split()[0].lower()}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         writer.write(path)

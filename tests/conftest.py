@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from filelock import FileLock
+from pypdf import PdfReader, PdfWriter
 
 from profilepress.build import BuildOptions, Project, Target, build
 from profilepress.select import scopes
@@ -54,7 +55,7 @@ def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory, worker_id) -> Path:
-    """`python build.py` as a user runs it: the whole default plan, and a collected summary beside it.
+    """`python build.py` as a user runs it: the whole default plan, and a filled worksheet collected beside it.
 
     Built once per test run and shared by the test processes (pytest-xdist runs one per core):
     the first to ask builds it under a lock, the others wait for it and read the same files.
@@ -68,8 +69,13 @@ def default_build(tmp_path_factory, worker_id) -> Path:
         if not done.is_file():
             result = run_script("-o", str(out))
             assert result.code == 0, result.err
-            fillable = out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"
-            summary = run_script("collect", str(fillable), "--into", str(out / "summary"))
+            writer = PdfWriter(clone_from=PdfReader(out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"))
+            writer.update_page_form_field_values(None, {"name": "Ada Example", "C1_1_r1": "/developmental",
+                                                        "C1_1_r2": "/expected-proficient", "C1_1_priority": "/on",
+                                                        "C1_notes": "Ask for feedback"}, auto_regenerate=False)
+            filled = folder / "ada.pdf"
+            writer.write(filled)
+            summary = run_script("collect", str(filled), "--into", str(out / "summary"))
             assert summary.code == 0, summary.err
             done.touch()
     return out
