@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,22 +56,60 @@ def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+# --- the default build, started as the test run starts and shared by every test process -------------
+
+
+def pytest_configure(config):
+    """In the process that runs the session (not in an xdist worker): start `python build.py` at once,
+    in the background, so that the whole default plan is built while the first tests run."""
+    if hasattr(config, "workerinput") or os.environ.get("PROFILEPRESS_TEST_BUILD"):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="profilepress-default-build-"))
+    log = open(folder / "build.log", "w", encoding="utf-8")
+    script = (f'"{sys.executable}" "{ROOT / "build.py"}" -o "{folder / "output"}"; '
+              f'echo $? > "{folder / "exit-code.tmp"}"; mv "{folder / "exit-code.tmp"}" "{folder / "exit-code"}"')
+    config._default_build = (folder, subprocess.Popen(["sh", "-c", script], cwd=ROOT, stdout=log,
+                                                      stderr=subprocess.STDOUT, start_new_session=True), log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Tell each xdist worker where the default build is being made."""
+    started = getattr(node.config, "_default_build", None)
+    if started is not None:
+        node.workerinput["default_build"] = str(started[0])
+
+
+def pytest_unconfigure(config):
+    started = getattr(config, "_default_build", None)
+    if started is not None:
+        folder, process, log = started
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def default_build(tmp_path_factory, worker_id) -> Path:
+def default_build(request) -> Path:
     """`python build.py` as a user runs it: the whole default plan, and a filled worksheet collected beside it.
 
-    Built once per test run and shared by the test processes (pytest-xdist runs one per core):
-    the first to ask builds it under a lock, the others wait for it and read the same files.
+    Started in the background when the test run starts (see pytest_configure); this waits for it.
+    PROFILEPRESS_TEST_BUILD names a default build made beforehand, for working on the tests.
     """
-    if os.environ.get("PROFILEPRESS_TEST_BUILD"):   # working on the tests: a default build made beforehand
+    if os.environ.get("PROFILEPRESS_TEST_BUILD"):
         return Path(os.environ["PROFILEPRESS_TEST_BUILD"])
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    folder = shared / "default-build"
-    out, done = folder / "output", folder / "built"
-    with FileLock(str(shared / "default-build.lock")):
+    config = request.config
+    folder = Path(config.workerinput["default_build"]) if hasattr(config, "workerinput") else config._default_build[0]
+    out, done, code = folder / "output", folder / "collected", folder / "exit-code"
+    deadline = time.monotonic() + 1500
+    while not code.is_file():
+        assert time.monotonic() < deadline, "the default build did not finish in 25 minutes"
+        time.sleep(0.5)
+    assert code.read_text().strip() == "0", (folder / "build.log").read_text(encoding="utf-8")[-3000:]
+    with FileLock(str(folder / "collect.lock")):
         if not done.is_file():
-            result = run_script("-o", str(out))
-            assert result.code == 0, result.err
             writer = PdfWriter(clone_from=PdfReader(out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"))
             writer.update_page_form_field_values(None, {"name": "Ada Example", "C1_1_r1": "/developmental",
                                                         "C1_1_r2": "/expected-proficient", "C1_1_priority": "/on",

@@ -67,10 +67,9 @@ def test_every_role_excerpt_holds_exactly_its_competencies(tmp_path, shipped_pro
         assert rows == [a.text for c in role.competencies for a in c.activities]
 
 
-def test_role_excerpt_pdf(tmp_path, shipped_profile):
+def test_role_excerpt_pdf(default_build, shipped_profile):
     coach = next(r for r in shipped_profile.roles if r.id == "coach")
-    make(tmp_path, Target("coach.pdf", "excerpt", "pdf", role="coach"))
-    reader = PdfReader(tmp_path / "coach.pdf")
+    reader = PdfReader(default_build / "neutral/roles/coach.pdf")
     entries = outline(reader)
     competencies = [title for depth, title, _ in entries if depth == 1 and re.match(r"C\d+ ", title)]
     in_full, sheets = competencies[:len(coach.competencies)], competencies[len(coach.competencies):]
@@ -122,13 +121,13 @@ def test_bad_role_file_is_located(profile_copy):
 
 
 @pytest.fixture(scope="module")
-def packets(tmp_path_factory):
+def packets(default_build, tmp_path_factory):
+    """The sample packet from the default build, participant and trainer editions."""
     out = tmp_path_factory.mktemp("packets")
-    build(Project(SHIPPED, TEMPLATES, out, ROOT), BuildOptions(plan=(
-        Target("packet.pdf", "packet", "pdf", packet="introduction-half-day"),
-        Target("trainer.pdf", "packet", "pdf", packet="introduction-half-day", trainer=True),
-        Target("packet.html", "packet", "html", packet="introduction-half-day"),
-    )))
+    built = default_build / "neutral" / "packets"
+    for name, made in (("packet.pdf", "introduction-half-day.pdf"), ("trainer.pdf", "introduction-half-day-trainer.pdf"),
+                       ("packet.html", "introduction-half-day.html")):
+        (out / name).symlink_to(built / made)
     return out
 
 
@@ -185,10 +184,8 @@ def test_packet_recipe_errors_suggest_fixes(tmp_path):
 # --- brands -----------------------------------------------------------------------------------
 
 
-def test_brand_colours_and_logo_reach_html_and_pdf(tmp_path):
-    make(tmp_path, Target("nw.html", "handbook", "html", brand="northwind"),
-         Target("nw.pdf", "handbook", "pdf", brand="northwind", paper="letter"))
-    soup = soup_of(tmp_path / "nw.html")
+def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
+    soup = soup_of(default_build / "northwind/handbook.html")   # the brand's paper: US Letter
     assert "--accent: #0b5d4b;" in soup.style.string
     logo = soup.select_one("header.cover img.brand-logo")
     assert logo["src"].startswith("data:image/svg+xml;base64,")
@@ -199,7 +196,7 @@ def test_brand_colours_and_logo_reach_html_and_pdf(tmp_path):
     # The profile's own text is untouched by the brand.
     assert "Northwind" not in " ".join(text_of(el) for el in soup.select("main"))
 
-    reader = PdfReader(tmp_path / "nw.pdf")
+    reader = PdfReader(default_build / "northwind/handbook.pdf")
     figures = [node for role, node in structure_elements(reader) if role == "/Figure"]
     assert [str(f["/Alt"]) for f in figures] == [logo["alt"]] and figures_without_alt(reader) == 0
     streams = " ".join(p.get_contents().get_data().decode("latin-1") for p in reader.pages[:10])

@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, run_script
+from conftest import ROOT, TEMPLATES, TINY, handbook, make, run_script
 from pdfcheck import figure_count, figures_without_alt
 
 MM = 72 / 25.4
@@ -20,8 +20,9 @@ def build_pdf(source, out, paper="a4", marks=False) -> PdfReader:
 
 
 @pytest.fixture(scope="module")
-def a4(tmp_path_factory) -> PdfReader:
-    return build_pdf(SHIPPED, tmp_path_factory.mktemp("a4"))
+def a4(default_build) -> PdfReader:
+    """The default build's handbook: A4, the neutral brand."""
+    return PdfReader(default_build / "neutral/handbook.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +128,8 @@ def test_a4_media_box(a4):
     assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (210, 297)
 
 
-def test_letter_media_box(tmp_path, shipped_profile):
-    letter = build_pdf(SHIPPED, tmp_path, paper="letter")
+def test_letter_media_box(default_build):
+    letter = PdfReader(default_build / "northwind/handbook.pdf")   # the sample brand prints on US Letter
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in letter.pages} == {(612.0, 792.0)}
     printed = contents_entries(letter)
     bookmarks = {c[0]: c[1] for _, _, children in outline(letter) for c in children}
