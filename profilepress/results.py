@@ -7,9 +7,10 @@ shown beside the counts it comes from.
 
 * Each round's average is over everyone who rated the competency (or domain) in
   that round; ``people`` says how many they were.
-* The change is paired: it compares the same people's ratings of the same
-  activities in both rounds, so someone rated only once cannot move it. It
-  carries its own two averages and the number of people.
+* The change is paired by person: it compares the ratings of the people rated
+  (N/A aside) in both rounds, so someone rated only once cannot move it. It
+  carries its own two averages and the number of people; when everyone was
+  rated twice, its averages are the rounds' own.
 * Figures are printed to one decimal place, and the printed change is the
   difference of the two printed averages (:func:`rounded`), so the numbers on
   the page always add up.
@@ -49,12 +50,12 @@ class RoundResult:
 
 @dataclass(frozen=True)
 class Change:
-    """The change between rounds over the same people's ratings of the same activities."""
+    """The change between rounds over the people rated in both."""
 
     first: float                 # their average in the first round
     second: float                # ... and in the second
     people: int                  # how many people were rated in both rounds
-    pairs: int                   # how many (person, activity) pairs the averages are over
+    pairs: int                   # how many ratings the two averages are over, together
 
     @property
     def difference(self) -> Decimal:
@@ -100,16 +101,16 @@ def round_result(ratings: list[Rating], scale: RatingScale) -> RoundResult:
 
 
 def paired_change(ratings: list[Rating], scale: RatingScale) -> Change | None:
-    """The change over the (person, activity) pairs rated on the scale in both rounds."""
+    """The change over the people rated on the scale (N/A aside) in both rounds: each round's average of
+    their ratings."""
     ranks = {level.id: level.rank for level in scale.levels}
-    by_round = {n: {(r.person, r.activity.code): ranks[r.level] for r in ratings if r.round == n and r.level in ranks}
-                for n in forms.ROUNDS}
-    first, second = by_round[1], by_round[2]
-    pairs = [key for key in first if key in second]
-    if not pairs:
+    rated = {n: [r for r in ratings if r.round == n and r.level in ranks] for n in forms.ROUNDS}
+    people = {r.person for r in rated[1]} & {r.person for r in rated[2]}
+    if not people:
         return None
-    return Change(sum(first[k] for k in pairs) / len(pairs), sum(second[k] for k in pairs) / len(pairs),
-                  len({person for person, _ in pairs}), len(pairs))
+    first = [ranks[r.level] for r in rated[1] if r.person in people]
+    second = [ranks[r.level] for r in rated[2] if r.person in people]
+    return Change(sum(first) / len(first), sum(second) / len(second), len(people), len(first) + len(second))
 
 
 def group_result(code: str, name: str, competencies: list[Competency], ratings: list[Rating],

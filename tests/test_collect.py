@@ -184,7 +184,7 @@ def test_person_report(ada):
     ]
     averages = " ".join(domain.select_one(".person-averages").get_text().split())
     assert averages == ("Average level: first rating 1.5 (2 activities rated); second rating 3.0 (2 activities "
-                        "rated). Change over the 2 activities rated both times: 1.5 → 3.0, +1.5.")
+                        "rated). Change between the two ratings: 1.5 → 3.0, +1.5.")
     scale = text_of(soup.select_one(".person-scale"))
     assert [text_of(li) for li in soup.select(".scale-levels li")] == ["Emerging", "Acquiring", "Accomplished"]
     assert "Source: California Core Practice Model (CPM) practice profiles." in scale
@@ -333,7 +333,7 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
 
     First rating, all three: 1, 2, 1 (Ada M1.1, M1.2; Ben M1.1) and Dee's 3: 7/4 = 1.75, printed 1.8.
     Second rating: 3, 2, 3: 8/3, printed 2.7. Those two would give +0.9, which is no one's change.
-    The change over the same people and activities: 4/3 → 8/3, printed 1.3 → 2.7, and +1.4 is the
+    The change over the people rated both times (Ada, Ben): 4/3 → 8/3, printed 1.3 → 2.7, and +1.4 is the
     difference of the printed figures (the unrounded difference, 1.33, would print as +1.3).
     Ada's two rounds come in two files.
     """
@@ -361,6 +361,16 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
     people = [text_of(tr.th) for tr in soup.select(".sum-people tbody tr")]
     assert people == ["Ada", "Ben", "Dee"]
     assert len(list((tmp_path / "out/people").glob("*.html"))) == 3
+
+
+def test_a_person_rated_twice_on_other_activities_has_a_change_that_matches_the_averages(run, identity, tmp_path):
+    """Everyone rated twice: the change is the difference of the rounds' own printed averages."""
+    files = [saved_answers(tmp_path / "zoe.json", identity, {"name": "Zoë", "M1_1_r1": "emerging",
+                                                               "M1_2_r2": "accomplished"})]
+    result = collect(run, tmp_path / "out", *files)
+    assert result.code == 0, result.err
+    m1 = result_row(soup_of(tmp_path / "out/summary.html"), "M1")
+    assert m1[5] == "1.0" and m1[11] == "3.0" and m1[13] == "1.0 → 3.0, +2.0 (n = 1)"
 
 
 # --- what collect refuses, and what it leaves out ----------------------------------------
