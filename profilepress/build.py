@@ -559,12 +559,13 @@ def verify(project: Project, options: BuildOptions, reporter: Reporter) -> list[
 
 def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
                   pad: bool = False, recorder: deps.Recorder | None = None,
-                  alone: frozenset[str] = frozenset()) -> str:
+                  notes: dict[str, int] | None = None) -> str:
     """The HTML of one target. HTML and PDF share a template; PDF adds the print layout.
 
     The model reaches the select stage and the templates through tracking
-    proxies, so ``recorder`` learns every field this document reads. ``alone``:
-    the competencies whose notes and reflection fill a page of their own.
+    proxies, so ``recorder`` learns every field this document reads. ``notes``:
+    for a competency (by id), extra ruled lines for its notes and reflection, or
+    a page of their own (see :mod:`profilepress.pagination`).
     """
     recorder = recorder if recorder is not None else deps.Recorder()
     profile = deps.track(inputs.profile, recorder)
@@ -574,15 +575,15 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     if target.kind == "handbook":
         context, template = select.handbook(profile, brand, printed), "handbook.html.j2"
     elif target.kind == "worksheet":
-        context = select.worksheet(profile, scale, target.scope, brand, printed, target.format != "pdf", alone)
+        context = select.worksheet(profile, scale, target.scope, brand, printed, target.format != "pdf", notes)
         template = "worksheet.html.j2"
     elif target.kind == "excerpt":
-        context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed, alone)
+        context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed, notes)
         template = "excerpt.html.j2"
     else:
         recipe = deps.track(inputs.packets[target.packet], recorder)
         packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale
-        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad, alone)
+        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad, notes)
         template = "packet.html.j2"
     if printed:
         context["document"]["created"] = options.created
@@ -616,8 +617,8 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
     else:
         pad = (document_html(inputs, target, options, renderer, pad=True, recorder=recorder)
                if target.kind == "packet" else None)
-        notes = pagination.Notes(html, lambda alone: document_html(inputs, target, options, renderer,
-                                                                   recorder=recorder, alone=alone),
+        notes = pagination.Notes(html, lambda room: document_html(inputs, target, options, renderer,
+                                                                  recorder=recorder, notes=room),
                                  memory or pagination.Memory())
         data = html_to_pdf(notes.first, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
                            custom_metadata=target.kind == "worksheet", pad_to_even=pad, relayout=notes.check)

@@ -127,7 +127,7 @@ def read(path: Path) -> FilledWorksheet:
     return sheet
 
 
-_COVER = set(forms.COVER_FIELDS) | set(forms.ROUND_DATE_FIELDS.values())
+_COVER = set(forms.COVER_FIELDS) | set(forms.ROUND_DATE_FIELDS.values()) | {"date"}   # "date": worksheets made before 2026-12
 
 
 def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, RatingScale],

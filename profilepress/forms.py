@@ -10,7 +10,7 @@ reads a dot in a field name as a hierarchy separator, so codes use ``_``:
     C1_3_priority    "on" when C1.3 is marked as a priority
     C1_notes         notes for competency C1
     C1_reflection    reflections on competency C1
-    name, role, organisation, date, r1_date, r2_date    the cover sheet
+    name, role, organisation, r1_date, r2_date    the cover sheet
 
 A worksheet also carries its identity (profile, version, a fingerprint of the
 activities' codes and words, each activity's code with a short hash of its own
@@ -30,7 +30,7 @@ from .model import Activity, Competency, Profile, RatingScale
 
 NA = "na"
 ROUNDS = (1, 2)
-COVER_FIELDS = ("name", "role", "organisation", "date")
+COVER_FIELDS = ("name", "role", "organisation")
 ROUND_DATE_FIELDS = {1: "r1_date", 2: "r2_date"}
 ANSWERS_FORMAT = "profilepress-worksheet-answers"
 ANSWERS_FORMAT_VERSION = 1

@@ -60,6 +60,7 @@ class RenderLog:
     pages: int = 0
     padded: bool = False
     page_tops: list[str] = field(default_factory=list)   # elements (by id) with nothing laid out above them
+    room_below: dict[str, float] = field(default_factory=dict)   # mm from an element's foot to its page's
 
 
 class _Collect(logging.Handler):
@@ -126,6 +127,13 @@ def _page_tops(anchors: dict[str, tuple[float, float, float, float]]) -> list[st
             if not any(bottom <= top + 0.5 for _, _, _, bottom in anchors.values())]
 
 
+def _room_below(page) -> dict[str, float]:
+    """For each element (by id) on a page, the room under it to the foot of the page's content area, in mm."""
+    box = page._page_box
+    foot = box.content_box_y() + box.height
+    return {name: (foot - bottom) * 25.4 / 96 for name, (_, _, _, bottom) in page.anchors.items()}
+
+
 def _finisher(forms: bool):
     """Repairs made on the PDF's objects before they are written: table headers, and the form."""
     def finish(document, pdf) -> None:
@@ -137,7 +145,7 @@ def _finisher(forms: bool):
 
 def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
                 forms: bool = False, custom_metadata: bool = False, pad_to_even: str | None = None,
-                relayout: Callable[[list[str]], str | None] | None = None) -> bytes:
+                relayout: Callable[[list[str], dict[str, float]], str | None] | None = None) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
     ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
@@ -145,7 +153,8 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     ``pad_to_even``: HTML of a page to add at the end when the document has an
     odd number of pages (for duplex printing), laid out on its own.
     ``relayout``: given the ids of the elements that start a page in a layout,
-    None to keep it, or other HTML to lay out instead (the PDF is written once).
+    and the room under each element to the foot of its page (mm), None to keep
+    the layout, or other HTML to lay out instead (the PDF is written once).
     """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
@@ -169,7 +178,8 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
                        "custom_metadata": custom_metadata}
             document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
             log.page_tops = [name for page in document.pages for name in _page_tops(page.anchors)]
-            again = relayout(log.page_tops) if relayout is not None else None
+            log.room_below = {name: room for page in document.pages for name, room in _room_below(page).items()}
+            again = relayout(log.page_tops, log.room_below) if relayout is not None else None
             if again is None:
                 break
             if _ATTACHMENT.search(again):

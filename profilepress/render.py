@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
-from .text import direction, inline_markdown
+from .text import direction, heading_label, inline_markdown
 
 
 def css_string(text: str) -> Markup:
@@ -58,6 +58,7 @@ class Renderer:
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = inline_markdown  # only for fields this edition writes, never the profile's text
         self.env.filters["dir"] = direction
+        self.env.filters["label"] = heading_label  # a scale label that wraps only between words
 
     def render(self, template: str, context: dict[str, Any], recorder: Recorder | None = None) -> str:
         self.env.recorder = recorder

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import forms, measure, theme
+from . import forms, measure, pagination, text, theme
 from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
 
 # Our own words, in plain language, printed under every competency and marked as
@@ -181,26 +181,12 @@ WRITING_LINES = {"evidence": 2, "notes": 6, "reflection": 3, "page_notes": 19, "
 HEADING_PT = 7.5                # rating column headings on paper (bold)
 HALF_COLUMN_MIN_MM = 9.5        # one tick box column: a 4.5 mm box with room around it
 COLUMN_PADDING_MM = 2.4
-_SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]{3}/)(?=[^\W\d_]{3})")   # "Expected/|Proficient", not "N/A"
-
-
-def heading_label(label: str) -> Markup:
-    """A column heading that wraps only between words, and after a slash joining two words.
-
-    "Unacceptable Variation" may wrap at its space, "Expected/Proficient" after its
-    slash; no word is hyphenated and "N/A" never splits.
-    """
-    words = []
-    for word in label.split():
-        parts = [Markup('<span class="nw">{}</span>').format(part) for part in _SLASH_BETWEEN_WORDS.split(word)]
-        words.append(Markup("<wbr>").join(parts))
-    return Markup(" ").join(words)
 
 
 def _level_width(labels: list[str]) -> dict[str, str]:
     """The width of each of a level's two tick columns (1st, 2nd), for paper and for the screen."""
     em = max((measure.width_em(part, bold=True) for label in labels for word in label.split()
-              for part in _SLASH_BETWEEN_WORDS.split(word)), default=0.0)
+              for part in text.SLASH_BETWEEN_WORDS.split(word)), default=0.0)
     pair_mm = em * HEADING_PT * 25.4 / 72 + COLUMN_PADDING_MM
     half_mm = max(HALF_COLUMN_MIN_MM, math.ceil(pair_mm * 2) / 4)     # half the pair, to 0.25 mm
     # On screen the heading is 0.8rem, in a font the reader's system chooses (often wider than ours).
@@ -210,18 +196,20 @@ def _level_width(labels: list[str]) -> dict[str, str]:
 def _who_fields() -> list[dict[str, str]]:
     """The cover's fields: who is rated, and when (with the browser's autofill hint for each)."""
     fields = [("name", "Name", "name"), ("role", "Role", "organization-title"),
-              ("organisation", "Organisation", "organization"), ("date", "Date", "off"),
+              ("organisation", "Organisation", "organization"),
               (forms.ROUND_DATE_FIELDS[1], "Date of the first rating", "off"),
               (forms.ROUND_DATE_FIELDS[2], "Date of the second rating", "off")]
     return [{"name": name, "label": label, "autocomplete": auto} for name, label, auto in fields]
 
 
 def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...],
-                    alone: frozenset[str] = frozenset(), summary: bool = True) -> dict[str, Any]:
+                    notes: dict[str, int] | None = None, summary: bool = True) -> dict[str, Any]:
     """What the worksheet parts lay out, for any set of competencies.
 
-    ``alone``: ids of competencies whose notes and reflection did not fit under
-    their table and so fill a ruled page of their own (decided after a first layout).
+    ``notes``: for a competency (by id), how many ruled lines its notes and
+    reflection get beyond the fewest, to reach the foot of the page under its
+    table, or pagination.PAGE when they do not fit there and fill a ruled page of
+    their own (decided after a first layout).
     """
     sections = []
     for c in competencies:
@@ -231,7 +219,8 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
                  "evidence": forms.evidence_field(a), "evidence_name": f"{a.code} {a.text}: evidence or example",
                  "priority": forms.priority_field(a), "priority_name": f"{a.code} {a.text}: priority"}
                 for a in c.activities]
-        page = c.id in alone
+        extra = (notes or {}).get(c.id, 0)
+        page = extra == pagination.PAGE
         sections.append({
             "competency": c,
             "reminder": reminder(c),
@@ -239,13 +228,13 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
             "notes": forms.notes_field(c), "notes_name": f"{c.code} {c.name}: notes and coaching focus",
             "reflection": forms.reflection_field(c), "reflection_name": f"{c.code} {c.name}: reflection",
             "alone": page,
-            "lines": {"notes": WRITING_LINES["page_notes" if page else "notes"],
-                      "reflection": WRITING_LINES["page_reflection" if page else "reflection"]},
+            "lines": {"notes": WRITING_LINES["page_notes"] if page else WRITING_LINES["notes"] + extra,
+                      "reflection": WRITING_LINES["page_reflection"] if page else WRITING_LINES["reflection"] + extra},
         })
     labels = [level.label for level in scale.levels] + [scale.not_applicable]
-    columns = [{"value": level.id, "label": level.label, "heading": heading_label(level.label),
+    columns = [{"value": level.id, "label": level.label, "heading": text.heading_label(level.label),
                 "descriptor": level.descriptor} for level in scale.levels]
-    columns.append({"value": forms.NA, "label": scale.not_applicable, "heading": heading_label(scale.not_applicable),
+    columns.append({"value": forms.NA, "label": scale.not_applicable, "heading": text.heading_label(scale.not_applicable),
                     "descriptor": None})
     return {
         "scale": scale,
@@ -265,14 +254,14 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
 
 
 def worksheet(profile: Profile, scale: RatingScale, scope: Scope, brand: Brand, printed: bool,
-              fillable: bool, alone: frozenset[str] = frozenset()) -> dict[str, Any]:
+              fillable: bool, notes: dict[str, int] | None = None) -> dict[str, Any]:
     """A self-assessment worksheet: cover, one section per competency, a summary sheet (for two or more)."""
     competencies = scope.competencies(profile)
     scope_title = "All competencies" if scope.kind == "profile" else scope.label
     context = frame(profile, brand, "worksheet", printed, f"Self-assessment worksheet: {scope_title}",
                     f"Self-assessment against the {profile.title}, version {profile.version}: "
                     f"{scope_title}, rated on the {scale.name} scale.", landscape=True, duplex=False)
-    context.update(worksheet_parts(profile, scale, competencies, alone, summary=len(competencies) > 1))
+    context.update(worksheet_parts(profile, scale, competencies, notes, summary=len(competencies) > 1))
     context.update({"scope": scope, "scope_title": scope_title, "fillable": fillable,
                     "identity": forms.identity(profile, scale, competencies).to_json()})
     return context
@@ -282,7 +271,7 @@ def worksheet(profile: Profile, scale: RatingScale, scope: Scope, brand: Brand, 
 
 
 def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, printed: bool,
-            alone: frozenset[str] = frozenset()) -> dict[str, Any]:
+            notes: dict[str, int] | None = None) -> dict[str, Any]:
     """What one role needs: the principles, the role's competencies in full, and their worksheets.
 
     A role with an empty id stands for a selection made on the command line.
@@ -296,7 +285,7 @@ def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, prin
     groups = ([("primary", "Competencies this role draws on most", role.primary),
                ("supporting", "Competencies this role also uses", role.supporting)] if for_role else
               [("selected", "Selected competencies", role.primary)])
-    context.update(worksheet_parts(profile, scale, role.competencies, alone))
+    context.update(worksheet_parts(profile, scale, role.competencies, notes))
     context.update({
         "role": role if for_role else None,
         "subject": subject,
@@ -319,12 +308,12 @@ def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, prin
 
 
 def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool,
-           trainer: bool, pad: bool = False, alone: frozenset[str] = frozenset()) -> dict[str, Any]:
+           trainer: bool, pad: bool = False, notes: dict[str, int] | None = None) -> dict[str, Any]:
     """A workshop packet: the recipe's handouts in its order; the trainer edition adds the trainer's guide."""
     edition = "trainer edition" if trainer else "participant packet"
     context = frame(profile, brand, "packet", printed, f"{recipe.title} ({edition})",
                     f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.")
-    context.update(worksheet_parts(profile, scale, recipe.competencies, alone))
+    context.update(worksheet_parts(profile, scale, recipe.competencies, notes))
     map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
                                                for c in d.competencies]} for d in profile.domains]
     context.update({
@@ -417,8 +406,8 @@ def person_report(profile: Profile, scale: RatingScale, person, ratings, results
 
     ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
     """
-    labels = {level.id: heading_label(level.label) for level in scale.levels}     # wrapping only between words
-    labels[forms.NA] = heading_label(scale.not_applicable)
+    labels = {level.id: text.heading_label(level.label) for level in scale.levels}     # wrapping only between words
+    labels[forms.NA] = text.heading_label(scale.not_applicable)
     per_competency = {g.code: g for g in results.competencies}
     answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
     by_slot = {(r.activity.code, r.round): r for r in ratings}

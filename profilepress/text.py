@@ -13,6 +13,8 @@ PDF fetch a file or a URL.
 
 from __future__ import annotations
 
+import re
+
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -52,3 +54,19 @@ def direction(text: str) -> str:
         if kind == "L":
             return "ltr"
     return "ltr"
+
+
+SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]{3}/)(?=[^\W\d_]{3})")   # "Expected/|Proficient", not "N/A"
+
+
+def heading_label(label: str) -> Markup:
+    """A column heading that wraps only between words, and after a slash joining two words.
+
+    "Unacceptable Variation" may wrap at its space, "Expected/Proficient" after its
+    slash; no word is hyphenated and "N/A" never splits.
+    """
+    words = []
+    for word in label.split():
+        parts = [Markup('<span class="nw">{}</span>').format(part) for part in SLASH_BETWEEN_WORDS.split(word)]
+        words.append(Markup("<wbr>").join(parts))
+    return Markup(" ").join(words)

@@ -83,9 +83,11 @@ def soup_of(path):
 
 
 def result_row(soup, code):
-    """The cells of a competency's (or domain's) row in the summary's results tables."""
-    row = next(tr for tr in soup.select("table.results tbody tr") if text_of(tr.th).startswith(f"{code} "))
-    return [text_of(td) for td in row.select("td")]
+    """A competency's (or domain's) figures in the summary's results tables, its two rows read as one:
+    activities | first rating: ticks per level, N/A, average, people | second rating: the same | change | priorities."""
+    body = next(tb for tb in soup.select("table.results tbody") if text_of(tb.th).startswith(f"{code} "))
+    first, second = ([text_of(td) for td in tr.select("td")] for tr in body.select("tr"))
+    return first[:1] + first[1:-2] + second + first[-2:]
 
 
 # --- a worksheet filled with pypdf, collected into every table and report ----------------------
@@ -176,18 +178,24 @@ def test_person_report(ada):
     domain = soup.select_one("section.person-domain")
     assert text_of(domain.h2) == "L1 Listening"
     assert [text_of(h) for h in domain.select("h3")] == ["M1 Active listening", "M2 Reflecting back"]
-    rows = [[text_of(tr.th)] + [text_of(td) for td in tr.select("td")] for tr in domain.select("tbody tr")]
+    rows = [[text_of(tr.th)] + [text_of(td) for td in tr.select("td")] for tr in domain.select("tbody tr")
+            if tr.th is not None]
     assert rows == [
-        ["M1.1 Put the phone away", "Emerging", "Accomplished", "Priority", "Phone in a drawer for every session"],
-        ["M1.2 Ask open questions What happened next? How did that feel?", "Acquiring", "Accomplished", "", ""],
-        ["M2.1 Summarise in the mentee's words", "No opportunity / N/A", "Not rated", "", ""],
+        ["M1.1 Put the phone away", "Emerging", "Accomplished", "Priority"],
+        ["M1.2 Ask open questions What happened next? How did that feel?", "Acquiring", "Accomplished", ""],
+        ["M2.1 Summarise in the mentee's words", "No opportunity / N/A", "Not rated", ""],
     ]
+    # the evidence under its activity, across the table's whole width
+    evidence = [text_of(tr) for tr in domain.select("tbody tr.evidence-row")]
+    assert evidence == ["Evidence or example for M1.1: Phone in a drawer for every session"]
+    assert domain.select_one("tr.evidence-row td")["colspan"] == "4"
     averages = " ".join(domain.select_one(".person-averages").get_text().split())
     assert averages == ("Average level: first rating 1.5 (2 activities rated); second rating 3.0 (2 activities "
                         "rated). Change between the two ratings: 1.5 → 3.0, +1.5.")
     scale = text_of(soup.select_one(".person-scale"))
     assert [text_of(li) for li in soup.select(".scale-levels li")] == ["Emerging", "Acquiring", "Accomplished"]
     assert "Source: California Core Practice Model (CPM) practice profiles." in scale
+    assert text_of(soup.body).count("California Core Practice Model (CPM) practice profiles.") == 1
     assert "Example, A. (2023). Peer mentoring practice profile." in text_of(soup.select_one("footer.colophon"))
     # a page for the person: no file names, field names or level ids
     page = text_of(soup.body)
@@ -203,10 +211,19 @@ def test_person_report(ada):
     assert pdf.metadata.title == "Self-assessment: Ada Example" and pdf.outline
 
 
-def test_reports_pass_the_accessibility_gate(ada):
+def test_reports_pass_the_accessibility_gate_and_fit_a_phone_and_a_desktop(ada):
     with Chromium() as browser:
         failing = {name: browser.axe(ada / name) for name in ("summary.html", "people/ada-example.html")}
-    assert not any(failing.values()), failing
+        assert not any(failing.values()), failing
+        for width in (320, 1280):
+            browser.viewport(width)
+            for name in ("summary.html", "people/ada-example.html"):
+                browser.open(ada / name)
+                page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                assert page <= screen, f"{name} is {page} px wide at {width} px"
+                cut = browser.evaluate("[...document.querySelectorAll('thead th')].filter(th => "
+                                       "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())")
+                assert not cut or width == 320, f"{name} at {width} px: headings cut off: {cut}"
 
 
 # --- filled the ways PDF programs and the browser do -------------------------------------
@@ -357,7 +374,7 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
     assert result_row(soup, "L1")[change] == "1.3 → 2.7, +1.4 (n = 2)"   # the domain: M2 was only N/A
     assert result_row(soup, "M2")[first] == ["0", "0", "0", "1", "–", "–"]
     header = text_of(soup.select_one("table.results thead"))
-    assert "Average level People" in header and "Change, same people in both ratings" in header
+    assert "Average level People" in header and "Change, people rated both times" in header
     people = [text_of(tr.th) for tr in soup.select(".sum-people tbody tr")]
     assert people == ["Ada", "Ben", "Dee"]
     assert len(list((tmp_path / "out/people").glob("*.html"))) == 3

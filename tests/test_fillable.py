@@ -156,7 +156,7 @@ def test_one_field_per_rating_named_by_code_with_level_states(c1, shipped_profil
             assert all("/T" not in k and "/Off" in k["/AP"]["/N"] for k in kids)
             assert str(group["/TU"]) == f"{activity.code} {activity.text}, {word} rating"
         assert f"{base}_evidence" in names and f"{base}_priority" in names
-    assert {"name", "role", "organisation", "date", "r1_date", "r2_date", "C1_notes", "C1_reflection"} <= set(names)
+    assert {"name", "role", "organisation", "r1_date", "r2_date", "C1_notes", "C1_reflection"} <= set(names)
     tu = {str(f["/T"]): str(f.get("/TU", "")) for f in listed}
     assert tu["C1_notes"] == "C1 Co-learning: notes and coaching focus"
     assert tu["C1_reflection"] == "C1 Co-learning: reflection"

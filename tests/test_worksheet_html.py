@@ -32,12 +32,16 @@ TYPE = """
 
 
 @pytest.mark.parametrize("width", [320, 390])
-def test_no_sideways_scrolling_on_a_phone(browser, pages, width):
+def test_no_sideways_scrolling_on_a_phone(browser, pages, default_build, width):
     browser.viewport(width)
+    documents = sorted(pages.glob("*.html")) + sorted((default_build / "neutral").glob("*/*.html"))
+    assert len(documents) >= 19 + 7 + 2      # every worksheet, and the excerpts and packets that carry worksheets
+    for path in documents:
+        browser.open(path)
+        page_width, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert page_width <= screen, f"{path.name} at {width} px is {page_width} px wide"
     for name in ("profile.html", "c01-co-learning.html"):
         browser.open(pages / name)
-        page_width, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert page_width <= screen, f"{name} at {width} px is {page_width} px wide"
         # Each activity is a card: the first rating's choices in one column, the second's beside it,
         # each choice with its level written next to it.
         layout = browser.evaluate("""(() => {
@@ -67,6 +71,11 @@ def test_a_table_on_a_desktop(browser, pages):
     assert state["scroll"] <= state["screen"] and state["head"] != "none"
     assert not state["cut"], f"headings cut off: {state['cut']}"
     assert state["activity"] > 500
+    # Scrolled halfway down a long table, its headings are still in view at the top of the screen.
+    top = browser.evaluate("""(() => { const row = document.querySelector('#ws-c9-6');
+      window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - 300);
+      return document.querySelector('#ws-facilitation thead').getBoundingClientRect().top; })()""")
+    assert abs(top) < 2, top
 
 
 def test_answers_are_kept_in_the_browser_and_offered_back(browser, pages):

@@ -120,7 +120,7 @@ def test_every_activity_has_its_fields_named_by_code(shipped, shipped_profile):
         assert groups[base + "_r1"] == groups[base + "_r2"] == levels
     for competency in shipped_profile.competencies:
         assert {f"{competency.code}_notes", f"{competency.code}_reflection"} <= names
-    assert {"name", "role", "organisation", "date", "r1_date", "r2_date"} <= names
+    assert {"name", "role", "organisation", "r1_date", "r2_date"} <= names
     assert not any("." in name for name in names)  # PDF would read a dot as a hierarchy
 
 

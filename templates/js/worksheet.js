@@ -165,13 +165,13 @@
         Object.keys(values).forEach(function (key) {
           if (key.indexOf(base) === 0 && key.slice(-suffix.length) === suffix && values[key] === wanted) n++;
         });
-        cell.textContent = n ? String(n) : "";
+        cell.textContent = String(n);
       });
       var priorities = 0;
       Object.keys(values).forEach(function (key) {
         if (key.indexOf(base) === 0 && /_priority$/.test(key)) priorities++;
       });
-      row.querySelector("td[data-priority]").textContent = priorities ? String(priorities) : "";
+      row.querySelector("td[data-priority]").textContent = String(priorities);
     });
   }
   form.addEventListener("input", changed);
