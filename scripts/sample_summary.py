@@ -14,6 +14,7 @@ level's id as a name (``/developmental``), a tick box's is ``/on``.
 from __future__ import annotations
 
 import random
+import textwrap
 import sys
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def main() -> int:
             values[activity.code.replace(".", "_") + "_r2"] = f"/{choices[second]}"
             if first == 0 and rng.random() < 0.3:
                 values[activity.code.replace(".", "_") + "_priority"] = "/on"
+        if name.startswith("Ada"):        # some writing, as a participant would type it
+            values.update({
+                "C1_6_evidence": "Ran two lunchtime sessions on the implementation frameworks for the "
+                                 "family support team; handouts shared on the team drive.",
+                "C1_7_evidence": "Mapped our new parenting programme against what the centre already offers.",
+                "C1_notes": "Ask for feedback after the next session. Plan the readiness talk with the "
+                            "programme lead before March.",
+                "C1_reflection": "Most confident: running sessions. The biggest difference would come from "
+                                 "checking understanding more often.",
+            })
+            # pypdf draws a field's text one line per line break, without wrapping: break it at the box's width.
+            values.update({key: textwrap.fill(text, 88) for key, text in values.items()
+                           if key.endswith(("_evidence", "_notes", "_reflection"))})
         writer = PdfWriter(clone_from=PdfReader(blank))
         writer.update_page_form_field_values(None, values, auto_regenerate=False)
         path = out / "filled" / f"{name.split()[0].lower()}.pdf"
