@@ -184,7 +184,7 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
                 break
             if _ATTACHMENT.search(again):
                 raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
-            html = again
+            html, document = again, None       # the first layout is let go before the second is made
         if pad_to_even is not None and len(document.pages) % 2:
             extra = weasyprint.HTML(string=pad_to_even, base_url=base_url, url_fetcher=fetcher).render(**options)
             document = document.copy(document.pages + extra.pages[:1])

@@ -187,9 +187,10 @@ def rating_rows(profile: Profile, responses: Responses) -> list[dict[str, object
     return rows
 
 
-def to_csv(rows: list[dict[str, object]]) -> bytes:
+def to_csv(rows: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> bytes:
+    """Rows as CSV (UTF-8, a header line first)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
@@ -205,11 +206,7 @@ def note_rows(responses: Responses) -> list[dict[str, object]]:
 
 
 def notes_csv(rows: list[dict[str, object]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=NOTE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return to_csv(rows, NOTE_COLUMNS)
 
 
 def to_json(profile: Profile, responses: Responses, rows: list[dict[str, object]]) -> bytes:

@@ -171,3 +171,24 @@ def test_every_fillable_worksheet_has_one_field_per_rating_and_room_to_write(def
                     assert height >= 14, (path.name, widget.field_name, height)
                     if widget.field_name.endswith("_evidence"):
                         assert height >= 22 and widget.field_flags & (1 << 12), (path.name, widget.field_name)
+
+
+def test_notes_get_the_same_room_in_every_worksheet_that_holds_them(default_build, sheets):
+    """A competency's notes are laid out alike wherever they appear, printable or fillable (what one
+    document's layout showed is reused by the others, so this is what keeps builds reproducible)."""
+    heights: dict[str, set[float]] = {}
+    for path in sorted((default_build / "neutral" / "worksheets").glob("*-fillable.pdf")):
+        for page in pymupdf.open(path):
+            for widget in page.widgets():
+                if widget.field_name.endswith(("_notes", "_reflection")):
+                    heights.setdefault(widget.field_name, set()).add(round(widget.rect.height))
+    assert len(heights) == 2 * 15 and all(len(h) == 1 for h in heights.values()), \
+        {k: v for k, v in heights.items() if len(v) > 1}
+    printable, fillable = sheets["profile"]
+    for number, (paper, form) in enumerate(zip(printable, fillable), start=1):
+        drawn = rules(paper)
+        for widget in (w for w in form.widgets() if w.field_name.endswith("_notes")):
+            # the ruled lines under "Notes" on paper fill the fillable field's box
+            inside = {y for y, x0, x1 in drawn if widget.rect.y0 < y <= widget.rect.y1 + 1
+                      and x0 >= widget.rect.x0 - 2 and x1 <= widget.rect.x1 + 2}
+            assert round(len(inside) * 8 * MM) == round(widget.rect.height + 1), (number, widget.field_name)
