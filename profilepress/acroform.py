@@ -53,20 +53,14 @@ def repair(document: Any, pdf: Any) -> None:
             groups[widget["Parent"]] = group
             kids.add(widget.reference)
             state = _state_name(element.get("value", ""))
-            on = objects[next(iter(widget["AP"]["N"].values()))]
-            widget["AP"] = pydyf.Dictionary({"N": pydyf.Dictionary({
-                state: _tick(pdf, on), "Off": _blank(pdf, on.extra["BBox"])})})
+            _tick_box(pdf, widget, objects[next(iter(widget["AP"]["N"].values()))], state)
             widget["AS"] = f"/{state}" if "checked" in element.attrib else "/Off"
-            widget["MK"] = pydyf.Dictionary({"CA": pydyf.String("4")})   # a tick, for programs that redraw
             for key in ("T", "TU", "V"):
                 widget.pop(key, None)
             if name:
                 group["TU"] = pydyf.String(name)
         elif widget.get("FT") == "/Btn":                                 # a checkbox
-            on = objects[widget["AP"]["N"]["on"]]
-            widget["AP"] = pydyf.Dictionary({"N": pydyf.Dictionary({
-                "on": _tick(pdf, on), "Off": _blank(pdf, on.extra["BBox"])})})
-            widget["MK"] = pydyf.Dictionary({"CA": pydyf.String("4")})
+            _tick_box(pdf, widget, objects[widget["AP"]["N"]["on"]], "on")
             if name:
                 widget["TU"] = pydyf.String(name)
         elif widget.get("FT") == "/Tx":                                  # a text field
@@ -87,6 +81,15 @@ def repair(document: Any, pdf: Any) -> None:
         rect = [float(v) for v in widget["Rect"]]      # lower left, upper right, as every program expects
         widget["Rect"] = pydyf.Array((min(rect[0], rect[2]), min(rect[1], rect[3]),
                                       max(rect[0], rect[2]), max(rect[1], rect[3])))
+
+
+def _tick_box(pdf: Any, widget: Any, drawn: Any, state: str) -> None:
+    """A box's appearances: a tick when on (its state named ``state``), nothing when off (the box is printed)."""
+    import pydyf
+
+    widget["AP"] = pydyf.Dictionary({"N": pydyf.Dictionary({
+        state: _tick(pdf, drawn), "Off": _blank(pdf, drawn.extra["BBox"])})})
+    widget["MK"] = pydyf.Dictionary({"CA": pydyf.String("4")})   # a tick (ZapfDingbats), for programs that redraw
 
 
 def _font_size(appearance: Any) -> float:
