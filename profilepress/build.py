@@ -237,6 +237,10 @@ def _plan_from_build_file(inputs: Inputs, options: BuildOptions) -> list[Target]
                                     hint=f"did you mean '{close[0]}'?" if close else "add a recipe in packets/"))
                             continue
                         recipe = inputs.packets[doc.packet]
+                        if recipe.paper and not options.paper and not edition.papers:
+                            if paper != papers[0]:
+                                continue
+                            base["paper"] = recipe.paper      # the recipe's paper, unless the plan chose
                         for trainer in (False, True) if doc.trainer else (False,):
                             extra = "-trainer" if trainer else ""
                             targets.append(Target(f"{brand.id}/packets/{recipe.id}{extra}{ext}", "packet",
@@ -305,7 +309,6 @@ class Rendered:
     deps: dict = field(default_factory=dict)   # what it read: fields, templates, files
     memory: int = 0                            # peak memory of the process that rendered it, in bytes
     seconds: float = 0.0                       # how long it took to render
-    padded: bool = False                       # a packet that needed a notes page to end on a left-hand page
 
 
 @dataclass
@@ -508,7 +511,7 @@ def _entry(result: Rendered, options: BuildOptions, project: Project) -> manifes
         result.target.format, _target_key(result.target, options), dict(sorted(result.deps["fields"].items())),
         dict(sorted(result.deps["templates"].items())),
         {manifest._relative(Path(p), project.root): manifest.sha256_file(Path(p))
-         for p in sorted(set(result.deps["files"]))}, result.padded)
+         for p in sorted(set(result.deps["files"]))})
 
 
 def _current(previous: manifest.Manifest, target: Target, options: BuildOptions, objects: dict,
@@ -558,7 +561,7 @@ def verify(project: Project, options: BuildOptions, reporter: Reporter) -> list[
 
 
 def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
-                  pad: bool = False, recorder: deps.Recorder | None = None,
+                  recorder: deps.Recorder | None = None,
                   notes: dict[str, int] | None = None) -> str:
     """The HTML of one target. HTML and PDF share a template; PDF adds the print layout.
 
@@ -583,7 +586,7 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     else:
         recipe = deps.track(inputs.packets[target.packet], recorder)
         packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale
-        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, pad, notes)
+        context = select.packet(profile, recipe, packet_scale, brand, printed, target.trainer, notes)
         template = "packet.html.j2"
     if printed:
         context["document"]["created"] = options.created
@@ -604,8 +607,6 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
                   options: BuildOptions, memory: pagination.Memory | None = None) -> Rendered:
     """One target's bytes and what it read.
 
-    A PDF packet must end on a left-hand page for duplex printing: when its
-    pages are odd, a notes page (laid out on its own) is added at the end.
     Notes that do not fit under their worksheet table fill a page of their own
     (see :mod:`profilepress.pagination`; ``memory`` holds what earlier layouts showed).
     """
@@ -615,16 +616,14 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
     if target.format == "html":
         data = html.encode("utf-8")
     else:
-        pad = (document_html(inputs, target, options, renderer, pad=True, recorder=recorder)
-               if target.kind == "packet" else None)
         notes = pagination.Notes(html, lambda room: document_html(inputs, target, options, renderer,
                                                                   recorder=recorder, notes=room),
                                  memory or pagination.Memory())
         data = html_to_pdf(notes.first, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
-                           custom_metadata=target.kind == "worksheet", pad_to_even=pad, relayout=notes.check)
+                           custom_metadata=target.kind == "worksheet", relayout=notes.check)
     dependencies = {"fields": recorder.fields, "templates": recorder.templates,
                     "files": [str(p) for p in log.fetched]}
-    return Rendered(target, data, log.pages, log.warnings, dependencies, padded=log.padded)
+    return Rendered(target, data, log.pages, log.warnings, dependencies)
 
 
 def with_overrides(options: BuildOptions, **choices) -> BuildOptions:

@@ -290,6 +290,7 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
     packets: dict[str, model.Packet] = {}
     roles = {r.id: r for r in profile.roles}
     by_code = {c.code: c for c in profile.competencies}
+    by_domain = {d.code: d for d in profile.domains}
     for path in _yaml_files(packets_dir):
         parsed = _parse(path, sources.PacketFile, "packet", errors)
         if parsed is None or parsed.data is None:
@@ -297,15 +298,15 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
         data, before = parsed.data, len(errors)
         if data.id in packets:
             errors.append(parsed.error(("id",), f"duplicate packet id '{data.id}'", hint="rename one of them"))
-        if (data.role is None) == (not data.competencies):
-            errors.append(parsed.error(("competencies",) if data.competencies else (),
-                                       "give either 'role' or 'competencies', not both and not neither",
-                                       hint="name a role to take its competencies, or list the codes"))
+        if data.role is None and not data.domains and not data.competencies:
+            errors.append(parsed.error((), "the recipe chooses no competencies",
+                                       hint="add 'role', 'domains' or 'competencies' (or several of them)"))
         if data.role is not None and data.role not in roles:
             close = difflib.get_close_matches(data.role, sorted(roles), n=1, cutoff=0.6)
             errors.append(parsed.error(("role",), f"unknown role '{data.role}'",
                                        hint=f"did you mean '{close[0]}'?" if close else
                                        f"roles: {', '.join(sorted(roles))}"))
+        errors += _check_references(parsed, ("domains",), data.domains, set(by_domain), "domain code", "a domain")
         errors += _check_references(parsed, ("competencies",), data.competencies, set(by_code),
                                     "competency code", "a competency")
         if data.scale is not None and data.scale not in scale_ids:
@@ -317,20 +318,48 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
             if data.sections.index(section) != i:
                 errors.append(parsed.error(("sections", i), f"section '{section}' is listed twice",
                                            hint="list each section once"))
+        errors += _check_agenda(parsed, data)
         if len(errors) > before:
             continue
-        role = roles.get(data.role) if data.role else None
-        competencies = role.competencies if role else tuple(by_code[c] for c in data.competencies)
+        chosen = {c.code for c in roles[data.role].competencies} if data.role else set()
+        chosen |= {c.code for code in data.domains for c in by_domain[code].competencies}
+        chosen |= set(data.competencies)
         packets[data.id] = model.Packet(
-            data.id, data.title, data.event, data.date, data.venue, data.facilitator, data.audience,
-            tuple(data.objectives), tuple(data.pre_work),
-            tuple(model.Slot(s.time, s.minutes, s.item, s.lead) for s in data.agenda),
-            role, competencies, data.scale, tuple(data.sections), tuple(data.discussion), data.notes_pages,
-            model.TrainerPart(tuple(data.trainer.materials), tuple(data.trainer.notes),
+            data.id, data.title, data.event, data.date, data.venue, data.facilitator, data.audience, data.welcome,
+            tuple(data.objectives), tuple(data.pre_work), data.print_pre_work,
+            tuple(model.Slot(s.time, s.minutes, s.item, s.lead or data.facilitator, model.Guide(
+                s.guide.purpose, tuple(model.Step(step.minutes, step.do) for step in s.guide.steps),
+                tuple(s.guide.key_messages), tuple(s.guide.debrief), tuple(s.guide.materials),
+                tuple(s.guide.handouts), s.guide.if_short)) for s in data.agenda),
+            roles.get(data.role) if data.role else None,
+            tuple(c for c in profile.competencies if c.code in chosen), data.scale, data.paper, data.duplex,
+            tuple(data.sections), tuple(model.Case(c.title, c.text, c.example) for c in data.cases),
+            tuple(data.discussion), data.notes_pages,
+            model.TrainerPart(tuple(data.trainer.materials), tuple(data.trainer.before),
                               tuple(data.trainer.follow_up)))
     if errors:
         raise ProfileErrors(errors)
     return packets
+
+
+def _check_agenda(parsed: Parsed, data: sources.PacketFile) -> list[SourceError]:
+    """Each block's steps fill its minutes; the handouts a block uses are in the packet; cases are asked for."""
+    errors = []
+    for i, slot in enumerate(data.agenda):
+        total = sum(step.minutes for step in slot.guide.steps)
+        if total != slot.minutes:
+            errors.append(parsed.error(("agenda", i, "guide", "steps"),
+                                       f"the steps of '{slot.item}' take {total} minutes, the block {slot.minutes}",
+                                       hint="make the steps' minutes add up to the block's"))
+        for j, handout in enumerate(slot.guide.handouts):
+            if handout not in data.sections:
+                errors.append(parsed.error(("agenda", i, "guide", "handouts", j),
+                                           f"handout '{handout}' is not one of the packet's sections",
+                                           hint=f"add '{handout}' to 'sections', or remove it here"))
+    if data.cases and "discussion-guide" not in data.sections:
+        errors.append(parsed.error(("cases",), "the recipe has cases but no 'discussion-guide' section to print them",
+                                   hint="add 'discussion-guide' to 'sections'"))
+    return errors
 
 
 def load_build_file(path: Path) -> Parsed[sources.BuildFile]:
@@ -581,7 +610,9 @@ def _check_references(parsed: Parsed, path: FieldPath, refs: list[str], known: s
         seen.add(ref)
         if ref not in known:
             close = difflib.get_close_matches(ref, sorted(known), n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"no {kind} has this id; add {where} or fix the id"
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    f"choose one of: {', '.join(sorted(known))}" if 0 < len(known) <= 20 else
+                    f"no {kind} has this id; add {where} or fix the id")
             errors.append(parsed.error(path + (i,), f"unknown {kind} '{ref}'", hint=hint))
     return errors
 

@@ -13,6 +13,7 @@ manifest and the files alone: it neither loads the model nor imports WeasyPrint
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -76,7 +77,6 @@ class Entry:
     fields: dict[str, str] = field(default_factory=dict)     # model "key#field" → hash
     templates: dict[str, str] = field(default_factory=dict)  # template name → hash
     files: dict[str, str] = field(default_factory=dict)      # fetched file (relative) → sha256
-    padded: bool = False                                # a packet that needed a notes page (duplex)
 
 
 @dataclass
@@ -105,9 +105,15 @@ def read(output_dir: Path) -> Manifest | None:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
         return Manifest(data["engine"], data["plan"], data["inputs"],
-                        {p: Entry(**e) for p, e in data["targets"].items()}, data["order"], data["extras"])
+                        {p: _entry(e) for p, e in data["targets"].items()}, data["order"], data["extras"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _entry(recorded: dict) -> Entry:
+    """An entry as recorded; fields an older build recorded and this one does not know are dropped."""
+    known = {f.name for f in dataclasses.fields(Entry)}
+    return Entry(**{k: v for k, v in recorded.items() if k in known})
 
 
 def outputs_intact(manifest: Manifest, output_dir: Path, paths: Iterable[str]) -> bool:

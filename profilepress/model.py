@@ -182,17 +182,44 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class Step:
+    minutes: int
+    do: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The trainer's guide to one agenda block."""
+
+    purpose: str
+    steps: tuple[Step, ...]
+    key_messages: tuple[str, ...]
+    debrief: tuple[str, ...]
+    materials: tuple[str, ...]
+    handouts: tuple[str, ...]        # sections of the packet
+    if_short: str
+
+
+@dataclass(frozen=True)
 class Slot:
     time: str
     minutes: int
     item: str
-    lead: str | None
+    lead: str                        # the facilitator unless the recipe names another
+    guide: Guide
+
+
+@dataclass(frozen=True)
+class Case:
+    title: str
+    text: str
+    example: bool
 
 
 @dataclass(frozen=True)
 class TrainerPart:
     materials: tuple[str, ...]
-    notes: tuple[str, ...]
+    before: tuple[str, ...]
     follow_up: tuple[str, ...]
 
 
@@ -207,13 +234,18 @@ class Packet:
     venue: str | None
     facilitator: str
     audience: str
+    welcome: str | None
     objectives: tuple[str, ...]
     pre_work: tuple[str, ...]
+    print_pre_work: bool
     agenda: tuple[Slot, ...]
     role: Role | None
-    competencies: tuple[Competency, ...]
+    competencies: tuple[Competency, ...]     # in the profile's order
     scale: str | None
+    paper: str | None
+    duplex: bool
     sections: tuple[str, ...]
+    cases: tuple[Case, ...]
     discussion: tuple[str, ...]
     notes_pages: int
     trainer: TrainerPart

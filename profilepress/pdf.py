@@ -28,6 +28,7 @@ from . import acroform, pdftags
 from .errors import UserError
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}      # width, height (portrait)
 BLEED = "3mm"
 PDF_VARIANT = "pdf/ua-1"
 
@@ -47,7 +48,9 @@ class PrintOptions:
 
     def context(self) -> dict:
         """What templates need to lay out the page."""
-        return {"paper": PAPER_SIZES[self.paper], "marks": self.marks, "bleed": BLEED}
+        width, height = PAPER_MM[self.paper]
+        return {"paper": PAPER_SIZES[self.paper], "marks": self.marks, "bleed": BLEED,
+                "width_mm": width, "height_mm": height}
 
 
 @dataclass
@@ -58,7 +61,6 @@ class RenderLog:
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
-    padded: bool = False
     page_tops: list[str] = field(default_factory=list)   # elements (by id) with nothing laid out above them
     room_below: dict[str, float] = field(default_factory=dict)   # mm from an element's foot to its page's
 
@@ -144,14 +146,12 @@ def _finisher(forms: bool):
 
 
 def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
-                forms: bool = False, custom_metadata: bool = False, pad_to_even: str | None = None,
+                forms: bool = False, custom_metadata: bool = False,
                 relayout: Callable[[list[str], dict[str, float]], str | None] | None = None) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
     ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
     the document's own ``<meta>`` names into the PDF's information dictionary.
-    ``pad_to_even``: HTML of a page to add at the end when the document has an
-    odd number of pages (for duplex printing), laid out on its own.
     ``relayout``: given the ids of the elements that start a page in a layout,
     and the room under each element to the foot of its page (mm), None to keep
     the layout, or other HTML to lay out instead (the PDF is written once).
@@ -185,10 +185,6 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
             if _ATTACHMENT.search(again):
                 raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
             html, document = again, None       # the first layout is let go before the second is made
-        if pad_to_even is not None and len(document.pages) % 2:
-            extra = weasyprint.HTML(string=pad_to_even, base_url=base_url, url_fetcher=fetcher).render(**options)
-            document = document.copy(document.pages + extra.pages[:1])
-            log.padded = True
         log.pages = len(document.pages)
         return document.write_pdf(finisher=_finisher(forms), **options)
     except FatalURLFetchingError as exc:

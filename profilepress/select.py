@@ -37,8 +37,15 @@ EVALUATION_STATEMENTS = (
 )
 AGREEMENT = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
 EVALUATION_QUESTIONS = ("What was most useful today?", "What would you change about this workshop?")
-ACTION_PLAN_COLUMNS = ("What I will work on (activity code)", "My first step", "By when",
+ACTION_PLAN_COLUMNS = ("Activity I will work on (code)", "My first step", "By when",
                        "Who can help me", "How I will know it is working")
+# The headings of a packet's handouts, by section (the trainer's guide refers to them).
+HANDOUT_TITLES = {
+    "cover": "Cover", "objectives": "What you will learn", "agenda": "Agenda", "pre-work": "Before the workshop",
+    "competency-map": "The competencies at a glance", "competencies": "The competencies of this workshop",
+    "worksheets": "Self-assessment", "discussion-guide": "Small-group discussion", "reflection": "Reflection",
+    "action-plan": "My action plan", "notes": "Notes", "evaluation": "Evaluation",
+}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
 
@@ -203,13 +210,16 @@ def _who_fields() -> list[dict[str, str]]:
 
 
 def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...],
-                    notes: dict[str, int] | None = None, summary: bool = True) -> dict[str, Any]:
+                    notes: dict[str, int] | None = None, summary: bool = True,
+                    reflection: bool = True, notes_page: bool = True) -> dict[str, Any]:
     """What the worksheet parts lay out, for any set of competencies.
 
     ``notes``: for a competency (by id), how many ruled lines its notes and
     reflection get beyond the fewest, to reach the foot of the page under its
     table, or pagination.PAGE when they do not fit there and fill a ruled page of
-    their own (decided after a first layout).
+    their own (decided after a first layout). ``notes_page`` False: notes that
+    do not fit under their table are left out (a packet has pages for notes).
+    ``reflection`` False: no reflection prompts (a packet asks them once).
     """
     sections = []
     for c in competencies:
@@ -228,6 +238,7 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
             "notes": forms.notes_field(c), "notes_name": f"{c.code} {c.name}: notes and coaching focus",
             "reflection": forms.reflection_field(c), "reflection_name": f"{c.code} {c.name}: reflection",
             "alone": page,
+            "writing": notes_page or not page,
             "lines": {"notes": WRITING_LINES["page_notes"] if page else WRITING_LINES["notes"] + extra,
                       "reflection": WRITING_LINES["page_reflection"] if page else WRITING_LINES["reflection"] + extra},
         })
@@ -249,7 +260,7 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
         "sections": sections,
         "summary_domains": [{"domain": d, "competencies": list(members)}
                             for d, members in _by_domain(profile, competencies)] if summary else [],
-        "prompts": REFLECTION_PROMPTS,
+        "prompts": REFLECTION_PROMPTS if reflection else (),
     }
 
 
@@ -308,28 +319,53 @@ def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, prin
 
 
 def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool,
-           trainer: bool, pad: bool = False, notes: dict[str, int] | None = None) -> dict[str, Any]:
-    """A workshop packet: the recipe's handouts in its order; the trainer edition adds the trainer's guide."""
+           trainer: bool, notes: dict[str, int] | None = None) -> dict[str, Any]:
+    """A workshop packet: the recipe's handouts in its order; the trainer edition opens with the trainer's guide.
+
+    On paper the pre-work may be left out (the recipe says so), and the
+    worksheets leave the reflection prompts to the reflection handout when the
+    packet has one, so that no prompt is printed twice. A packet's worksheets
+    have no summary sheet: its action plan draws the ratings together, and the
+    second rating, weeks later, is made on a worksheet of its own.
+    """
     edition = "trainer edition" if trainer else "participant packet"
     context = frame(profile, brand, "packet", printed, f"{recipe.title} ({edition})",
-                    f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.")
-    context.update(worksheet_parts(profile, scale, recipe.competencies, notes))
+                    f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.",
+                    duplex=recipe.duplex)
+    context.update(worksheet_parts(profile, scale, recipe.competencies, notes, summary=False,
+                                   reflection="reflection" not in recipe.sections,
+                                   notes_page=not ({"notes", "reflection"} <= set(recipe.sections))))
+    sections = tuple(s for s in recipe.sections if not (s == "pre-work" and printed and not recipe.print_pre_work))
     map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
                                                for c in d.competencies]} for d in profile.domains]
+    leads = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
     context.update({
         "packet": recipe,
         "trainer": trainer,
-        "sections": recipe.sections,
+        "sections": sections,
+        "titles": HANDOUT_TITLES,
+        "trainers": leads,
         "ws_sections": context.pop("sections"),
         "chosen": _by_domain(profile, recipe.competencies),
         "competency_map": map_rows,
         "agenda_total": sum(slot.minutes for slot in recipe.agenda),
+        "agenda_end": _end_time(recipe.agenda[-1].time, recipe.agenda[-1].minutes),
+        "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
         "evaluation": {"statements": EVALUATION_STATEMENTS, "agreement": AGREEMENT,
                        "questions": EVALUATION_QUESTIONS},
-        "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 4},
-        "pad": pad,
+        "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 5},
+        "reflection_prompts": REFLECTION_PROMPTS,
     })
     return context
+
+
+def _end_time(start: str, minutes: int) -> str | None:
+    """When a block starting at "09:40" and lasting ``minutes`` ends, as "10:10"; None when the time is not hh:mm."""
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", start.strip())
+    if not match:
+        return None
+    total = int(match.group(1)) * 60 + int(match.group(2)) + minutes
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
 
 
 # --- summary of collected worksheets, and each person's report ------------------------------------

@@ -251,22 +251,50 @@ class BrandFile(SourceModel):
         default=None, description="Permission this organisation holds to reproduce the profile, printed in its editions.")
 
 
+PacketSectionName = Literal[
+    "cover", "agenda", "objectives", "pre-work", "competency-map", "competencies", "worksheets",
+    "reflection", "discussion-guide", "action-plan", "notes", "evaluation",
+]
+PacketSection = PacketSectionName
+
+
+class Step(SourceModel):
+    minutes: int = Field(ge=1, le=600, description="How long this step takes.")
+    do: Text = Field(description="What the trainer and the participants do.")
+
+
+class Guide(SourceModel):
+    """The trainer's guide to one agenda block: every part is printed in the trainer edition."""
+
+    purpose: Text = Field(description="Why the block is in the workshop, in a sentence or two.")
+    steps: list[Step] = Field(min_length=1, description="What happens, in order; the minutes add up to the block's.")
+    key_messages: list[Text] = Field(min_length=1, description="What every participant should take away.")
+    debrief: list[Text] = Field(min_length=1, description="Questions to ask at the end of the block.")
+    materials: list[Text] = Field(default_factory=list, description="What the block needs, besides the handouts.")
+    handouts: list[PacketSectionName] = Field(
+        default_factory=list, description="Handouts of the packet the block uses (sections); printed with their page.")
+    if_short: Text = Field(description="What to cut or shorten when time runs short.")
+
+
 class Slot(SourceModel):
     time: Text = Field(description='Start time as printed, in quotes: "09:30".')
     minutes: int = Field(ge=1, le=600)
     item: Text
-    lead: Text | None = None
+    lead: Text | None = Field(default=None, description="Who leads the block; default: the facilitator.")
+    guide: Guide
 
 
-PacketSection = Literal[
-    "cover", "attribution", "agenda", "objectives", "pre-work", "competency-map", "competencies", "worksheets",
-    "reflection", "discussion-guide", "action-plan", "notes", "evaluation",
-]
+class Case(SourceModel):
+    """A case the groups discuss, printed in the discussion guide."""
+
+    title: Text
+    text: Text
+    example: bool = Field(default=False, description="Written for this recipe as an example; the packet says so.")
 
 
 class TrainerPart(SourceModel):
-    materials: list[Text] = Field(min_length=1, description="The materials checklist.")
-    notes: list[Text] = Field(min_length=1, description="Facilitator notes, in order.")
+    materials: list[Text] = Field(min_length=1, description="The materials checklist for the whole workshop.")
+    before: list[Text] = Field(default_factory=list, description="What to do before the day.")
     follow_up: list[Text] = Field(default_factory=list, description="The follow-up plan after the workshop.")
 
 
@@ -280,17 +308,22 @@ class PacketFile(SourceModel):
     venue: Text | None = None
     facilitator: Text
     audience: Text
+    welcome: Text | None = Field(default=None, description="A short welcome, printed under the agenda.")
     objectives: list[Text] = Field(min_length=1)
     pre_work: list[Text] = Field(default_factory=list)
+    print_pre_work: bool = Field(default=True, description="Print the pre-work in the packet (false: send it ahead).")
     agenda: list[Slot] = Field(min_length=1)
-    role: Id | None = Field(default=None, description="Take the chosen competencies from this role "
-                                                      "(primary, then supporting) ...")
+    role: Id | None = Field(default=None, description="The competencies of this role (primary, then supporting) ...")
+    domains: list[Code] = Field(default_factory=list, description="... and every competency of these domains ...")
     competencies: list[CompetencyCode] = Field(default_factory=list,
-                                               description="... or name them here, in the order to print.")
+                                               description="... and these; printed in the profile's order.")
     scale: Id | None = Field(default=None, description="Rating scale of the packet's worksheets; default: the build's.")
+    paper: Paper | None = Field(default=None, description="Paper size; default: the edition's, or the brand's.")
+    duplex: bool = Field(default=True, description="Printed on both sides: major parts start on a right-hand page.")
     sections: list[PacketSection] = Field(min_length=1, description="The handouts, in order.")
+    cases: list[Case] = Field(default_factory=list, description="Cases for the small-group discussion.")
     discussion: list[Text] = Field(default_factory=list, description="Questions for the small-group discussion guide.")
-    notes_pages: int = Field(default=1, ge=1, le=10)
+    notes_pages: int = Field(default=1, ge=0, le=10)
     trainer: TrainerPart
 
 
