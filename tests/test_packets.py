@@ -240,3 +240,33 @@ def test_duplex_false_gives_a_compact_single_sided_packet_on_the_recipes_paper(r
     assert not any("intentionally blank" in t for t in texts)
     assert sum(1 for t in texts if t.startswith("Notes")) == 1                # only the notes handout
     assert len(texts) < len(pages_of(double))
+
+
+# --- reader-facing text and excerpt layout --------------------------------------------------------
+
+
+def test_no_output_names_a_source_path_or_says_permission_is_missing(default_build):
+    for path in sorted(default_build.rglob("*")):
+        if path.suffix == ".html":
+            text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        elif path.suffix == ".pdf":
+            text = " ".join(pages_of(path))
+        else:
+            continue
+        assert "profile_src" not in text and ".yaml" not in text, path
+        assert "None recorded" not in text, path
+
+
+def test_role_page_is_a_table_with_pages_and_no_page_holds_only_the_citation(default_build, shipped_profile):
+    for role in shipped_profile.roles:
+        pages = [words(p) for p in pages_of(default_build / "neutral" / "roles" / f"{role.id}.pdf")]
+        role_page = next(p for p in pages if "The competencies in this excerpt" in p)
+        for kind, members in (("Primary", role.primary), ("Supporting", role.supporting)):
+            for c in members:
+                found = re.search(rf"{re.escape(c.code)} {re.escape(c.name)} {kind} (\d+)", role_page)
+                assert found, (role.id, c.code, role_page)
+                assert f"{c.code} {c.name}" in pages[int(found.group(1)) - 1], (role.id, c.code)
+        for number, page in enumerate(pages, 1):
+            body = re.sub(r"Page \d+ of \d+|Implementation Support Practitioner Profile", "", page)
+            body = body.replace(shipped_profile.citation, "").replace("Reproduced from:", "").strip()
+            assert len(body) > 40, f"{role.id}: page {number} holds only {page[:120]!r}"
