@@ -58,6 +58,12 @@ images: build
 	  pdftoppm -png -r 50 -f $$page -l $$page -singlefile output/sample/summary/summary.pdf docs/images/summary-page-$$page; \
 	done
 	pdftoppm -png -r 50 -f 3 -l 3 -singlefile output/sample/filled/ada.pdf docs/images/worksheet-filled-page-3
+	for page in 1 2 3 14 16 17; do \
+	  pdftoppm -png -r 40 -f $$page -l $$page -singlefile output/neutral/packets/introduction-half-day.pdf docs/images/packet-page-$$page; \
+	done
+	for page in 2 3; do \
+	  pdftoppm -png -r 40 -f $$page -l $$page -singlefile output/neutral/packets/introduction-half-day-trainer.pdf docs/images/trainer-page-$$page; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules .hypothesis
