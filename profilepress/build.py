@@ -73,7 +73,7 @@ class Target:
     """One output file: a document in a format, for a brand, on a paper, at a path in the output folder."""
 
     path: str
-    kind: str                       # handbook | worksheet | excerpt | packet
+    kind: str                       # handbook | worksheet | excerpt | packet | slides
     format: str                     # html | pdf | fillable-pdf
     brand: str = "neutral"
     paper: str = "a4"
@@ -247,6 +247,9 @@ def _plan_from_build_file(inputs: Inputs, options: BuildOptions) -> list[Target]
                                                   label=f"Packet: {recipe.title}" +
                                                         (" (trainer edition)" if trainer else ""),
                                                   packet=recipe.id, trainer=trainer, **base))
+                        if doc.slides:
+                            targets.append(Target(f"{brand.id}/packets/{recipe.id}-slides{ext}", "slides",
+                                                  label=f"Slides: {recipe.title}", packet=recipe.id, **base))
     if errors:
         raise ProfileErrors(errors)
     return targets
@@ -583,6 +586,9 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     elif target.kind == "excerpt":
         context = select.excerpt(profile, _role_for(profile, target), scale, brand, printed, notes)
         template = "excerpt.html.j2"
+    elif target.kind == "slides":
+        recipe = deps.track(inputs.packets[target.packet], recorder)
+        context, template = select.slides(profile, recipe, brand, printed), "slides.html.j2"
     else:
         recipe = deps.track(inputs.packets[target.packet], recorder)
         packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale

@@ -246,6 +246,9 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
         name = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
         if name in _SVG_FORBIDDEN:
             return f"the SVG logo has a <{name}> element; logos must be plain drawings"
+        if name in ("text", "tspan", "textpath"):
+            return (f"the SVG logo has live text (<{name}>), which each program draws in its own font and may clip; "
+                    "convert the text to paths (in Inkscape: Path, Object to Path) and save the logo again")
         for attribute, value in element.attrib.items():
             attribute = attribute.rsplit("}", 1)[-1].lower()
             if attribute.startswith("on"):

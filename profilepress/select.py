@@ -12,11 +12,13 @@ import base64
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from . import forms, measure, pagination, text, theme
+from . import forms, measure, pagination, text, theme, webfonts
+from . import slides as slide_deck
 from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
 
 # Our own words, in plain language, printed under every competency and marked as
@@ -46,6 +48,8 @@ HANDOUT_TITLES = {
     "worksheets": "Self-assessment", "discussion-guide": "Small-group discussion", "reflection": "Reflection",
     "action-plan": "My action plan", "notes": "Notes", "evaluation": "Evaluation",
 }
+
+ENGINE_ROOT = Path(__file__).resolve().parent.parent      # vendored fonts and brands are relative to it
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
 
@@ -117,6 +121,8 @@ STYLES = {
     "excerpt": (("css/base.css", "css/worksheet.css", "css/screen.css"),
                 ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/print.css", "css/worksheet-print.css",
                  "css/mixed.css")),
+    "slides": (("css/base.css", "css/slides.css", "css/slides-screen.css"),
+               ("css/base.css", "css/fonts.css", "css/slides.css")),
     "packet": (("css/base.css", "css/worksheet.css", "css/packet.css", "css/screen.css"),
                ("css/base.css", "css/worksheet.css", "css/packet.css", "css/fonts.css", "css/print.css",
                 "css/worksheet-print.css", "css/mixed.css", "css/packet-print.css")),
@@ -356,6 +362,25 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
         "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 5},
         "reflection_prompts": REFLECTION_PROMPTS,
     })
+    return context
+
+
+def slides(profile: Profile, recipe: Packet, brand: Brand, printed: bool) -> dict[str, Any]:
+    """A workshop's slide deck (see :mod:`profilepress.slides`); the HTML carries its fonts, subset, to show offline."""
+    trainers = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
+    deck = slide_deck.deck(profile, recipe, trainers)
+    context = frame(profile, brand, "slides", printed, f"{recipe.title}: slides",
+                    f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.", duplex=False)
+    context.update({"packet": recipe, "slides": deck, "trainers": trainers})
+    if not printed:
+        words = " ".join([recipe.title, recipe.event, recipe.date, recipe.venue or "", " ".join(trainers),
+                          profile.citation, brand.name or "", brand.contact or ""] +
+                         [" ".join([s.heading, s.lead, s.part] + [f"{i.code} {i.text} {i.note}" for i in s.items])
+                          for s in deck]) + "0123456789 of–·"
+        faces = webfonts.font_faces("Atkinson Hyperlegible", webfonts.ATKINSON, ENGINE_ROOT, words)
+        if brand.font_family:
+            faces += webfonts.font_faces(brand.font_family, brand.font_files, ENGINE_ROOT, words)
+        context["embedded_fonts"] = Markup(faces)
     return context
 
 

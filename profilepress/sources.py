@@ -349,6 +349,7 @@ class PacketDoc(SourceModel):
     kind: Literal["packet"]
     packet: Id = Field(description="A recipe in packets/, by its id.")
     trainer: bool = Field(default=True, description="Also make the trainer edition.")
+    slides: bool = Field(default=False, description="Also make the workshop's slides (16:9).")
     formats: list[Literal["html", "pdf"]] = Field(min_length=1)
 
 

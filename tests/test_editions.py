@@ -179,6 +179,19 @@ def test_missing_or_outside_logo_is_refused(tmp_path):
         assert message in info.value.errors[0].message
 
 
+def test_svg_logo_with_live_text_is_refused_with_how_to_convert_it(tmp_path):
+    brands, line = brand_copy(tmp_path, ("  file: logo.svg", "  file: logo.svg"))
+    logo = brands / "northwind/logo.svg"
+    logo.write_text(logo.read_text(encoding="utf-8").replace(
+        "</svg>", '<text x="70" y="29" font-size="22">Northwind</text></svg>'), encoding="utf-8")
+    with pytest.raises(ProfileErrors) as info:
+        load_brands(brands, tmp_path)
+    message = info.value.errors[0].format(relative_to=tmp_path)
+    assert message.startswith(f"brands/northwind/brand.yaml:{line}:")
+    assert "live text (<text>)" in message and "convert the text to paths" in message
+    load_brands(ROOT / "brands", ROOT)      # the shipped logo is drawn as paths: accepted
+
+
 def test_unquoted_colour_is_explained(tmp_path):
     brands, line = brand_copy(tmp_path, ('  text: "#18211f"', "  text: #18211f"))
     with pytest.raises(ProfileErrors) as info:
@@ -194,12 +207,14 @@ def test_list_shows_every_target_of_the_default_plan(run):
     result = run("--list")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[-1] == "66 targets"
+    assert lines[-1] == "69 targets"
     paths = [line.split()[-1] for line in lines[:-1]]
-    assert len(paths) == len(set(paths)) == 66
+    assert len(paths) == len(set(paths)) == 69
     for expected in ("output/neutral/handbook.pdf", "output/neutral/worksheets/profile-fillable.pdf",
                      "output/neutral/roles/coach.pdf", "output/neutral/packets/introduction-half-day-trainer.pdf",
-                     "output/northwind/handbook.pdf", "output/northwind/packets/introduction-half-day.pdf"):
+                     "output/northwind/handbook.pdf", "output/northwind/packets/introduction-half-day.pdf",
+                     "output/neutral/packets/introduction-half-day-slides.html",
+                     "output/northwind/packets/introduction-half-day-slides.pdf"):
         assert expected in paths
     northwind = [line for line in lines if "output/northwind/" in line]
     assert northwind and all(" letter " in line for line in northwind)  # the brand's default paper
@@ -222,8 +237,8 @@ def test_two_targets_on_one_path_are_an_error(run, tmp_path):
 
 
 def test_unknown_brand_role_or_packet_in_the_plan(run, tmp_path):
-    plan, line = plan_copy(tmp_path, "packet: introduction-half-day\n        trainer: true\n        formats: [html, pdf]",
-                           "packet: introduction-halfday\n        trainer: true\n        formats: [html, pdf]")
+    plan, line = plan_copy(tmp_path, "packet: introduction-half-day\n        trainer: true\n        slides: true",
+                           "packet: introduction-halfday\n        trainer: true\n        slides: true")
     result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
     assert result.code == 1
     assert f"build.yaml:{line}:17: error: unknown packet 'introduction-halfday'" in result.err

@@ -1,0 +1,140 @@
+"""A workshop's slide deck, 16:9, from its packet recipe: what goes on each slide.
+
+Slides are read from the back of a room, so body text is 24 pt and a slide
+holds only what fits at that size. Lists (objectives, agenda, a competency's
+activities, discussion questions) are spread over as many slides as they need:
+each item's lines are counted from the font's own metrics (see
+:mod:`profilepress.measure`), and a slide takes items while they fit. Nothing
+is cut or shrunk to fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import measure
+from .model import Packet, Profile
+
+# The slide's geometry (templates/css/slides.css says the same): 254 × 142.875 mm (16:9).
+WIDTH_MM, HEIGHT_MM = 254.0, 142.875
+SIDE_MM, TOP_MM, FOOT_MM = 14.0, 11.0, 14.0      # margins; the foot holds the slide number
+TITLE_PT, BODY_PT, CODE_PT = 34.0, 24.0, 18.0
+TITLE_LEADING, BODY_LEADING = 1.15, 1.25
+ITEM_GAP_LINES = 0.3                              # space between list items, in body lines
+TITLE_GAP_MM = 6.0
+PT_MM = 25.4 / 72
+SAFETY = 0.96                                     # measured widths are trusted to 96 % of the line
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    code: str = ""          # a code chip before the text (C1.3, D2, P1)
+    note: str = ""          # a second column: an agenda row's time, a domain's competencies
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str                                   # title | list | agenda | competency | close | source
+    heading: str
+    items: tuple[Item, ...] = ()
+    lead: str = ""                              # a sentence above the list (a competency's reminder)
+    part: str = ""                              # "2 of 3" when a list spreads over slides
+    ordered: bool = False
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False, indent_em: float = 0.0) -> int:
+    """How many lines ``text`` takes at ``size_pt`` in a column ``width_mm`` wide (greedy wrapping).
+
+    ``indent_em``: what stands before the text on its first line (a code chip), in ems."""
+    room = width_mm / (size_pt * PT_MM) * SAFETY
+    lines, used = 1, indent_em
+    space = measure.width_em(" ", bold)
+    for word in text.split():
+        w = measure.width_em(word, bold)
+        if used and used + space + w > room:
+            lines, used = lines + 1, w
+        else:
+            used += (space if used else 0.0) + w
+    return lines
+
+
+def _body_room(heading: str, lead: str = "") -> float:
+    """Body lines left on a slide under this heading (and lead sentence)."""
+    width = WIDTH_MM - 2 * SIDE_MM
+    title = _lines(heading, width, TITLE_PT, bold=True) * TITLE_PT * TITLE_LEADING * PT_MM
+    body = HEIGHT_MM - TOP_MM - FOOT_MM - title - TITLE_GAP_MM
+    line = BODY_PT * BODY_LEADING * PT_MM
+    used = (_lines(lead, width, BODY_PT) + ITEM_GAP_LINES * 2) * line if lead else 0.0
+    return (body - used) / line
+
+
+def _item_lines(item: Item) -> float:
+    width = WIDTH_MM - 2 * SIDE_MM - (BODY_PT * PT_MM) * 1.2            # the list's indent
+    chip = (measure.width_em(item.code, bold=True) * CODE_PT / BODY_PT + 0.8) if item.code else 0.0
+    if item.note:
+        width -= 0.30 * (WIDTH_MM - 2 * SIDE_MM) + 0.6 * BODY_PT * PT_MM  # a second column takes 30 %
+    return _lines(item.text, width, BODY_PT, indent_em=chip) + ITEM_GAP_LINES
+
+
+def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list",
+           ordered: bool = False) -> list[Slide]:
+    """The items on as many slides as they need, in order; the lead sentence on the first only."""
+    pages: list[list[Item]] = [[]]
+    room = _body_room(heading, lead)
+    used = 0.0
+    for item in items:
+        need = _item_lines(item)
+        if pages[-1] and used + need > room:
+            pages.append([])
+            used, room = 0.0, _body_room(heading + " (2 of 2)")
+        pages[-1].append(item)
+        used += need
+    total = len(pages)
+    starts = [1 + sum(len(p) for p in pages[:i]) for i in range(total)]
+    return [Slide(kind, heading, tuple(page), lead if i == 0 else "", f"{i + 1} of {total}" if total > 1 else "",
+                  ordered, {"start": starts[i]}) for i, page in enumerate(pages)]
+
+
+def fits(slide: Slide) -> bool:
+    """Does a slide's content fit at full size? (Every slide :func:`deck` makes does.)"""
+    need = sum(_item_lines(item) for item in slide.items)
+    return need <= _body_room(slide.heading + (f" ({slide.part})" if slide.part else ""), slide.lead) + 1e-6
+
+
+def deck(profile: Profile, recipe: Packet, trainers: list[str]) -> list[Slide]:
+    """Every slide of a workshop, in the order it is shown."""
+    slides = [Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
+                                                   "venue": recipe.venue, "trainers": trainers})]
+    slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True)
+    slides += spread("Agenda", [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
+                     kind="agenda")
+    slides += spread("The guiding principles", [Item(p.name, code=p.code) for p in profile.principles])
+    chosen = {c.code for c in recipe.competencies}
+    slides += spread(f"The {len(profile.domains)} domains", [
+        Item(d.name, code=d.code, note=_range(d) + "".join(
+            f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
+            for _ in [0] if any(c.code in chosen for c in d.competencies)))
+        for d in profile.domains])
+    from .select import reminder
+
+    for c in recipe.competencies:          # its name, a one-line reminder, then its activities
+        slides += spread(f"{c.code} {c.name}", [Item(a.text, code=a.code) for a in c.activities],
+                         lead=reminder(c), kind="competency")
+    if recipe.discussion:
+        slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True)
+    slides.append(Slide("close", "Thank you", extra={"trainers": trainers}))
+    slides.append(Slide("source", "Where the competencies come from", lead=profile.citation))
+    return slides
+
+
+def _range(domain) -> str:
+    codes = [c.code for c in domain.competencies]
+    return f"{codes[0]}–{codes[-1]}" if len(codes) > 1 else codes[0]
+
+
+def body_lines_per_slide() -> int:
+    """The most body lines a slide with a one-line heading holds (for the documentation)."""
+    return math.floor(_body_room("Agenda"))
