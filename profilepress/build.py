@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, catalogue, deps, manifest, pagination, select
+from . import __version__, catalogue, deps, manifest, pagination, select, webfonts
 from .errors import ProfileErrors, SourceError, UserError, display_path
 from .model import Brand, Competency, Packet, Profile, RatingScale, Role
 from .pdf import PAPER_SIZES, PrintOptions, RenderLog, html_to_pdf
@@ -565,7 +565,7 @@ def verify(project: Project, options: BuildOptions, reporter: Reporter) -> list[
 
 def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
                   recorder: deps.Recorder | None = None,
-                  notes: dict[str, int] | None = None) -> str:
+                  notes: dict[str, int] | None = None, root: Path = select.ENGINE_ROOT) -> str:
     """The HTML of one target. HTML and PDF share a template; PDF adds the print layout.
 
     The model reaches the select stage and the templates through tracking
@@ -597,7 +597,12 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     if printed:
         context["document"]["created"] = options.created
         context["print"] = options.print_options(target.paper).context()
-    return renderer.render(template, context, recorder)
+        return renderer.render(template, context, recorder)
+    # HTML carries its fonts, so that it looks as the PDF does, offline: the brand's, and the slides' own.
+    families = [(brand.font_family, dict(brand.font_files))] if brand.font_family else []
+    if target.kind == "slides":
+        families.append(("Atkinson Hyperlegible", webfonts.ATKINSON))
+    return webfonts.embed(renderer.render(template, context, recorder), families, root)
 
 
 def _role_for(profile: Profile, target: Target) -> Role:
@@ -617,7 +622,7 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
     (see :mod:`profilepress.pagination`; ``memory`` holds what earlier layouts showed).
     """
     recorder = deps.Recorder()
-    html = document_html(inputs, target, options, renderer, recorder=recorder)
+    html = document_html(inputs, target, options, renderer, recorder=recorder, root=project.root)
     log = RenderLog()
     if target.format == "html":
         data = html.encode("utf-8")

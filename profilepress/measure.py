@@ -15,17 +15,20 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "fonts" / "atkinson-hyperleg
 _FALLBACK_EM = 0.65  # a generous average advance, for characters the font lacks
 
 
-@lru_cache(maxsize=2)
-def _metrics(bold: bool) -> tuple[dict[int, str], object, int]:
+@lru_cache(maxsize=8)
+def _metrics(path: Path) -> tuple[dict[int, str], object, int]:
     from fontTools.ttLib import TTFont
 
-    font = TTFont(FONT_DIR / f"AtkinsonHyperlegible-{'Bold' if bold else 'Regular'}.ttf", lazy=True)
+    font = TTFont(path, lazy=True)
     return font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
 
 
-def width_em(text: str, bold: bool = False) -> float:
-    """The advance width of ``text`` in ems of the vendored font."""
-    cmap, hmtx, units = _metrics(bold)
+def width_em(text: str, bold: bool = False, fonts: dict[int, Path] | None = None) -> float:
+    """The advance width of ``text`` in ems of the vendored font, or of ``fonts`` (weight → file) when given."""
+    weight = 700 if bold else 400
+    path = (fonts or {}).get(weight) or (fonts or {}).get(400) or \
+        FONT_DIR / f"AtkinsonHyperlegible-{'Bold' if bold else 'Regular'}.ttf"
+    cmap, hmtx, units = _metrics(Path(path))
     return sum(hmtx[cmap[ord(ch)]][0] / units if ord(ch) in cmap else _FALLBACK_EM for ch in text)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import forms, measure, pagination, text, theme, webfonts
+from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
 
@@ -366,21 +366,14 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
 
 
 def slides(profile: Profile, recipe: Packet, brand: Brand, printed: bool) -> dict[str, Any]:
-    """A workshop's slide deck (see :mod:`profilepress.slides`); the HTML carries its fonts, subset, to show offline."""
+    """A workshop's slide deck (see :mod:`profilepress.slides`), measured in the brand's font if it has one."""
     trainers = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
-    deck = slide_deck.deck(profile, recipe, trainers)
+    fonts = ({weight: ENGINE_ROOT / brand.font_files[(weight, "normal")] for weight in (400, 700)
+              if (weight, "normal") in brand.font_files} if brand.font_family else {})
+    deck = slide_deck.deck(profile, recipe, trainers, fonts)
     context = frame(profile, brand, "slides", printed, f"{recipe.title}: slides",
                     f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.", duplex=False)
     context.update({"packet": recipe, "slides": deck, "trainers": trainers})
-    if not printed:
-        words = " ".join([recipe.title, recipe.event, recipe.date, recipe.venue or "", " ".join(trainers),
-                          profile.citation, brand.name or "", brand.contact or ""] +
-                         [" ".join([s.heading, s.lead, s.part] + [f"{i.code} {i.text} {i.note}" for i in s.items])
-                          for s in deck]) + "0123456789 of–·"
-        faces = webfonts.font_faces("Atkinson Hyperlegible", webfonts.ATKINSON, ENGINE_ROOT, words)
-        if brand.font_family:
-            faces += webfonts.font_faces(brand.font_family, brand.font_files, ENGINE_ROOT, words)
-        context["embedded_fonts"] = Markup(faces)
     return context
 
 

@@ -14,7 +14,11 @@ import math
 from dataclasses import dataclass, field
 
 from . import measure
+from pathlib import Path
+
 from .model import Packet, Profile
+
+Fonts = dict[int, Path] | None         # the brand's font files by weight; None: the vendored font
 
 # The slide's geometry (templates/css/slides.css says the same): 254 × 142.875 mm (16:9).
 WIDTH_MM, HEIGHT_MM = 254.0, 142.875
@@ -45,15 +49,16 @@ class Slide:
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
 
-def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False, indent_em: float = 0.0) -> int:
+def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False, indent_em: float = 0.0,
+           fonts: Fonts = None) -> int:
     """How many lines ``text`` takes at ``size_pt`` in a column ``width_mm`` wide (greedy wrapping).
 
     ``indent_em``: what stands before the text on its first line (a code chip), in ems."""
     room = width_mm / (size_pt * PT_MM) * SAFETY
     lines, used = 1, indent_em
-    space = measure.width_em(" ", bold)
+    space = measure.width_em(" ", bold, fonts)
     for word in text.split():
-        w = measure.width_em(word, bold)
+        w = measure.width_em(word, bold, fonts)
         if used and used + space + w > room:
             lines, used = lines + 1, w
         else:
@@ -61,35 +66,35 @@ def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False, inden
     return lines
 
 
-def _body_room(heading: str, lead: str = "") -> float:
+def _body_room(heading: str, lead: str = "", fonts: Fonts = None) -> float:
     """Body lines left on a slide under this heading (and lead sentence)."""
     width = WIDTH_MM - 2 * SIDE_MM
-    title = _lines(heading, width, TITLE_PT, bold=True) * TITLE_PT * TITLE_LEADING * PT_MM
+    title = _lines(heading, width, TITLE_PT, bold=True, fonts=fonts) * TITLE_PT * TITLE_LEADING * PT_MM
     body = HEIGHT_MM - TOP_MM - FOOT_MM - title - TITLE_GAP_MM
     line = BODY_PT * BODY_LEADING * PT_MM
-    used = (_lines(lead, width, BODY_PT) + ITEM_GAP_LINES * 2) * line if lead else 0.0
+    used = (_lines(lead, width, BODY_PT, fonts=fonts) + ITEM_GAP_LINES * 2) * line if lead else 0.0
     return (body - used) / line
 
 
-def _item_lines(item: Item) -> float:
+def _item_lines(item: Item, fonts: Fonts = None) -> float:
     width = WIDTH_MM - 2 * SIDE_MM - (BODY_PT * PT_MM) * 1.2            # the list's indent
-    chip = (measure.width_em(item.code, bold=True) * CODE_PT / BODY_PT + 0.8) if item.code else 0.0
+    chip = (measure.width_em(item.code, True, fonts) * CODE_PT / BODY_PT + 0.8) if item.code else 0.0
     if item.note:
         width -= 0.30 * (WIDTH_MM - 2 * SIDE_MM) + 0.6 * BODY_PT * PT_MM  # a second column takes 30 %
-    return _lines(item.text, width, BODY_PT, indent_em=chip) + ITEM_GAP_LINES
+    return _lines(item.text, width, BODY_PT, indent_em=chip, fonts=fonts) + ITEM_GAP_LINES
 
 
 def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list",
-           ordered: bool = False) -> list[Slide]:
+           ordered: bool = False, fonts: Fonts = None) -> list[Slide]:
     """The items on as many slides as they need, in order; the lead sentence on the first only."""
     pages: list[list[Item]] = [[]]
-    room = _body_room(heading, lead)
+    room = _body_room(heading, lead, fonts)
     used = 0.0
     for item in items:
-        need = _item_lines(item)
+        need = _item_lines(item, fonts)
         if pages[-1] and used + need > room:
             pages.append([])
-            used, room = 0.0, _body_room(heading + " (2 of 2)")
+            used, room = 0.0, _body_room(heading + " (2 of 2)", fonts=fonts)
         pages[-1].append(item)
         used += need
     total = len(pages)
@@ -98,33 +103,33 @@ def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list
                   ordered, {"start": starts[i]}) for i, page in enumerate(pages)]
 
 
-def fits(slide: Slide) -> bool:
+def fits(slide: Slide, fonts: Fonts = None) -> bool:
     """Does a slide's content fit at full size? (Every slide :func:`deck` makes does.)"""
-    need = sum(_item_lines(item) for item in slide.items)
-    return need <= _body_room(slide.heading + (f" ({slide.part})" if slide.part else ""), slide.lead) + 1e-6
+    need = sum(_item_lines(item, fonts) for item in slide.items)
+    return need <= _body_room(slide.heading + (f" ({slide.part})" if slide.part else ""), slide.lead, fonts) + 1e-6
 
 
-def deck(profile: Profile, recipe: Packet, trainers: list[str]) -> list[Slide]:
-    """Every slide of a workshop, in the order it is shown."""
+def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = None) -> list[Slide]:
+    """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any."""
     slides = [Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
                                                    "venue": recipe.venue, "trainers": trainers})]
-    slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True)
+    slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
     slides += spread("Agenda", [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
-                     kind="agenda")
-    slides += spread("The guiding principles", [Item(p.name, code=p.code) for p in profile.principles])
+                     kind="agenda", fonts=fonts)
+    slides += spread("The guiding principles", [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts)
     chosen = {c.code for c in recipe.competencies}
     slides += spread(f"The {len(profile.domains)} domains", [
         Item(d.name, code=d.code, note=_range(d) + "".join(
             f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
             for _ in [0] if any(c.code in chosen for c in d.competencies)))
-        for d in profile.domains])
+        for d in profile.domains], fonts=fonts)
     from .select import reminder
 
     for c in recipe.competencies:          # its name, a one-line reminder, then its activities
         slides += spread(f"{c.code} {c.name}", [Item(a.text, code=a.code) for a in c.activities],
-                         lead=reminder(c), kind="competency")
+                         lead=reminder(c), kind="competency", fonts=fonts)
     if recipe.discussion:
-        slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True)
+        slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
     slides.append(Slide("close", "Thank you", extra={"trainers": trainers}))
     slides.append(Slide("source", "Where the competencies come from", lead=profile.citation))
     return slides

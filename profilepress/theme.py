@@ -43,14 +43,16 @@ def failing_pairs(colours: dict[str, str]) -> list[tuple[str, str, str, float]]:
 
 
 def brand_css(brand: Brand, print_fonts: bool) -> str:
-    """Custom properties (and, for print, @font-face rules) that put a brand over the neutral theme."""
+    """Custom properties, and the brand's font for body text and headings (with @font-face rules for print)."""
     c = brand.colours
     lines = [":root {",
              f"  --accent: {c['accent']};", f"  --ink: {c['text']};", f"  --muted: {c['muted']};",
              f"  --paper: {c['background']};", f"  --on-accent: {c['on_accent']};", "}"]
-    if print_fonts and brand.font_family:
-        for (weight, style), url in sorted(brand.font_files.items()):
-            lines.append(f'@font-face {{ font-family: "{brand.font_family}"; font-weight: {weight}; '
-                         f'font-style: {style}; src: url("{url}"); }}')
-        lines.append(f'html, .code {{ font-family: "{brand.font_family}", "Atkinson Hyperlegible"; }}')
+    if brand.font_family:
+        if print_fonts:             # the HTML has its faces embedded instead (see webfonts.embed)
+            for (weight, style), url in sorted(brand.font_files.items()):
+                lines.append(f'@font-face {{ font-family: "{brand.font_family}"; font-weight: {weight}; '
+                             f'font-style: {style}; src: url("{url}"); }}')
+        lines.append(f'html, body, .code, input, textarea, select, button {{ font-family: "{brand.font_family}", '
+                     f'"Atkinson Hyperlegible", sans-serif; }}')
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ subset is deterministic, so the same document gives the same bytes.
 from __future__ import annotations
 
 import base64
+import html as _html
 import io
+import re
 from pathlib import Path
 
 ATKINSON = {(400, "normal"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf",
@@ -45,3 +47,20 @@ def font_faces(family: str, files: dict[tuple[int, str], str], root: Path, text:
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
                      f'src: url("data:font/woff;base64,{data}") format("woff"); }}')
     return "\n".join(rules) + "\n"
+
+
+PLACEHOLDER = "/* embedded fonts */"
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
+
+
+def embed(html: str, families: list[tuple[str, dict[tuple[int, str], str]]], root: Path) -> str:
+    """The HTML with these font families embedded where the base template leaves room for them.
+
+    Each face is subset to the characters of the page's text (and its attribute
+    values, such as alternative text), so the page stays small.
+    """
+    if not families or PLACEHOLDER not in html:
+        return html
+    text = _html.unescape(_TAG.sub(" ", html)) + "".join(re.findall(r'(?:alt|aria-label|title)="([^"]*)"', html))
+    faces = "".join(font_faces(family, files, root, text) for family, files in families)
+    return html.replace(PLACEHOLDER, faces, 1)

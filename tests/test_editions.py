@@ -138,8 +138,33 @@ def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
     streams = " ".join(p.get_contents().get_data().decode("latin-1") for p in reader.pages[:10])
     assert f"{accent_rgb('#0b5d4b')} rg" in streams
     body = " ".join(p.extract_text() for p in reader.pages[4:8])
-    assert "Northwind Implementation Collaborative · training edition" in body  # footer
+    # the footer names the document beside the organisation's line
+    assert "Implementation Support Practitioner Profile · Northwind Implementation Collaborative · training edition" \
+        in " ".join(body.split())
     assert (float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)) == (612.0, 792.0)
+
+
+def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build):
+    import pymupdf
+
+    with pymupdf.open(default_build / "northwind/handbook.pdf") as pdf:
+        body = [span["font"] for page in pdf.pages(8, 12) for block in page.get_text("dict")["blocks"]
+                for line in block.get("lines", []) for span in line["spans"] if span["size"] >= 9.5]
+    assert body and sum("Open-Sans" in f for f in body) / len(body) > 0.95, set(body)
+    html = default_build / "northwind/handbook.html"
+    source = html.read_text(encoding="utf-8")
+    assert source.count('font-family: "Open Sans"; font-weight:') == 4 and "data:font/woff;base64," in source
+    from browser import Chromium
+
+    with Chromium() as browser:
+        browser.viewport(1280)
+        browser.open(html)
+        family = browser.evaluate("getComputedStyle(document.querySelector('main p')).fontFamily")
+        assert family.startswith('"Open Sans"'), family
+        assert browser.evaluate("document.fonts.check('16px \"Open Sans\"')")
+        loaded = browser.evaluate("document.fonts.ready.then(() => [...document.fonts].filter(f => "
+                                  "f.family.includes('Open Sans') && f.status === 'loaded').length)")
+        assert loaded >= 1
 
 
 def brand_copy(tmp_path, edit):
@@ -273,12 +298,13 @@ def test_a_brand_with_its_own_font(tmp_path):
     shutil.copytree(ROOT / "brands", tmp_path / "brands")
     shutil.copytree(ROOT / "fonts", tmp_path / "fonts")
     shutil.copytree(ROOT / "scales", tmp_path / "scales")
-    (tmp_path / "brands/northwind/fonts").mkdir()
     shutil.copy(ROOT / "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
                 tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf")
     path = tmp_path / "brands/northwind/brand.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "font:\n  family: Brand Sans\n  files:\n"
-                    "    regular: fonts/BrandSans-Regular.ttf\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("font:"), text.index("paper:")
+    path.write_text(text[:start] + "font:\n  family: Brand Sans\n  files:\n"
+                    "    regular: fonts/BrandSans-Regular.ttf\n" + text[end:], encoding="utf-8")
     from profilepress.build import document_html
     from profilepress.pdf import RenderLog, html_to_pdf
     from profilepress.render import Renderer
