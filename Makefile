@@ -64,6 +64,9 @@ images: build
 	for page in 2 3; do \
 	  pdftoppm -png -r 40 -f $$page -l $$page -singlefile output/neutral/packets/introduction-half-day-trainer.pdf docs/images/trainer-page-$$page; \
 	done
+	for page in 1 6 7 20; do \
+	  pdftoppm -png -r 40 -f $$page -l $$page -singlefile output/neutral/packets/introduction-half-day-slides.pdf docs/images/slides-page-$$page; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules .hypothesis

@@ -588,7 +588,8 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
         template = "excerpt.html.j2"
     elif target.kind == "slides":
         recipe = deps.track(inputs.packets[target.packet], recorder)
-        context, template = select.slides(profile, recipe, brand, printed), "slides.html.j2"
+        packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale
+        context, template = select.slides(profile, recipe, packet_scale, brand, printed), "slides.html.j2"
     else:
         recipe = deps.track(inputs.packets[target.packet], recorder)
         packet_scale = deps.track(inputs.scales[recipe.scale], recorder) if recipe.scale else scale

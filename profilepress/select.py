@@ -140,7 +140,7 @@ def frame(profile: Profile, brand: Brand, kind: str, printed: bool, title: str, 
         "rights": {"licence": profile.rights.licence, "permission": brand.permission or profile.rights.permission},
         "code_examples": _code_examples(profile),
         "document": {"kind": kind, "title": title, "description": description, "landscape": landscape,
-                     "duplex": duplex, "created": None},
+                     "duplex": duplex, "created": None, "author": None},
         "fillable": False,
         "print": None,
     }
@@ -345,6 +345,7 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
                                                for c in d.competencies]} for d in profile.domains]
     leads = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
+    context["document"]["author"] = brand.name or ", ".join(leads)      # the workshop's, not the profile's
     context.update({
         "packet": recipe,
         "trainer": trainer,
@@ -365,14 +366,15 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     return context
 
 
-def slides(profile: Profile, recipe: Packet, brand: Brand, printed: bool) -> dict[str, Any]:
+def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool) -> dict[str, Any]:
     """A workshop's slide deck (see :mod:`profilepress.slides`), measured in the brand's font if it has one."""
     trainers = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
     fonts = ({weight: ENGINE_ROOT / brand.font_files[(weight, "normal")] for weight in (400, 700)
               if (weight, "normal") in brand.font_files} if brand.font_family else {})
-    deck = slide_deck.deck(profile, recipe, trainers, fonts)
+    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale)
     context = frame(profile, brand, "slides", printed, f"{recipe.title}: slides",
                     f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.", duplex=False)
+    context["document"]["author"] = brand.name or ", ".join(trainers)
     context.update({"packet": recipe, "slides": deck, "trainers": trainers})
     return context
 

@@ -14,9 +14,10 @@ import math
 from dataclasses import dataclass, field
 
 from . import measure
+from .errors import UserError
 from pathlib import Path
 
-from .model import Packet, Profile
+from .model import Packet, Profile, RatingScale
 
 Fonts = dict[int, Path] | None         # the brand's font files by weight; None: the vendored font
 
@@ -84,32 +85,73 @@ def _item_lines(item: Item, fonts: Fonts = None) -> float:
     return _lines(item.text, width, BODY_PT, indent_em=chip, fonts=fonts) + ITEM_GAP_LINES
 
 
+def _heading(heading: str, part: str) -> str:
+    """A heading as measured: its part label ("(2 of 3)") never breaks, so it is one word."""
+    return f"{heading} {part.replace(' ', '_')}" if part else heading
+
+
 def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list",
            ordered: bool = False, fonts: Fonts = None) -> list[Slide]:
-    """The items on as many slides as they need, in order; the lead sentence on the first only."""
-    pages: list[list[Item]] = [[]]
-    room = _body_room(heading, lead, fonts)
-    used = 0.0
-    for item in items:
-        need = _item_lines(item, fonts)
-        if pages[-1] and used + need > room:
-            pages.append([])
-            used, room = 0.0, _body_room(heading + " (2 of 2)", fonts=fonts)
-        pages[-1].append(item)
-        used += need
+    """The items on as few slides as they need, in order, the slides about equally full; the lead on the first.
+
+    The fewest slides are found by filling each in turn; then the items are
+    shared out again so that no slide of a run is left nearly empty.
+    """
+    needs = [_item_lines(item, fonts) for item in items]
+
+    def room(index: int, total: int) -> float:
+        part = f"({index + 1} of {total})" if total > 1 else ""
+        return _body_room(_heading(heading, part), lead if index == 0 else "", fonts)
+
+    def pack(total: int, target: float | None) -> list[list[int]] | None:
+        pages: list[list[int]] = [[]]
+        used = 0.0
+        for i, need in enumerate(needs):
+            limit = room(len(pages) - 1, total)
+            if target is not None:
+                limit = min(limit, max(target, need))
+            if pages[-1] and used + need > limit:
+                if len(pages) == total:
+                    return None
+                pages.append([])
+                used = 0.0
+            pages[-1].append(i)
+            used += need
+        return pages if len(pages) <= total and all(
+            sum(needs[i] for i in page) <= room(n, total) + 1e-6 for n, page in enumerate(pages)) else None
+
+    for i, need in enumerate(needs):
+        if need > room(1, 2):
+            raise UserError(f"'{items[i].code or items[i].text[:40]}' is too long for one slide at {BODY_PT:g} pt "
+                            f"under '{heading}'; shorten it, or leave it to the handouts")
+    total = 1
+    while (pages := pack(total, None)) is None:
+        total += 1
+    if len(pages) < total and (fewer := pack(len(pages), None)) is not None and len(fewer) == len(pages):
+        pages = fewer
     total = len(pages)
+    if total > 1:                                  # share out: aim at the average, never past what fits
+        average = sum(needs) / total
+        for slack in (1.0, 1.15, 1.3, 1.5, 2.0):
+            balanced = pack(total, average * slack)
+            if balanced is not None and len(balanced) == total:
+                pages = balanced
+                break
     starts = [1 + sum(len(p) for p in pages[:i]) for i in range(total)]
-    return [Slide(kind, heading, tuple(page), lead if i == 0 else "", f"{i + 1} of {total}" if total > 1 else "",
-                  ordered, {"start": starts[i]}) for i, page in enumerate(pages)]
+    return [Slide(kind, heading, tuple(items[i] for i in page), lead if n == 0 else "",
+                  f"{n + 1} of {total}" if total > 1 else "", ordered, {"start": starts[n]})
+            for n, page in enumerate(pages)]
 
 
 def fits(slide: Slide, fonts: Fonts = None) -> bool:
     """Does a slide's content fit at full size? (Every slide :func:`deck` makes does.)"""
     need = sum(_item_lines(item, fonts) for item in slide.items)
-    return need <= _body_room(slide.heading + (f" ({slide.part})" if slide.part else ""), slide.lead, fonts) + 1e-6
+    part = f"({slide.part})" if slide.part else ""
+    return need <= _body_room(_heading(slide.heading, part), slide.lead, fonts) + 1e-6
 
 
-def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = None) -> list[Slide]:
+def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = None,
+         scale: RatingScale | None = None) -> list[Slide]:
     """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any."""
     slides = [Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
                                                    "venue": recipe.venue, "trainers": trainers})]
@@ -128,10 +170,15 @@ def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = N
     for c in recipe.competencies:          # its name, a one-line reminder, then its activities
         slides += spread(f"{c.code} {c.name}", [Item(a.text, code=a.code) for a in c.activities],
                          lead=reminder(c), kind="competency", fonts=fonts)
+    if scale is not None:                  # what the self-assessment rates with
+        levels = [Item(level.label + (f": {level.descriptor}" if level.descriptor else "")) for level in scale.levels]
+        slides += spread("Rating your practice", levels + [Item(scale.not_applicable)],
+                         lead="For each activity, tick the level that best describes your practice now, "
+                              "with an example:", ordered=False, fonts=fonts)
     if recipe.discussion:
         slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
-    slides.append(Slide("close", "Thank you", extra={"trainers": trainers}))
     slides.append(Slide("source", "Where the competencies come from", lead=profile.citation))
+    slides.append(Slide("close", "Thank you", extra={"trainers": trainers}))
     return slides
 
 

@@ -21,7 +21,7 @@ from profilepress.theme import AA_TEXT, contrast, failing_pairs
 
 def test_every_html_output_passes_axe_wcag_21_aa(default_build):
     pages = sorted(default_build.rglob("*.html"))
-    assert len(pages) == 30 + 3  # the plan's 30 HTML documents, the catalogue, the summary, one person's report
+    assert len(pages) == 31 + 3  # the plan's 31 HTML documents, the catalogue, the summary, one person's report
     with Chromium() as browser:
         violations = {str(page.relative_to(default_build)): browser.axe(page) for page in pages}
     failing = {page: [(v["id"], v["impact"], v["nodes"]) for v in found] for page, found in violations.items() if found}
@@ -40,7 +40,7 @@ def test_axe_gate_catches_a_violation(tmp_path):
 
 def test_every_pdf_is_tagged_titled_in_its_language_with_bookmarks(default_build):
     pdfs = sorted(default_build.rglob("*.pdf"))
-    assert len(pdfs) == 36 + 2  # and the summary and one person's report
+    assert len(pdfs) == 38 + 2  # the plan's 38, and the summary and one person's report
     for path in pdfs:
         reader = PdfReader(path)
         root = reader.trailer["/Root"]

@@ -134,7 +134,11 @@ def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
 
     reader = PdfReader(default_build / "northwind/handbook.pdf")
     figures = [node for role, node in structure_elements(reader) if role == "/Figure"]
-    assert [str(f["/Alt"]) for f in figures] == [logo["alt"]] and figures_without_alt(reader) == 0
+    # the logo on the cover and on the back cover, with the publisher's contact and permission
+    assert [str(f["/Alt"]) for f in figures] == [logo["alt"]] * 2 and figures_without_alt(reader) == 0
+    assert len(reader.pages) % 2 == 0
+    back = " ".join(reader.pages[-1].extract_text().split())
+    assert "learning@northwind.example" in back and "reproduces the profile for its own training" in back
     streams = " ".join(p.get_contents().get_data().decode("latin-1") for p in reader.pages[:10])
     assert f"{accent_rgb('#0b5d4b')} rg" in streams
     body = " ".join(p.extract_text() for p in reader.pages[4:8])

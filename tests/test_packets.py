@@ -57,6 +57,20 @@ def test_sample_packet_fits_twenty_a4_pages_and_no_side_is_blank_without_saying_
                 assert len(rules) >= 15, f"page {number} says Notes but has {len(rules)} ruled lines"
 
 
+def test_blank_sides_are_ruled_inside_the_text_area(default_build):
+    """A side left blank before a right-hand start (here in the handbook) is ruled within its margins, numbered."""
+    with fitz.open(default_build / "neutral" / "handbook.pdf") as pdf:
+        blank = [(n, p) for n, p in enumerate(pdf, 1) if words(p.get_text()) == f"Notes Page {n}"]
+        assert blank
+        for number, page in blank:
+            rules = [item[1] for d in page.get_drawings() for item in d["items"] if item[0] == "re"]
+            assert len(rules) >= 20, number
+            width, height = page.rect.width / MM, page.rect.height / MM
+            for r in rules:
+                assert 19 <= r.x0 / MM and r.x1 / MM <= width - 19, (number, r)
+                assert 22 <= r.y0 / MM and r.y1 / MM <= height - 23, (number, r)
+
+
 def test_major_parts_start_on_right_hand_pages_and_the_evaluation_tears_out(sample):
     pages = [words(p) for p in pages_of(sample["packet"])]
 
@@ -191,6 +205,8 @@ def test_a_recipe_combines_a_role_domains_and_competencies(tmp_path):
      "take 21 minutes, the block 20", "add up to the block's"),
     ("      handouts: [agenda, objectives]", "      handouts: [agenda, slides]", "      handouts:",
      "handouts", "agenda"),
+    ('  - time: "09:50"', '  - time: "09:55"', '  - time: "09:55"',
+     "starts at 09:55, but the block before it ends at 09:50", "start when the one before it ends"),
 ])
 def test_recipe_mistakes_are_located_with_a_fix(tmp_path, old, new, where, message, hint):
     folder, text = _recipe(tmp_path, old, new)

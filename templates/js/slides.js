@@ -34,6 +34,7 @@
   }
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    help.hidden = true;
     var keys = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, " ": 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
     if (event.key in keys) { show(current + keys[event.key], true); event.preventDefault(); }
     else if (event.key === "Home") { show(0, true); event.preventDefault(); }
