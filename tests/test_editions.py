@@ -13,7 +13,7 @@ from conftest import ROOT, SHIPPED, TEMPLATES, TINY_PLAN, text_of
 from pdfcheck import figures_without_alt, structure_elements
 from profilepress.build import BuildOptions, Project, Target, build, load_inputs
 from profilepress.errors import ProfileErrors
-from profilepress.load import load_brands, load_packets, load_profile, load_scales
+from profilepress.load import load_brands, load_profile
 
 
 def project(out, **kw):

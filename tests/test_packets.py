@@ -214,7 +214,7 @@ def test_recipe_mistakes_are_located_with_a_fix(tmp_path, old, new, where, messa
         load_packets(folder, load_profile(SHIPPED), {"nirn-practice-profile"})
     messages = [e.format(relative_to=tmp_path) for e in info.value.errors]
     line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith(where))
-    assert any(m.startswith(f"packets/a.yaml:") and message in m and hint in m for m in messages), messages
+    assert any(m.startswith("packets/a.yaml:") and message in m and hint in m for m in messages), messages
     assert any(m.startswith(f"packets/a.yaml:{line}:") or m.startswith(f"packets/a.yaml:{line + 1}:")
                for m in messages), (line, messages)
 

@@ -74,8 +74,8 @@ def test_slides_hold_what_the_recipe_asks_for_in_order(deck, recipe):
     text = " ".join(pages)
     assert pages[0].startswith(packet.title)
     order = ["What you will learn", "Agenda", "The guiding principles", "The 3 domains"]
-    order += [f"{c.code} {c.name}" for c in packet.competencies] + ["Discuss in your group", "Thank you",
-                                                                    "Where the competencies come from"]
+    order += [f"{c.code} {c.name}" for c in packet.competencies] + [
+        "Rating your practice", "Discuss in your group", "Where the competencies come from", "Thank you"]
     positions = [next(i for i, p in enumerate(pages) if p.startswith(h)) for h in order]
     assert positions == sorted(positions), list(zip(order, positions))
     for c in packet.competencies:                 # every activity, word for word, and the one-line reminder
@@ -87,6 +87,8 @@ def test_slides_hold_what_the_recipe_asks_for_in_order(deck, recipe):
         assert f"{p.code} {p.name}" in text
     for q in packet.discussion:
         assert " ".join(q.split()) in text
+    scale = load_scales([ROOT / "scales"])["nirn-practice-profile"]
+    assert all(level.label in text for level in scale.levels) and scale.not_applicable in text
     assert profile.citation in text                                     # the deck carries its citation
 
 
