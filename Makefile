@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 # The stamp's name changes with the pins, so editing a requirements file reinstalls.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: all setup build check test schema bench images clean help
+.PHONY: all setup build check test schema messages bench images clean help
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test     run the test suite"
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
+	@echo "make messages extract the interface's words and update the catalogues in locales/"
 	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
@@ -43,6 +44,10 @@ test: setup
 
 schema: setup
 	$(PY) build.py schema
+
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --ignore-pot-creation-date
 
 bench: setup
 	$(PY) scripts/bench_build.py

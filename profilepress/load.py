@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import model, sources
+from . import messages, model, sources
 from .errors import ProfileErrors, SourceError
 from .yamlread import Document, FieldPath, dotted, read_yaml
 
@@ -193,10 +193,16 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                 path = _asset(parsed, folder, ("font", "files", face), name, _FONT_TYPES, errors)
                 if path is not None:
                     font_files[(weight, style)] = path.relative_to(project_root.resolve()).as_posix()
+        locales = messages.available()
+        if data.locale not in locales:
+            close = difflib.get_close_matches(data.locale, locales, n=1)
+            errors.append(parsed.error(("locale",), f"no interface catalogue for locale '{data.locale}'",
+                                       hint=f"did you mean '{close[0]}'?" if close else
+                                       f"choose one of: {', '.join(locales)}"))
         if len(errors) == before:
             brands[folder.name] = model.Brand(
                 folder.name, data.name, logo, data.colours.model_dump(), data.font.family if data.font else None,
-                font_files, data.tagline, data.footer, data.contact, data.paper, data.permission)
+                font_files, data.tagline, data.footer, data.contact, data.paper, data.permission, data.locale)
     if errors:
         raise ProfileErrors(errors)
     return brands

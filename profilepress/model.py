@@ -179,6 +179,7 @@ class Brand:
     contact: str | None
     paper: str
     permission: str | None
+    locale: str = "en-GB"                    # the interface's language and spelling (see messages.py)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
         # Type tests let templates lay out description blocks without deciding anything.
         self.env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
@@ -59,9 +60,20 @@ class Renderer:
         self.env.filters["md"] = inline_markdown  # only for fields this edition writes, never the profile's text
         self.env.filters["dir"] = direction
         self.env.filters["label"] = heading_label  # a scale label that wraps only between words
+        # The interface's words in the locale of the document being rendered. The callables are installed
+        # once and look the locale up when called, because imported macro modules keep the globals they
+        # were made with.
+        from .messages import gettext_for
+
+        self.locale: str | None = None
+        self.env.install_gettext_callables(lambda message: gettext_for(self.locale)[0](message),
+                                           lambda one, many, n: gettext_for(self.locale)[1](one, many, n),
+                                           newstyle=True)
 
     def render(self, template: str, context: dict[str, Any], recorder: Recorder | None = None) -> str:
+        """``context["locale"]`` chooses the interface's words (see :mod:`profilepress.messages`)."""
         self.env.recorder = recorder
+        self.locale = context.get("locale")
         try:
             return self.env.get_template(template).render(context)
         except jinja2.TemplateNotFound as exc:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
+from .messages import N_
 from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
 
 # Our own words, in plain language, printed under every competency and marked as
@@ -143,6 +144,7 @@ def frame(profile: Profile, brand: Brand, kind: str, printed: bool, title: str, 
                      "duplex": duplex, "created": None, "author": None},
         "fillable": False,
         "print": None,
+        "locale": brand.locale,
     }
 
 
@@ -208,10 +210,10 @@ def _level_width(labels: list[str]) -> dict[str, str]:
 
 def _who_fields() -> list[dict[str, str]]:
     """The cover's fields: who is rated, and when (with the browser's autofill hint for each)."""
-    fields = [("name", "Name", "name"), ("role", "Role", "organization-title"),
-              ("organisation", "Organisation", "organization"),
-              (forms.ROUND_DATE_FIELDS[1], "Date of the first rating", "off"),
-              (forms.ROUND_DATE_FIELDS[2], "Date of the second rating", "off")]
+    fields = [("name", N_("Name"), "name"), ("role", N_("Role"), "organization-title"),
+              ("organisation", N_("Organisation"), "organization"),
+              (forms.ROUND_DATE_FIELDS[1], N_("Date of the first rating"), "off"),
+              (forms.ROUND_DATE_FIELDS[2], N_("Date of the second rating"), "off")]
     return [{"name": name, "label": label, "autocomplete": auto} for name, label, auto in fields]
 
 

@@ -249,6 +249,7 @@ class BrandFile(SourceModel):
     paper: Paper = "a4"
     permission: Text | None = Field(
         default=None, description="Permission this organisation holds to reproduce the profile, printed in its editions.")
+    locale: Language = Field(default="en-GB", description="The interface's language and spelling: en-GB or en-US.")
 
 
 PacketSectionName = Literal[

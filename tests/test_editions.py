@@ -322,3 +322,31 @@ def test_a_brand_with_its_own_font(tmp_path):
     log = RenderLog()
     html_to_pdf(html, tmp_path, project.asset_dirs, log)
     assert tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf" in log.fetched
+
+
+def test_interface_spelling_follows_the_brands_locale(default_build, tmp_path):
+    """Northwind says locale en-US: its editions spell the interface the American way; the profile is untouched."""
+    from profilepress.build import document_html
+    from profilepress.render import Renderer
+
+    us = soup_of(default_build / "northwind/handbook.html")
+    gb = soup_of(default_build / "neutral/handbook.html")
+    assert [text_of(dt) for dt in us.select("#about dt")][0] == "License"
+    assert [text_of(dt) for dt in gb.select("#about dt")][0] == "Licence"
+    assert text_of(us.select_one("main")) == text_of(gb.select_one("main"))       # the profile's own words
+    project = Project(SHIPPED, TEMPLATES, tmp_path / "out", ROOT)
+    inputs = load_inputs(project, BuildOptions(), with_build_file=False, with_packets=False)
+    sheet = BeautifulSoup(document_html(inputs, Target("w.html", "worksheet", "html", brand="northwind"),
+                                        BuildOptions(), Renderer(TEMPLATES)), "html.parser")
+    labels = [text_of(label) for label in sheet.select(".who .field-label")]
+    assert "Organization" in labels and "Organisation" not in labels
+    assert "your organization will say" in text_of(sheet)
+
+
+def test_a_locale_without_a_catalogue_is_refused(tmp_path):
+    brands, line = brand_copy(tmp_path, ("locale: en-US", "locale: fr"))
+    with pytest.raises(ProfileErrors) as info:
+        load_brands(brands, tmp_path)
+    message = info.value.errors[0].format(relative_to=tmp_path)
+    assert message.startswith(f"brands/northwind/brand.yaml:{line}:")
+    assert "no interface catalogue for locale 'fr'" in message and "choose one of: en-GB, en-US" in message
