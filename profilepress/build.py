@@ -389,7 +389,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter) -> Repor
     report.up_to_date = [t.path for t in targets if t not in stale]
     results = _render(project, options, inputs, stale, previous, reporter)  # 4. render, in memory
 
-    new = manifest.Manifest(__version__, _plan_key(project, options), files)   # 5. what the folder will hold
+    new = manifest.Manifest(engine_fingerprint(), _plan_key(project, options), files)   # 5. what the folder will hold
     if previous and _partial(options):
         new.targets.update(previous.targets)
         new.extras.update(previous.extras)
@@ -468,7 +468,7 @@ def nothing_to_do(project: Project, options: BuildOptions) -> Report | None:
     """
     started = time.monotonic()
     previous = None if options.force else manifest.read(project.output_dir)
-    if previous is None or previous.engine != __version__ or previous.plan != _plan_key(project, options):
+    if previous is None or previous.engine != engine_fingerprint() or previous.plan != _plan_key(project, options):
         return None
     if previous.inputs != input_files(project) or not manifest.outputs_intact(previous, project.output_dir,
                                                                               previous.order):
@@ -501,7 +501,32 @@ def _plan_key(project: Project, options: BuildOptions) -> str:
 def _output_options(options: BuildOptions) -> dict:
     """The options that change an output's bytes."""
     return {"scale": options.scale, "paper": options.paper, "marks": options.marks,
-            "date": options.source_date_epoch, "engine": __version__}
+            "date": options.source_date_epoch, "engine": engine_fingerprint()}
+
+
+ENGINE_DIR = Path(__file__).resolve().parent
+# What makes documents besides the project's own inputs (which are hashed one by one): the engine's code,
+# its interface catalogues, and the versions of the libraries that lay out and write the PDFs.
+_ENGINE_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markdown", "nh3", "babel")
+
+
+def engine_fingerprint() -> str:
+    """The engine as it is now: a change to any of its files or libraries makes every output stale.
+
+    Read without importing the libraries, so that a no-op build stays fast.
+    """
+    from importlib import metadata
+
+    parts = [__version__]
+    for name in _ENGINE_LIBRARIES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}: absent")
+    files = sorted(ENGINE_DIR.glob("*.py")) + sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
+    for path in files:
+        parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{manifest.sha256_file(path)}")
+    return manifest.digest(parts)
 
 
 def _target_key(target: Target, options: BuildOptions) -> str:

@@ -202,3 +202,32 @@ def test_example_ci_workflow_uses_the_features():
                    "python build.py verify"):
         assert needed in workflow, needed
     assert os.access(ROOT / ".ci/run", os.X_OK)
+
+
+def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
+    """Editing a string in the engine's own code rebuilds: the cache key is the engine's fingerprint, not a version."""
+    engine = tmp_path / "engine"
+    for name in ("profilepress", "templates", "fonts", "scales", "brands", "locales"):
+        shutil.copytree(ROOT / name, engine / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "build.py", engine / "build.py")
+    out = tmp_path / "out"
+
+    def engine_build():
+        proc = subprocess.run([sys.executable, str(engine / "build.py"), "--plan", str(tiny / "build.yaml"),
+                               "-o", str(out), "--format", "html"], capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    code, text = engine_build()
+    assert code == 0, text
+    code, text = engine_build()
+    assert code == 0 and "built 0" in text and "decided from the manifest" in text, text
+    select = engine / "profilepress/select.py"
+    source = select.read_text(encoding="utf-8")
+    assert 'f"Self-assessment worksheet: {scope_title}"' in source
+    select.write_text(source.replace('f"Self-assessment worksheet: {scope_title}"',
+                                     'f"Self-assessment sheet: {scope_title}"'), encoding="utf-8")
+    code, text = engine_build()
+    assert code == 0, text
+    assert "up to date 0" in text and "decided from the manifest" not in text, text
+    assert "<title>Self-assessment sheet: " in (out / "neutral/worksheets/profile.html").read_text(encoding="utf-8")
