@@ -200,6 +200,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # Whoever reads our output stopped reading (`build.py --list | head -1`): not an error. Later
+        # writes, and the interpreter's own flush at exit, go nowhere instead of failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted; nothing was written, and the files already in the output folder are intact.",
               file=sys.stderr)

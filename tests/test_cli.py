@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from conftest import ROOT, TINY_PLAN, run_script
@@ -119,3 +122,13 @@ def test_bad_source_date_epoch(run, tmp_path, monkeypatch):
     assert result.code == 1
     assert "SOURCE_DATE_EPOCH must be a whole number" in result.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`build.py --list | head -1`: the reader goes away before the list is written; no error, exit 0."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--list"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                  # as `head` does once it has its line: every write now fails
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "internal error" not in err and "Traceback" not in err and "Error" not in err, err
