@@ -394,13 +394,16 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter) -> Repor
         new.targets.update(previous.targets)
         new.extras.update(previous.extras)
     for result in results:
-        new.targets[result.target.path] = _entry(result, options, project)
+        new.targets[result.target.path] = replace(_entry(result, options, project),
+                                                  requested=options.plan is not None)
         report.peak_memory = max(report.peak_memory, result.memory)
     for target in targets:
         if target not in stale:
             new.targets[target.path] = previous.targets[target.path]
     new.order = [t.path for t in targets]
-    obsolete = ({p: e for p, e in previous.targets.items() if p not in set(new.order)}
+    if previous and not _partial(options):      # outputs made on request (tailor) stay until remade or cleaned
+        new.targets.update({p: e for p, e in previous.targets.items() if e.requested and p not in new.targets})
+    obsolete = ({p: e for p, e in previous.targets.items() if p not in set(new.order) and not e.requested}
                 if previous and not _partial(options) else {})
     files_out = [(r.target.path, r.data) for r in results]
     if not _partial(options) and targets and (results or obsolete or catalogue.FILE not in
@@ -491,8 +494,9 @@ def _plan_key(project: Project, options: BuildOptions) -> str:
     build.yaml is even read.
     """
     choices = list(options.request) if options.request else [
-        _output_options(options), list(options.formats), options.brand, list(options.only), options.shard,
-        [repr(t) for t in options.plan] if options.plan is not None else None]
+        _output_options(options), list(options.formats), options.brand, list(options.only), options.shard]
+    # targets chosen by a command (tailor) rather than the plan: never mistaken for the plan's build
+    choices.append([repr(t) for t in options.plan] if options.plan is not None else None)
     return manifest.digest({"plan": str(Path(project.build_file).resolve()),
                             "source": str(Path(project.source_dir).resolve()),
                             "output": str(Path(project.output_dir).resolve()), "choices": choices})

@@ -77,6 +77,7 @@ class Entry:
     fields: dict[str, str] = field(default_factory=dict)     # model "key#field" → hash
     templates: dict[str, str] = field(default_factory=dict)  # template name → hash
     files: dict[str, str] = field(default_factory=dict)      # fetched file (relative) → sha256
+    requested: bool = False                             # made on request (tailor), not by the plan: kept
 
 
 @dataclass

@@ -103,6 +103,22 @@ def test_removed_targets_are_deleted_but_never_a_users_file(tiny):
     assert "neutral/roles/buddy.html" not in manifest["targets"]
 
 
+def test_tailored_outputs_survive_the_next_plain_build(tiny):
+    """`tailor` makes documents on request; a later build of the plan keeps them (and still knows they are ours)."""
+    assert build(tiny, "--jobs", "1", "--format", "html").code == 0
+    out = tiny.parent / "out"
+    tailored = build(tiny, "tailor", "--competency", "M1", "--format", "html")
+    assert tailored.code == 0, tailored.err
+    made = sorted(p.relative_to(out).as_posix() for p in (out / "neutral/tailored").iterdir())
+    assert made and all(p.endswith(".html") for p in made)
+    again = build(tiny, "--jobs", "1", "--format", "html")
+    assert again.code == 0, again.err
+    assert "removed 0" in again.out, again.out
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "neutral/tailored").iterdir()) == made
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert all(manifest["targets"][p]["requested"] for p in made)
+
+
 def test_an_output_changed_by_hand_is_rebuilt_and_force_rebuilds_all(tiny):
     assert build(tiny, "--jobs", "1").code == 0
     out = tiny.parent / "out"
