@@ -373,7 +373,7 @@ def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     trainers = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
     fonts = ({weight: ENGINE_ROOT / brand.font_files[(weight, "normal")] for weight in (400, 700)
               if (weight, "normal") in brand.font_files} if brand.font_family else {})
-    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale)
+    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None)
     context = frame(profile, brand, "slides", printed, f"{recipe.title}: slides",
                     f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.", duplex=False)
     context["document"]["author"] = brand.name or ", ".join(trainers)

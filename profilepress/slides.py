@@ -150,11 +150,28 @@ def fits(slide: Slide, fonts: Fonts = None) -> bool:
     return need <= _body_room(_heading(slide.heading, part), slide.lead, fonts) + 1e-6
 
 
+def title_slide(recipe: Packet, trainers: list[str], fonts: Fonts = None, logo: bool = False) -> Slide:
+    """The title slide, its title set as large as fits (38 pt, down to 24 pt) above the slide's foot."""
+    width = WIDTH_MM - 2 * SIDE_MM
+    when = recipe.date + (f" · {recipe.venue}" if recipe.venue else "")
+    rest = (13.0 + (17.0 if logo else 0.0) + 4.0 + 2.0 + 3.0 * 2     # top padding, logo, gaps (slides.css)
+            + _lines(recipe.event, width, 26.0, fonts=fonts) * 26.0 * BODY_LEADING * PT_MM
+            + (_lines(when, width, BODY_PT, fonts=fonts) + _lines(", ".join(trainers), width, BODY_PT, fonts=fonts))
+            * BODY_PT * BODY_LEADING * PT_MM)
+    for size in (38.0, 34.0, 31.0, 28.0, 26.0, 24.0):
+        title = _lines(recipe.title, width, size, bold=True, fonts=fonts) * size * TITLE_LEADING * PT_MM
+        if rest + title <= HEIGHT_MM - FOOT_MM:
+            return Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
+                                                        "venue": recipe.venue, "trainers": trainers,
+                                                        "title_pt": size})
+    raise UserError(f"the workshop's title and event are too long for the title slide, even with the title at "
+                    f"24 pt; shorten 'title' or 'event' in the recipe '{recipe.id}'")
+
+
 def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = None,
-         scale: RatingScale | None = None) -> list[Slide]:
+         scale: RatingScale | None = None, logo: bool = False) -> list[Slide]:
     """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any."""
-    slides = [Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
-                                                   "venue": recipe.venue, "trainers": trainers})]
+    slides = [title_slide(recipe, trainers, fonts, logo)]
     slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
     slides += spread("Agenda", [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
                      kind="agenda", fonts=fonts)

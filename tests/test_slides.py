@@ -139,3 +139,19 @@ def test_html_deck_works_offline_with_the_keyboard(deck):
         family = browser.evaluate("getComputedStyle(document.querySelector('.slide li')).fontFamily")
         assert "Atkinson Hyperlegible" in family
         assert browser.evaluate("document.fonts.check('24pt \"Atkinson Hyperlegible\"')")
+
+
+def test_a_long_title_is_set_smaller_and_one_too_long_for_the_title_slide_is_refused(recipe):
+    import dataclasses
+
+    from profilepress.errors import UserError
+
+    _, packet = recipe
+    assert slides.title_slide(packet, ["Sam Rivera"]).extra["title_pt"] == 38
+    longer = dataclasses.replace(packet, title="Introduction to implementation support practice for practitioners "
+                                               "and their supervisors")
+    size = slides.title_slide(longer, ["Sam Rivera", "Priya Natarajan"], logo=True).extra["title_pt"]
+    assert 24 <= size < 38
+    endless = dataclasses.replace(packet, title=" ".join(["Implementation support practice"] * 12))
+    with pytest.raises(UserError, match="too long for the title slide"):
+        slides.title_slide(endless, ["Sam Rivera"], logo=True)
