@@ -351,12 +351,6 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
     return packets
 
 
-def _minutes(time: str) -> int | None:
-    """"09:40" as minutes after midnight; None for a time written otherwise ("after lunch")."""
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", time.strip())
-    return int(match.group(1)) * 60 + int(match.group(2)) if match else None
-
-
 def _check_agenda(parsed: Parsed, data: sources.PacketFile) -> list[SourceError]:
     """Each block starts when the one before ends, its steps fill its minutes, and the handouts it uses are
     in the packet; cases are printed only where there is a discussion guide."""
@@ -374,14 +368,14 @@ def _check_agenda(parsed: Parsed, data: sources.PacketFile) -> list[SourceError]
                                            hint=f"add '{handout}' to 'sections', or remove it here"))
     clock = None
     for i, slot in enumerate(data.agenda):
-        start = _minutes(slot.time)
+        start = model.clock_minutes(slot.time)
         if start is None:
             clock = None
             continue
         if clock is not None and start != clock:
             errors.append(parsed.error(("agenda", i, "time"),
                                        f"'{slot.item}' starts at {slot.time}, but the block before it ends at "
-                                       f"{clock // 60 % 24:02d}:{clock % 60:02d}",
+                                       f"{model.clock_time(clock)}",
                                        hint="make each block start when the one before it ends (add a break "
                                             "block for a gap)"))
         clock = start + slot.minutes

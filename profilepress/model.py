@@ -8,6 +8,8 @@ every part has a stable ``id`` (for links and file names) and a short ``code``
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Union
 
@@ -250,6 +252,22 @@ class Packet:
     discussion: tuple[str, ...]
     notes_pages: int
     trainer: TrainerPart
+
+    @property
+    def trainers(self) -> list[str]:
+        """Who leads the workshop: the facilitator, then each other block's lead, once each."""
+        return list(dict.fromkeys([self.facilitator] + [slot.lead for slot in self.agenda]))
+
+
+def clock_minutes(time: str) -> int | None:
+    """"09:40" as minutes after midnight; None for a time written otherwise ("after lunch")."""
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", time.strip())
+    return int(match.group(1)) * 60 + int(match.group(2)) if match else None
+
+
+def clock_time(minutes: int) -> str:
+    """Minutes after midnight as "10:10"."""
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def activity_id(competency_code: str, position: int) -> str:

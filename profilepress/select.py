@@ -20,7 +20,8 @@ from markupsafe import Markup
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .messages import N_
-from .model import Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role
+from .model import (Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role, clock_minutes,
+                    clock_time)
 
 # Our own words, in plain language, printed under every competency and marked as
 # added by this edition (the profile has no reflection prompts).
@@ -346,7 +347,7 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     sections = tuple(s for s in recipe.sections if not (s == "pre-work" and printed and not recipe.print_pre_work))
     map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
                                                for c in d.competencies]} for d in profile.domains]
-    leads = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
+    leads = recipe.trainers
     context["document"]["author"] = brand.name or ", ".join(leads)      # the workshop's, not the profile's
     context.update({
         "packet": recipe,
@@ -358,7 +359,7 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
         "chosen": _by_domain(profile, recipe.competencies),
         "competency_map": map_rows,
         "agenda_total": sum(slot.minutes for slot in recipe.agenda),
-        "agenda_end": _end_time(recipe.agenda[-1].time, recipe.agenda[-1].minutes),
+        "agenda_end": _end_time(recipe.agenda[-1]),
         "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
         "evaluation": {"statements": EVALUATION_STATEMENTS, "agreement": AGREEMENT,
                        "questions": EVALUATION_QUESTIONS},
@@ -370,7 +371,7 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
 
 def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool) -> dict[str, Any]:
     """A workshop's slide deck (see :mod:`profilepress.slides`), measured in the brand's font if it has one."""
-    trainers = list(dict.fromkeys([recipe.facilitator] + [slot.lead for slot in recipe.agenda]))
+    trainers = recipe.trainers
     fonts = ({weight: ENGINE_ROOT / brand.font_files[(weight, "normal")] for weight in (400, 700)
               if (weight, "normal") in brand.font_files} if brand.font_family else {})
     deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None)
@@ -381,13 +382,10 @@ def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     return context
 
 
-def _end_time(start: str, minutes: int) -> str | None:
-    """When a block starting at "09:40" and lasting ``minutes`` ends, as "10:10"; None when the time is not hh:mm."""
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", start.strip())
-    if not match:
-        return None
-    total = int(match.group(1)) * 60 + int(match.group(2)) + minutes
-    return f"{total // 60 % 24:02d}:{total % 60:02d}"
+def _end_time(slot) -> str | None:
+    """When the last block ends, or None when its start is not written as a clock time."""
+    start = clock_minutes(slot.time)
+    return None if start is None else clock_time(start + slot.minutes)
 
 
 # --- summary of collected worksheets, and each person's report ------------------------------------
