@@ -9,7 +9,9 @@ from . import select
 from .model import Brand, Profile
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import Written
+    from .inputs import Inputs
+    from .manifest import Manifest
+    from .project import Project, Target, Written
     from .render import Renderer
 
 FILE = "index.html"
@@ -43,3 +45,13 @@ def render(renderer: "Renderer", profile: Profile, brands: dict[str, Brand], wri
                              e["brand"] for e in entries)]
     context["total"] = len(entries)
     return renderer.render("catalogue.html.j2", context).encode("utf-8")
+
+
+def make(project: "Project", inputs: "Inputs", targets: list["Target"], recorded: "Manifest") -> bytes:
+    """The catalogue of ``targets`` as the manifest ``recorded`` describes them (sizes, pages)."""
+    from .project import Written
+    from .render import Renderer
+
+    listed = [Written(t, project.output_dir / t.path, recorded.targets[t.path].bytes, recorded.targets[t.path].pages)
+              for t in targets]
+    return render(Renderer(project.templates_dir), inputs.profile, inputs.brands, listed, project.output_dir)

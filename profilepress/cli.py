@@ -13,16 +13,24 @@ import argparse
 import os
 import re
 import sys
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .build import (FORMATS, BuildFailed, BuildOptions, Project, Report, build, check, list_targets,
-                    nothing_to_do, project_from_plan, read_build_file, with_overrides)
+from typing import TYPE_CHECKING
+
+from . import __version__, freshness
 from .errors import ProfileErrors, UserError, display_path
 from .pdf import PAPER_SIZES
 from .progress import Reporter
+from .project import FORMATS, BuildFailed, BuildOptions, Project, Report, request_of, with_overrides
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .inputs import Inputs
+
+# The orchestrator, the loader (pydantic) and the templates (Jinja2) are imported only once the
+# manifest shows there is something to do: a rebuild with nothing to do imports none of them.
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -50,6 +58,8 @@ examples:
   python build.py --shard 1/3       the first of three disjoint slices (for CI)
   python build.py check             validate every source; write nothing
   python build.py verify            rebuild in a temporary folder; compare with the manifest
+  python build.py --shard 2/3 -o shard-2 && python build.py merge shard-1 shard-2 shard-3
+                                    one folder, one manifest and catalogue, from shard folders
   python build.py tailor --role coach
   python build.py tailor --domain D2 --competency C12 --format pdf
                                     an excerpt without writing a recipe
@@ -85,8 +95,8 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     add("-s", "--source", type=Path, default=default(None),
         help="folder holding profile.yaml (default: the plan's, profile_src/)")
     add("-t", "--templates", type=Path, default=default(root / "templates"), help="templates folder")
-    add("-o", "--output", type=Path, default=default(root / "output"),
-        help="folder to write documents into (default: output/)")
+    add("-o", "--output", type=Path, default=default(None),
+        help="folder to write documents into (default: the plan's 'output:', output/ beside the plan file)")
     add("--paper", choices=sorted(PAPER_SIZES), default=default(None), help="paper size of PDFs (default: each brand's)")
     add("--scale", metavar="ID", default=default(None),
         help="rating scale for worksheets: a file name in scales/ without .yaml (default: build.yaml's)")
@@ -104,7 +114,11 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
         help="the most one document may take to render (default: 300)")
     add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
     add("--shard", type=_shard, metavar="I/N", default=default(None),
-        help="build only shard I of N: disjoint slices of the plan whose union is the whole build")
+        help="build (or verify) only shard I of N: disjoint slices of the plan whose union is the whole build; "
+             "an output's shard is decided by its path, so adding a target moves no other")
+    add("--prune", action="store_true", default=default(False),
+        help="also remove outputs in the folder this build does not make: tailored excerpts and another "
+             "plan's outputs (each is listed)")
     add("-q", "--quiet", action="store_true", default=default(False), help="print errors and warnings only")
     add("-v", "--verbose", action="store_true", default=default(False),
         help="print more detail (and the traceback of an internal error)")
@@ -124,6 +138,8 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         ("verify", "rebuild everything in a temporary folder and compare with output/manifest.json"),
         ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without "
                    "writing a recipe"),
+        ("merge", "combine shard folders (built with --shard) into the output folder, with one manifest "
+                  "and one catalogue; stops on a conflict or a missing output"),
         ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
                     "ratings tables, a summary report and a report for each person"),
         ("schema", "write the JSON Schemas of the source files into schema/"),
@@ -140,6 +156,8 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             sub.add_argument("--competency", metavar="CODE", action="append", default=[],
                              help="a competency (repeatable), e.g. C3")
             sub.add_argument("--name", metavar="NAME", help="file name (default: the role or the codes)")
+        elif name == "merge":
+            sub.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="shard output folders")
         elif name == "collect":
             sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
                              help="filled worksheet PDFs and saved answers (.json)")
@@ -165,25 +183,35 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if command == "schema":
             return _schema(root, args.schema_check, reporter)
         choices = _choices(args)
-        if command == "build" and not args.list_targets:
-            quick = nothing_to_do(_light_project(args, root), BuildOptions(**_quick_options(choices)))
-            if quick is not None:
-                _summary(quick, reporter)
+        if command == "build" and not args.list_targets:              # nothing to do? from the manifest alone
+            light = freshness.project_of(args.plan, root, source=args.source, templates=args.templates,
+                                         output=args.output)
+            started = time.monotonic()
+            current = freshness.up_to_date(light, BuildOptions(**_quick_options(choices)))
+            if current is not None:
+                _summary(Report(up_to_date=current, decided_from_manifest=True,
+                                seconds=time.monotonic() - started), reporter)
                 return EXIT_OK
-        project = project_from_plan(args.plan, root, source=args.source, templates=args.templates,
-                                    output=args.output)
-        options = with_overrides(read_build_file(project), **choices)
-        if command == "check":
-            return _check(project, options, reporter)
-        if command == "verify":
-            return _verify(project, options, reporter)
+        from .build import build
+        from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
+
+        parsed = read_plan(args.plan)                                 # the plan, read once
+        project = project_from_plan(parsed, root, source=args.source, templates=args.templates, output=args.output)
+        options = with_overrides(options_from_plan(parsed), **choices)
         if command == "collect":
             return _collect(project, options, args, reporter)
         if command == "tailor":
             return _tailor(project, options, args, reporter)
+        inputs = load_inputs(project, options, build_file=parsed)
+        if command == "check":
+            return _check(project, options, inputs, reporter)
+        if command == "verify":
+            return _verify(project, options, inputs, reporter)
+        if command == "merge":
+            return _merge(project, options, inputs, args.folders, reporter)
         if args.list_targets:
-            return _list(project, options, reporter)
-        _summary(build(project, options, reporter), reporter)
+            return _list(project, options, inputs, reporter)
+        _summary(build(project, options, reporter, inputs), reporter)
         return EXIT_OK
     except ProfileErrors as exc:
         for error in exc.errors:
@@ -223,37 +251,20 @@ def _choices(args: argparse.Namespace) -> dict:
     return {"paper": args.paper, "marks": args.print_marks,
             "formats": tuple(dict.fromkeys(args.formats)) if args.formats else None, "scale": args.scale,
             "brand": args.brand, "only": tuple(args.only or ()), "jobs": args.jobs, "force": args.force,
-            "strict": args.strict, "shard": args.shard, "timeout": args.timeout,
+            "strict": args.strict, "shard": args.shard, "timeout": args.timeout, "prune": args.prune,
             "source_date_epoch": _source_date_epoch()}
 
 
 def _quick_options(choices: dict) -> dict:
-    given = {k: v for k, v in choices.items() if k in ("force", "shard", "only", "brand") and v}
-    return {**given, "request": _request(choices), "formats": choices["formats"] or FORMATS}
-
-
-def _request(choices: dict) -> tuple:
-    """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
-    return tuple(sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict", "timeout")))
-
-
-def _light_project(args: argparse.Namespace, root: Path) -> Project:
-    """The project's folders, read from the plan without validating it (for the up-to-date check only)."""
-    import yaml
-
-    folder = args.plan.resolve().parent
-    try:
-        data = yaml.safe_load(args.plan.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    data = data if isinstance(data, dict) else {}
-    profile, packets = str(data.get("profile", "profile_src")), str(data.get("packets", "packets"))
-    return Project(args.source or folder / profile, args.templates, args.output, root, args.plan, folder / packets)
+    given = {k: v for k, v in choices.items() if k in ("force", "shard", "only", "brand", "prune") and v}
+    return {**given, "request": request_of(choices), "formats": choices["formats"] or FORMATS}
 
 
 def _summary(report: Report, reporter: Reporter) -> None:
     parts = [f"built {len(report.built)}", f"up to date {len(report.up_to_date)}",
              f"removed {len(report.removed)}", "failed 0"]
+    for path in report.removed:
+        reporter.info(f"removed {path}")
     if report.kept:
         parts.append(f"kept {len(report.kept)} changed by hand")
     for path in report.kept:
@@ -263,8 +274,11 @@ def _summary(report: Report, reporter: Reporter) -> None:
     reporter.info(f"{', '.join(parts)} in {report.seconds:.1f} s{memory}{how}")
 
 
-def _check(project: Project, options: BuildOptions, reporter: Reporter) -> int:
-    profile = check(project, options).profile
+def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Reporter) -> int:
+    from . import plan
+
+    plan.targets(inputs, options)
+    profile = inputs.profile
     counts = ", ".join(_count(len(items), word) for items, word in (
         (profile.principles, "principle"), (profile.domains, "domain"), (profile.competencies, "competency"),
         (profile.activities, "activity"), (profile.roles, "role")))
@@ -273,17 +287,38 @@ def _check(project: Project, options: BuildOptions, reporter: Reporter) -> int:
     return EXIT_OK
 
 
-def _verify(project: Project, options: BuildOptions, reporter: Reporter) -> int:
-    from .build import verify
+def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: Reporter) -> int:
+    import tempfile
 
-    differences = verify(project, options, Reporter(quiet=True))
+    from . import manifest, verify
+    from .build import build
+
+    recorded = manifest.read(project.output_dir)
+    if recorded is None:
+        raise UserError(f"no manifest in {display_path(project.output_dir)}; build first")
+    with tempfile.TemporaryDirectory(prefix="profilepress-verify-") as tmp:   # a fresh build, compared
+        fresh = build(replace(project, output_dir=Path(tmp)), replace(options, force=True), Reporter(quiet=True),
+                      inputs)
+        made = {w.target.path: manifest.sha256_file(w.path) for w in fresh.built}
+    differences = verify.differences(recorded, made, project.output_dir, options.shard)
     for line in differences:
         print(f"{line}", file=sys.stderr)
     if differences:
         print(f"verify: {_count(len(differences), 'difference')}; the outputs are not what the sources give",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    reporter.info("verify: ok, a fresh build gives exactly the bytes in the manifest")
+    which = f"shard {options.shard[0]}/{options.shard[1]}: " if options.shard else ""
+    reporter.info(f"verify: {which}ok, a fresh build gives exactly the bytes in the manifest "
+                  f"({_count(len(made), 'output')})")
+    return EXIT_OK
+
+
+def _merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list[Path], reporter: Reporter) -> int:
+    from .merge import merge
+
+    report = merge(project, options, inputs, folders)
+    reporter.info(f"merged {_count(len(folders), 'folder')} into {_shown(project.output_dir)}")
+    _summary(report, reporter)
     return EXIT_OK
 
 
@@ -306,21 +341,25 @@ def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, 
 
 
 def _tailor(project: Project, options: BuildOptions, args: argparse.Namespace, reporter: Reporter) -> int:
-    from .build import load_inputs, tailored
+    from .build import build
+    from .inputs import load_inputs
+    from .plan import tailored
 
     inputs = load_inputs(project, options, with_build_file=False, with_packets=False)
     formats = tuple(f for f in dict.fromkeys(args.formats or ("html", "pdf")) if f != "fillable-pdf")
     targets = tailored(inputs, options, role=args.role, domains=tuple(args.domain),
                        competencies=tuple(args.competency), name=args.name, formats=formats)
-    report = build(project, replace(options, plan=targets, formats=FORMATS), reporter)
+    report = build(project, replace(options, plan=targets, formats=FORMATS), reporter, inputs)
     for written in report.built:
         reporter.info(f"wrote {display_path(written.path)}")
     _summary(report, reporter)
     return EXIT_OK
 
 
-def _list(project: Project, options: BuildOptions, reporter: Reporter) -> int:
-    targets = list_targets(project, options)
+def _list(project: Project, options: BuildOptions, inputs: Inputs, reporter: Reporter) -> int:
+    from . import plan
+
+    targets = plan.targets(inputs, options)
     width = max((len(t.label) for t in targets), default=0)
     for t in targets:
         print(f"{t.label:<{width}}  {t.format:<12}  {t.paper:<6}  {display_path(project.output_dir / t.path)}")

@@ -52,6 +52,10 @@ class Parsed(Generic[M]):
     kind: str
 
     @property
+    def path(self) -> Path:
+        return Path(self.doc.path)
+
+    @property
     def raw(self) -> dict:
         return self.doc.data
 

@@ -49,14 +49,14 @@ def input_files(roots: Iterable[Path], files: Iterable[Path], base: Path) -> dic
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
-                    found[_relative(path, base)] = sha256_file(path)
+                    found[relative(path, base)] = sha256_file(path)
     for path in files:
         if path.is_file():
-            found[_relative(path, base)] = sha256_file(path)
+            found[relative(path, base)] = sha256_file(path)
     return found
 
 
-def _relative(path: Path, base: Path) -> str:
+def relative(path: Path, base: Path) -> str:
     path = path.resolve()
     try:
         return path.relative_to(base.resolve()).as_posix()
@@ -78,6 +78,7 @@ class Entry:
     templates: dict[str, str] = field(default_factory=dict)  # template name → hash
     files: dict[str, str] = field(default_factory=dict)      # fetched file (relative) → sha256
     requested: bool = False                             # made on request (tailor), not by the plan: kept
+    made_by: str = ""                                   # the plan file that made it, relative to the output folder
 
 
 @dataclass
@@ -88,11 +89,12 @@ class Manifest:
     targets: dict[str, Entry] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)      # the planned paths, in plan order
     extras: dict[str, str] = field(default_factory=dict)  # files made beside the targets (the catalogue)
+    shard: list[int] | None = None                      # [I, N] when the folder holds shard I of N of the plan
 
     def to_json(self) -> bytes:
         document = {
             "format": FORMAT, "version": VERSION, "engine": self.engine, "plan": self.plan,
-            "inputs": self.inputs, "order": self.order, "extras": self.extras,
+            "inputs": self.inputs, "order": self.order, "extras": self.extras, "shard": self.shard,
             "targets": {path: vars(entry) for path, entry in sorted(self.targets.items())},
         }
         return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -106,7 +108,8 @@ def read(output_dir: Path) -> Manifest | None:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
         return Manifest(data["engine"], data["plan"], data["inputs"],
-                        {p: _entry(e) for p, e in data["targets"].items()}, data["order"], data["extras"])
+                        {p: _entry(e) for p, e in data["targets"].items()}, data["order"], data["extras"],
+                        data.get("shard"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -126,3 +129,12 @@ def outputs_intact(manifest: Manifest, output_dir: Path, paths: Iterable[str]) -
                 or sha256_file(file) != entry.sha256:
             return False
     return True
+
+
+def others(manifest: Manifest, plan: str) -> dict[str, list[str]]:
+    """Outputs in the folder made by another plan than ``plan``: that plan → its outputs."""
+    found: dict[str, list[str]] = {}
+    for path, entry in sorted(manifest.targets.items()):
+        if entry.made_by and entry.made_by != plan:
+            found.setdefault(entry.made_by, []).append(path)
+    return found

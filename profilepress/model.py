@@ -278,3 +278,36 @@ def activity_id(competency_code: str, position: int) -> str:
 def activity_code(competency_code: str, position: int) -> str:
     """The code of the activity at ``position`` (1-based): ``C1``, 3 → ``C1.3``."""
     return f"{competency_code}.{position}"
+
+
+# --- what a worksheet covers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a worksheet covers: the whole profile, one domain or one competency."""
+
+    kind: str                     # "profile" | "domain" | "competency"
+    code: str = ""                # the domain's or competency's code
+    label: str = ""
+    slug: str = "profile"         # used in file names
+
+    def competencies(self, profile: Profile) -> tuple[Competency, ...]:
+        if self.kind == "profile":
+            return profile.competencies
+        if self.kind == "domain":
+            return next(d.competencies for d in profile.domains if d.code == self.code)
+        return tuple(c for c in profile.competencies if c.code == self.code)
+
+
+def scopes(profile: Profile, kind: str) -> list[Scope]:
+    """One scope for the profile, or one per domain, or one per competency."""
+    if kind == "profile":
+        return [Scope("profile", "", profile.title, "profile")]
+    items = profile.domains if kind == "domain" else profile.competencies
+    return [Scope(kind, item.code, f"{item.code} {item.name}", f"{padded(item.code)}-{item.id}") for item in items]
+
+
+def padded(code: str) -> str:
+    """``C5`` → ``c05``, so that file names sort in code order."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(2), code.lower())

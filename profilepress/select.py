@@ -20,6 +20,7 @@ from markupsafe import Markup
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .messages import N_
+from .model import Scope, padded, scopes  # noqa: F401  (re-exported: select.scopes)
 from .model import (Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role, clock_minutes,
                     clock_time)
 
@@ -64,36 +65,6 @@ class ContentsEntry:
     label: str
     code: str = ""
     children: tuple["ContentsEntry", ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a worksheet covers: the whole profile, one domain or one competency."""
-
-    kind: str                     # "profile" | "domain" | "competency"
-    code: str = ""                # the domain's or competency's code
-    label: str = ""
-    slug: str = "profile"         # used in file names
-
-    def competencies(self, profile: Profile) -> tuple[Competency, ...]:
-        if self.kind == "profile":
-            return profile.competencies
-        if self.kind == "domain":
-            return next(d.competencies for d in profile.domains if d.code == self.code)
-        return tuple(c for c in profile.competencies if c.code == self.code)
-
-
-def scopes(profile: Profile, kind: str) -> list[Scope]:
-    """One scope for the profile, or one per domain, or one per competency."""
-    if kind == "profile":
-        return [Scope("profile", "", profile.title, "profile")]
-    items = profile.domains if kind == "domain" else profile.competencies
-    return [Scope(kind, item.code, f"{item.code} {item.name}", f"{padded(item.code)}-{item.id}") for item in items]
-
-
-def padded(code: str) -> str:
-    """``C5`` → ``c05``, so that file names sort in code order."""
-    return re.sub(r"\d+", lambda m: m.group().zfill(2), code.lower())
 
 
 def reminder(competency: Competency) -> str:

@@ -378,6 +378,8 @@ class BuildFile(SourceModel):
 
     profile: Text = Field(default="profile_src", description="The profile folder, relative to this file.")
     packets: Text = Field(default="packets", description="The folder of packet recipes, relative to this file.")
+    output: Text = Field(default="output", description="The folder documents are written into, relative to this "
+                                                       "file (the command line's --output wins).")
     scale: Id = Field(description="The rating scale worksheets use by default: a file name in scales/ without .yaml.")
     editions: list[Edition] = Field(min_length=1, description="One per brand: its papers and documents.")
 

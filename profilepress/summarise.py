@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import chart, collect, results, select
-from .build import BuildOptions, Project, load_inputs
+from .inputs import load_inputs
+from .project import BuildOptions, Project
 from .errors import ProfileErrors, UserError
 from .pdf import html_to_pdf
 from .write import OutputFolder

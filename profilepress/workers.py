@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Callable
 from .errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import BuildOptions, Inputs, Project, Target
+    from .inputs import Inputs
+    from .project import BuildOptions, Project, Target
 
 TASKS_PER_WORKER = 10
-PRELOAD = ["weasyprint", "pypdf", "profilepress.build", "profilepress.select", "profilepress.render",
+PRELOAD = ["weasyprint", "pypdf", "profilepress.document", "profilepress.select", "profilepress.render",
            "profilepress.pdf"]
 
 
@@ -79,7 +80,7 @@ def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker
 def _render(target: "Target"):
     import time
 
-    from .build import render_target
+    from .document import render_target
 
     started = time.monotonic()
     if _state.get("broken"):
@@ -110,10 +111,9 @@ def _cost(target: "Target", pages: dict[str, int]) -> float:
     at the end. Pages from the last build when known; else a guess by kind."""
     if target.format == "html":
         return 0.0
-    if pages.get(target.path):
-        cost = float(pages[target.path])
-    else:
-        cost = {"packet": 34, "excerpt": 28, "handbook": 23}.get(target.kind, 33 if target.scope.kind == "profile" else 12)
+    from .kinds import KINDS
+
+    cost = float(pages[target.path]) if pages.get(target.path) else KINDS[target.kind].cost(target)
     # A fillable worksheet lays out like its printable edition, which (started first) shows where its notes go.
     return cost / 2 if target.format == "fillable-pdf" else cost
 

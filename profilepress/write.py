@@ -79,6 +79,18 @@ class OutputFolder:
             raise
         return tmp
 
+    def publish(self, files: list[tuple[str, bytes]], obsolete: dict[str, str],
+                record: tuple[str, bytes]) -> tuple[list[Path], list[str], list[str]]:
+        """A build's outcome, in order: every new file (all or nothing), then the outputs no longer wanted
+        removed (``obsolete``: path → the sha256 this tool wrote; one changed by hand since is kept), then
+        the record of what the folder holds (the manifest), last. Returns (written, removed, kept)."""
+        written = self.write_all(files)
+        removed, kept = [], []
+        for path, sha in obsolete.items():
+            (removed if self.remove(path, sha) else kept).append(path)
+        self.write(*record)
+        return written, removed, kept
+
     def write(self, relative: str, data: bytes) -> Path:
         """Write ``data`` to a temporary file beside the target, then rename it into place.
 

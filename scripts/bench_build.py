@@ -49,16 +49,18 @@ def baseline(project: Path) -> tuple[float, int]:
     """Serial bare WeasyPrint renders of every PDF the default plan makes."""
     import weasyprint
 
-    from profilepress.build import document_html, load_inputs, plan, project_from_plan, read_build_file
+    from profilepress import plan
+    from profilepress.document import document_html
+    from profilepress.inputs import load_inputs, options_from_plan, project_from_plan, read_plan
     from profilepress.render import Renderer
 
-    proj = project_from_plan(project / "build.yaml", project, source=None, templates=project / "templates",
-                             output=project / "output")
-    options = read_build_file(proj)
-    inputs = load_inputs(proj, options)
+    parsed = read_plan(project / "build.yaml")
+    proj = project_from_plan(parsed, project, source=None, templates=project / "templates", output=None)
+    options = options_from_plan(parsed)
+    inputs = load_inputs(proj, options, build_file=parsed)
     renderer = Renderer(proj.templates_dir)
     total, count = 0.0, 0
-    for target in plan(inputs, options):
+    for target in plan.targets(inputs, options):
         if target.format == "html":
             continue
         html = document_html(inputs, target, options, renderer)
@@ -117,15 +119,17 @@ def main() -> int:
 
 def _containing(code: str) -> list[str]:
     """The default plan's outputs that show a competency in full (its activities), by what they are."""
-    from profilepress.build import Project, load_inputs, plan, read_build_file
+    from profilepress import plan
+    from profilepress.inputs import load_inputs, options_from_plan, project_from_plan, read_plan
 
-    project = Project(ROOT / "profile_src", ROOT / "templates", ROOT / "output", ROOT)
-    options = read_build_file(project)
-    inputs = load_inputs(project, options)
+    parsed = read_plan(ROOT / "build.yaml")
+    project = project_from_plan(parsed, ROOT, source=None, templates=ROOT / "templates", output=None)
+    options = options_from_plan(parsed)
+    inputs = load_inputs(project, options, build_file=parsed)
     domain = next(d.code for d in inputs.profile.domains if any(c.code == code for c in d.competencies))
     roles = {r.id for r in inputs.profile.roles if any(c.code == code for c in r.competencies)}
     packets = {p.id for p in inputs.packets.values() if any(c.code == code for c in p.competencies)}
-    return [t.path for t in plan(inputs, options)
+    return [t.path for t in plan.targets(inputs, options)
             if t.kind == "handbook"
             or (t.kind == "worksheet" and (t.scope.kind == "profile" or t.scope.code in (domain, code)))
             or (t.kind == "excerpt" and t.role in roles)

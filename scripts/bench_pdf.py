@@ -7,7 +7,7 @@ Three ways of making the PDF handbook are compared, in the same run:
 
 * ours      what the build does: select + template + checks + the safe URL
             fetcher + PDF/UA-1 tagging + a content identifier
-            (profilepress.build.render_target);
+            (profilepress.document.render_target);
 * bare      weasyprint.HTML(string=the same HTML).write_pdf(), default options;
 * bare+opts the same bare render asked for the same output options as ours
             (PDF/UA-1, a file identifier): WeasyPrint's own work for the PDF we
@@ -41,7 +41,9 @@ sys.path.insert(0, str(ROOT))
 import weasyprint  # noqa: E402  (imported before timing: the import is not part of a render)
 
 from profilepress import pdf as pdf_module  # noqa: E402
-from profilepress.build import BuildOptions, Project, Target, document_html, load_inputs, render_target  # noqa: E402
+from profilepress.document import document_html, render_target  # noqa: E402
+from profilepress.inputs import load_inputs  # noqa: E402
+from profilepress.project import BuildOptions, Project, Target  # noqa: E402
 from profilepress.render import Renderer  # noqa: E402
 
 GOAL = 1.10

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from profilepress.build import BuildOptions, Project, Target, build  # noqa: E402
+from profilepress.build import build  # noqa: E402
+from profilepress.project import BuildOptions, Project, Target  # noqa: E402
 from profilepress.cli import main as cli  # noqa: E402
 from profilepress.forms import NA  # noqa: E402
 from profilepress.load import load_profile, load_scales  # noqa: E402

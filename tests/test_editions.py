@@ -11,7 +11,9 @@ from pypdf import PdfReader
 
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY_PLAN, text_of
 from pdfcheck import figures_without_alt, structure_elements
-from profilepress.build import BuildOptions, Project, Target, build, load_inputs
+from profilepress.build import build
+from profilepress.inputs import load_inputs
+from profilepress.project import BuildOptions, Project, Target
 from profilepress.errors import ProfileErrors
 from profilepress.load import load_brands, load_profile
 
@@ -309,7 +311,7 @@ def test_a_brand_with_its_own_font(tmp_path):
     start, end = text.index("font:"), text.index("paper:")
     path.write_text(text[:start] + "font:\n  family: Brand Sans\n  files:\n"
                     "    regular: fonts/BrandSans-Regular.ttf\n" + text[end:], encoding="utf-8")
-    from profilepress.build import document_html
+    from profilepress.document import document_html
     from profilepress.pdf import RenderLog, html_to_pdf
     from profilepress.render import Renderer
 
@@ -326,7 +328,7 @@ def test_a_brand_with_its_own_font(tmp_path):
 
 def test_interface_spelling_follows_the_brands_locale(default_build, tmp_path):
     """Northwind says locale en-US: its editions spell the interface the American way; the profile is untouched."""
-    from profilepress.build import document_html
+    from profilepress.document import document_html
     from profilepress.render import Renderer
 
     us = soup_of(default_build / "northwind/handbook.html")

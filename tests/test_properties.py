@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from conftest import ROOT, SHIPPED
-from profilepress.build import BuildOptions, Inputs, Target, document_html
+from profilepress.document import document_html
+from profilepress.inputs import Inputs
+from profilepress.project import BuildOptions, Target
 from profilepress.cli import main
 from profilepress.load import load_brands, load_profile, load_scales
 from profilepress.render import Renderer

@@ -1,0 +1,139 @@
+"""Is an output up to date? Decided from output/manifest.json and content hashes, never from times.
+
+An output is current when its target and options are the same, its bytes on disk
+are what the manifest records, and nothing it was made from changed: the model
+fields it read, its templates, the files its PDF fetched, and the engine itself
+(this package's code, its interface catalogues and the rendering libraries'
+versions). A build with nothing to do is told from the files alone, before the
+model or WeasyPrint is imported: this module needs the standard library only
+(PyYAML is imported only to read the plan's folders, in :func:`project_of`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from . import __version__, manifest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .project import BuildOptions, Project, Target
+
+ENGINE_DIR = Path(__file__).resolve().parent
+# What makes documents besides the project's own inputs (which are hashed one by one): the engine's code,
+# its interface catalogues, and the versions of the libraries that lay out and write the PDFs.
+_ENGINE_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markdown", "nh3", "babel")
+
+
+def engine_fingerprint() -> str:
+    """The engine as it is now: a change to any of its files or libraries makes every output stale."""
+    from importlib import metadata
+
+    parts = [__version__]
+    for name in _ENGINE_LIBRARIES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}: absent")
+    files = sorted(ENGINE_DIR.glob("*.py")) + sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
+    for path in files:
+        parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{manifest.sha256_file(path)}")
+    return manifest.digest(parts)
+
+
+def input_files(project: Project) -> dict[str, str]:
+    """A content hash of every file a build may read, keyed by its path relative to the project root."""
+    roots = [project.source_dir, *project.scale_dirs, project.root / "brands", project.packets,
+             project.templates_dir, project.root / "fonts"]
+    return manifest.input_files(roots, [project.build_file], project.root)
+
+
+def plan_id(project: Project) -> str:
+    """The plan an output was made by, as recorded in the manifest: the plan file, relative to the output
+    folder (so that a cached output folder restored on another machine still knows its plan)."""
+    import os
+
+    return Path(os.path.relpath(Path(project.build_file).resolve(), Path(project.output_dir).resolve())).as_posix()
+
+
+def output_options(options: BuildOptions) -> dict:
+    """The options that change an output's bytes."""
+    return {"scale": options.scale, "paper": options.paper, "marks": options.marks,
+            "date": options.source_date_epoch, "engine": engine_fingerprint()}
+
+
+def plan_key(project: Project, options: BuildOptions) -> str:
+    """What decided the plan: the plan file, the profile folder and the choices made for this build.
+
+    (The contents of every input file are compared separately.) Given the command
+    line's choices as made (``options.request``), it can be computed before
+    build.yaml is even read.
+    """
+    choices = list(options.request) if options.request else [
+        output_options(options), list(options.formats), options.brand, list(options.only), options.shard]
+    # targets chosen by a command (tailor) rather than the plan: never mistaken for the plan's build
+    choices.append([repr(t) for t in options.plan] if options.plan is not None else None)
+    return manifest.digest({"plan": plan_id(project), "source": str(Path(project.source_dir).resolve()),
+                            "choices": choices})
+
+
+def target_key(target: Target, options: BuildOptions) -> str:
+    return manifest.digest({"target": repr(target), "options": output_options(options)})
+
+
+def current(previous: manifest.Manifest, target: Target, options: BuildOptions, project: Project,
+            files: dict[str, str], field_hash: Callable[[str], str | None]) -> bool:
+    """Is this output up to date? ``files``: every input file's hash (from :func:`input_files`), so that
+    no file is hashed twice; ``field_hash``: the current hash of a model field the output read."""
+    entry = previous.targets.get(target.path)
+    if entry is None or entry.target != target_key(target, options):
+        return False
+    if not manifest.outputs_intact(previous, project.output_dir, [target.path]):
+        return False
+    templates = Path(project.templates_dir)
+    for name, sha in entry.templates.items():
+        known = files.get(manifest.relative(templates / name, project.root))
+        if known is None or known[:20] != sha:
+            return False
+    for name, sha in entry.files.items():
+        known = files.get(name)
+        if known is None:
+            path = Path(name) if Path(name).is_absolute() else project.root / name
+            known = manifest.sha256_file(path) if path.is_file() else None
+        if known != sha:
+            return False
+    return all(field_hash(slot) == sha for slot, sha in entry.fields.items())
+
+
+def up_to_date(project: Project, options: BuildOptions) -> list[str] | None:
+    """The planned outputs, when a plain build of the plan has nothing to do; else None.
+
+    Only for a plain build: a command that makes something else (``tailor``) never
+    takes this shortcut, because its own targets are part of the plan key.
+    """
+    previous = None if options.force else manifest.read(project.output_dir)
+    if previous is None or previous.engine != engine_fingerprint() or previous.plan != plan_key(project, options):
+        return None
+    if previous.inputs != input_files(project) or not manifest.outputs_intact(previous, project.output_dir,
+                                                                              previous.order):
+        return None
+    return list(previous.order)
+
+
+def project_of(plan_file: Path, root: Path, *, source: Path | None, templates: Path,
+               output: Path | None) -> Project:
+    """The project's folders, read from the plan without validating it (for :func:`up_to_date` only)."""
+    import yaml
+
+    from .project import Project
+
+    folder = plan_file.resolve().parent
+    try:
+        data = yaml.safe_load(plan_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    named = {key: str(data.get(key, key if key != "profile" else "profile_src"))
+             for key in ("profile", "packets", "output")}
+    return Project(source or folder / named["profile"], templates, output or folder / named["output"], root,
+                   plan_file, folder / named["packets"])

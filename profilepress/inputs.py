@@ -1,0 +1,83 @@
+"""Everything a build reads, loaded and validated before anything is rendered: the build plan file,
+the profile, rating scales, brands and packet recipes (each loaded by :mod:`profilepress.load`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ProfileErrors, SourceError, UserError
+from .model import Brand, Packet, Profile, RatingScale
+from .plan import unknown
+from .project import BuildOptions, Project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .load import Parsed
+
+
+@dataclass(frozen=True)
+class Inputs:
+    profile: Profile
+    scales: dict[str, RatingScale]
+    brands: dict[str, Brand]
+    packets: dict[str, Packet]
+    build_file: Parsed | None = None
+
+
+def read_plan(plan_file: Path) -> Parsed:
+    """The build plan file, validated (ProfileErrors with file:line:col if not)."""
+    from .load import load_build_file
+
+    return load_build_file(plan_file)
+
+
+def project_from_plan(parsed: Parsed, root: Path, *, source: Path | None, templates: Path,
+                      output: Path | None) -> Project:
+    """A project as a build plan declares it: its profile, packets and output folders are relative to the
+    plan file (the command line's --source and --output win)."""
+    folder = parsed.path.resolve().parent
+    return Project(source or folder / parsed.data.profile, templates, output or folder / parsed.data.output, root,
+                   parsed.path, folder / parsed.data.packets)
+
+
+def options_from_plan(parsed: Parsed) -> BuildOptions:
+    """build.yaml's defaults as BuildOptions (its documents are planned when the build runs)."""
+    return BuildOptions(scale=parsed.data.scale)
+
+
+def load_inputs(project: Project, options: BuildOptions, with_build_file: bool = True, with_packets: bool = True,
+                build_file: Parsed | None = None) -> Inputs:
+    """Load and validate every source; all errors of all files are reported together.
+
+    ``build_file``: the plan, if the caller has read it already (it is not read twice).
+    """
+    from .load import load_brands, load_build_file, load_packets, load_profile, load_scales
+
+    errors: list[SourceError] = []
+
+    def attempt(load):
+        try:
+            return load()
+        except ProfileErrors as exc:
+            errors.extend(exc.errors)
+            return None
+
+    profile = attempt(lambda: load_profile(project.source_dir))
+    scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
+    brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
+    packets = (attempt(lambda: load_packets(project.packets, profile, set(scales)))
+               if profile and with_packets else {})
+    if build_file is None and with_build_file:
+        build_file = attempt(lambda: load_build_file(project.build_file))
+    if errors:
+        raise ProfileErrors(errors)
+    if not project.templates_dir.is_dir():
+        raise UserError(f"templates folder not found: {project.templates_dir}")
+    if options.scale not in scales:
+        raise UserError(unknown("rating scale", options.scale, scales))
+    if "neutral" not in brands:
+        raise UserError("brands/neutral/brand.yaml is missing: it is the default every brand is layered over")
+    if options.brand is not None and options.brand not in brands:
+        raise UserError(unknown("brand", options.brand, brands))
+    return Inputs(profile, scales, brands, packets or {}, build_file)

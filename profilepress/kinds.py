@@ -1,0 +1,162 @@
+"""The registry of document kinds: for each, what the plan makes of it, how its context is selected,
+which template presents it, and how long it takes to render.
+
+Adding a kind of document means adding one entry here (and its template and
+select function); no other code names the kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from . import select, webfonts
+from .model import Brand, Competency, Packet, Profile, RatingScale, Role, scopes
+from .project import Target
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What one document is made from (tracked by the dependency recorder when rendered)."""
+
+    profile: Profile
+    brand: Brand
+    scale: RatingScale                      # the build's rating scale
+    packets: dict[str, Packet]
+    scales: dict[str, RatingScale]
+    track: Callable[[Any], Any] = lambda value: value
+
+    def recipe(self, target: Target) -> tuple[Packet, RatingScale]:
+        """A packet's recipe and the scale its worksheets use (the recipe's own, or the build's)."""
+        recipe = self.track(self.packets[target.packet])
+        return recipe, self.track(self.scales[recipe.scale]) if recipe.scale else self.scale
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One document a plan entry asks for, before it is made in each format and paper."""
+
+    stem: str                              # path in the brand's folder, without extension
+    label: str
+    fields: dict = field(default_factory=dict)   # the Target fields this document sets (scope, role, packet…)
+    kind: str | None = None                # another kind than the entry's (a packet's slides)
+    paper: str | None = None               # the paper it is made on unless the plan chooses one
+
+
+@dataclass
+class Planning:
+    """What a plan entry's documents are chosen from, and where problems are reported."""
+
+    profile: Profile
+    packets: dict[str, Packet]
+    error: Callable[[tuple, str, str], None]   # (field path, message, hint)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    template: str
+    context: Callable[[Sources, Target, bool, Any], dict]   # (sources, target, printed, notes) → template context
+    documents: Callable[[Planning, Any, tuple], Iterator[Planned]]  # (planning, plan entry, its field path)
+    cost: Callable[[Target], float]        # pages, roughly, when the last build's count is unknown
+    fonts: tuple = ()                      # font families the HTML embeds besides the brand's
+    custom_metadata: bool = False          # the PDF carries the document's own metadata (worksheets)
+
+
+# --- handbook ---------------------------------------------------------------------------------
+
+def _handbook_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
+    yield Planned("handbook", "Handbook")
+
+
+# --- worksheet --------------------------------------------------------------------------------
+
+def _worksheet_context(src: Sources, target: Target, printed: bool, notes) -> dict:
+    return select.worksheet(src.profile, src.scale, target.scope, src.brand, printed, target.format != "pdf", notes)
+
+
+def _worksheet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
+    for scope in scopes(planning.profile, doc.scope):
+        name = "the whole profile" if scope.kind == "profile" else scope.label
+        yield Planned(f"worksheets/{scope.slug}", f"Worksheet: {name}", {"scope": scope})
+
+
+# --- excerpt ----------------------------------------------------------------------------------
+
+def role_for(profile: Profile, target: Target) -> Role:
+    """The role of a role excerpt, or a stand-in for a tailored selection of competencies."""
+    if target.role is not None:
+        return next(r for r in profile.roles if r.id == target.role)
+    by_code = {c.code: c for c in profile.competencies}
+    chosen: tuple[Competency, ...] = tuple(by_code[c] for c in target.competencies)
+    return Role("", "", "", chosen, ())
+
+
+def _excerpt_context(src: Sources, target: Target, printed: bool, notes) -> dict:
+    return select.excerpt(src.profile, role_for(src.profile, target), src.scale, src.brand, printed, notes)
+
+
+def _excerpt_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
+    roles = {r.id: r for r in planning.profile.roles}
+    wanted = list(roles) if doc.roles == "all" else doc.roles
+    for i, rid in enumerate(wanted):
+        if rid not in roles:
+            planning.error((*at, "roles", i), f"unknown role '{rid}'", _suggest(rid, roles, "roles"))
+            continue
+        yield Planned(f"roles/{rid}", f"Role excerpt: {roles[rid].name}", {"role": rid})
+
+
+# --- packet and its slides --------------------------------------------------------------------
+
+def _packet_context(src: Sources, target: Target, printed: bool, notes) -> dict:
+    recipe, scale = src.recipe(target)
+    return select.packet(src.profile, recipe, scale, src.brand, printed, target.trainer, notes)
+
+
+def _slides_context(src: Sources, target: Target, printed: bool, notes) -> dict:
+    recipe, scale = src.recipe(target)
+    return select.slides(src.profile, recipe, scale, src.brand, printed)
+
+
+def _packet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
+    if doc.packet not in planning.packets:
+        planning.error((*at, "packet"), f"unknown packet '{doc.packet}'",
+                       _suggest(doc.packet, planning.packets, None) or "add a recipe in packets/")
+        return
+    recipe = planning.packets[doc.packet]
+    for trainer in (False, True) if doc.trainer else (False,):
+        yield Planned(f"packets/{recipe.id}" + ("-trainer" if trainer else ""),
+                      f"Packet: {recipe.title}" + (" (trainer edition)" if trainer else ""),
+                      {"packet": recipe.id, "trainer": trainer}, paper=recipe.paper)
+    if doc.slides:
+        yield Planned(f"packets/{recipe.id}-slides", f"Slides: {recipe.title}", {"packet": recipe.id},
+                      kind="slides", paper=recipe.paper)
+
+
+def _suggest(name: str, known, what: str | None) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"{what}: {', '.join(sorted(known))}" if what else ""
+
+
+def _none(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
+    return iter(())
+
+
+def _pages(count: int) -> Callable[[Target], float]:
+    return lambda target: float(count)
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("handbook", "handbook.html.j2", lambda src, target, printed, notes:
+         select.handbook(src.profile, src.brand, printed), _handbook_documents, _pages(23)),
+    Kind("worksheet", "worksheet.html.j2", _worksheet_context, _worksheet_documents,
+         lambda target: 33.0 if target.scope.kind == "profile" else 12.0, custom_metadata=True),
+    Kind("excerpt", "excerpt.html.j2", _excerpt_context, _excerpt_documents, _pages(28)),
+    Kind("packet", "packet.html.j2", _packet_context, _packet_documents, _pages(34)),
+    Kind("slides", "slides.html.j2", _slides_context, _none, _pages(20),
+         fonts=(("Atkinson Hyperlegible", webfonts.ATKINSON),)),
+)}

@@ -1,0 +1,154 @@
+"""What a build is about: the project's folders, the build's options, and one output file (a target).
+
+Plain values, imported by every stage; nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import UserError
+from .model import Scope
+from .pdf import PAPER_SIZES, PrintOptions
+
+BUILD_FILE = "build.yaml"
+FORMATS = ("html", "pdf", "fillable-pdf")
+EXTENSIONS = {"html": ".html", "pdf": ".pdf", "fillable-pdf": "-fillable.pdf"}
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a build reads from and writes to. Relative asset URLs in templates resolve against ``root``."""
+
+    source_dir: Path
+    templates_dir: Path
+    output_dir: Path
+    root: Path = Path(".")
+    plan_file: Path | None = None        # default: build.yaml in root
+    packets_dir: Path | None = None      # default: packets/ in root
+
+    @property
+    def asset_dirs(self) -> list[Path]:
+        """The only folders a document may load files from."""
+        return [self.templates_dir, self.root / "fonts", self.root / "brands"]
+
+    @property
+    def scale_dirs(self) -> list[Path]:
+        """Shipped scales, then any the profile folder brings."""
+        return [self.root / "scales", self.source_dir / "scales"]
+
+    @property
+    def build_file(self) -> Path:
+        return self.plan_file or self.root / BUILD_FILE
+
+    @property
+    def packets(self) -> Path:
+        return self.packets_dir or self.root / "packets"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output file: a document in a format, for a brand, on a paper, at a path in the output folder."""
+
+    path: str
+    kind: str                       # a document kind (see profilepress.kinds)
+    format: str                     # html | pdf | fillable-pdf
+    brand: str = "neutral"
+    paper: str = "a4"
+    label: str = ""
+    scope: Scope = Scope("profile")
+    role: str | None = None         # excerpts made for a role
+    competencies: tuple[str, ...] = ()  # excerpts made from a selection of codes
+    packet: str | None = None
+    trainer: bool = False
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How documents are made: build.yaml's choices, overridden from the command line.
+
+    ``plan`` is None when the targets come from build.yaml; commands that build
+    something else (a tailored excerpt) give their own. ``source_date_epoch``
+    stamps PDFs; without it they carry no date.
+    """
+
+    scale: str = "nirn-practice-profile"
+    paper: str | None = None            # force one paper for every edition
+    marks: bool = False
+    formats: tuple[str, ...] = FORMATS  # only these formats are made
+    brand: str | None = None            # only this brand's edition
+    only: tuple[str, ...] = ()          # only targets whose path matches one of these patterns
+    jobs: int | None = None             # worker processes; None: one per CPU
+    force: bool = False                 # rebuild everything, whatever the manifest says
+    strict: bool = False                # warnings are errors
+    prune: bool = False                 # also remove outputs this build did not plan (tailored, another plan's)
+    shard: tuple[int, int] | None = None  # build only shard I of N
+    timeout: int = 300                  # seconds one document may take to render
+    request: tuple = ()                 # the command line's choices, as given (for the manifest's plan key)
+    source_date_epoch: int | None = None
+    plan: tuple[Target, ...] | None = None
+
+    @property
+    def created(self) -> str | None:
+        if self.source_date_epoch is None:
+            return None
+        moment = datetime.fromtimestamp(self.source_date_epoch, tz=timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def partial(self) -> bool:
+        """A build of part of the plan: it neither removes the plan's other outputs nor rewrites the catalogue."""
+        return bool(self.plan is not None or self.shard or self.only or self.brand or tuple(self.formats) != FORMATS)
+
+    def print_options(self, paper: str) -> PrintOptions:
+        return PrintOptions(paper, self.marks)
+
+
+def with_overrides(options: BuildOptions, **choices) -> BuildOptions:
+    """Command-line choices on top of build.yaml's. Choices left as None keep build.yaml's value."""
+    if choices.get("paper") is not None and choices["paper"] not in PAPER_SIZES:
+        raise UserError(f"unknown paper size '{choices['paper']}'")
+    given = {k: v for k, v in choices.items() if v not in (None, (), False)}
+    return replace(options, **given, request=request_of(choices))
+
+
+def request_of(choices: dict) -> tuple:
+    """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
+    return tuple(sorted((k, repr(v)) for k, v in choices.items()
+                        if k not in ("jobs", "force", "strict", "timeout", "prune")))
+
+
+# --- what a build did -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    """An output in the output folder."""
+
+    target: Target
+    path: Path
+    size: int
+    pages: int = 0
+
+
+@dataclass
+class Report:
+    """What a build did, for the closing summary and for tests."""
+
+    built: list[Written] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)        # obsolete outputs left alone: changed by hand
+    seconds: float = 0.0
+    peak_memory: int = 0
+    decided_from_manifest: bool = False
+
+
+class BuildFailed(Exception):
+    """Some targets could not be made; nothing was written. Carries every failure."""
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = failures
+        super().__init__(f"{len(failures)} target(s) failed")
