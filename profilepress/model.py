@@ -311,3 +311,15 @@ def scopes(profile: Profile, kind: str) -> list[Scope]:
 def padded(code: str) -> str:
     """``C5`` → ``c05``, so that file names sort in code order."""
     return re.sub(r"\d+", lambda m: m.group().zfill(2), code.lower())
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
+
+
+def reminder(competency: Competency) -> str:
+    """A one-line reminder of a competency: the first sentence of its description, verbatim.
+
+    A description that opens with a list (the schema allows it) is reminded by its first item."""
+    paragraphs = [b.text for b in competency.description if isinstance(b, Paragraph)]
+    first = paragraphs[0] if paragraphs else competency.description[0].items[0]
+    return _SENTENCE_END.split(first, maxsplit=1)[0]

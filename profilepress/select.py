@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .messages import N_
-from .model import Scope, padded, scopes  # noqa: F401  (re-exported: select.scopes)
+from .model import Scope, padded, reminder, scopes  # noqa: F401  (re-exported: select.scopes)
 from .model import (Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role, clock_minutes,
                     clock_time)
 
@@ -54,7 +54,6 @@ HANDOUT_TITLES = {
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent      # vendored fonts and brands are relative to it
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“‘\"'(])")
 
 
 @dataclass(frozen=True)
@@ -65,15 +64,6 @@ class ContentsEntry:
     label: str
     code: str = ""
     children: tuple["ContentsEntry", ...] = field(default=())
-
-
-def reminder(competency: Competency) -> str:
-    """A one-line reminder of a competency: the first sentence of its description, verbatim.
-
-    A description that opens with a list (the schema allows it) is reminded by its first item."""
-    paragraphs = [b.text for b in competency.description if isinstance(b, Paragraph)]
-    first = paragraphs[0] if paragraphs else competency.description[0].items[0]
-    return _SENTENCE_END.split(first, maxsplit=1)[0]
 
 
 # --- what every document shares ------------------------------------------------------------

@@ -17,7 +17,7 @@ from . import measure
 from .errors import UserError
 from pathlib import Path
 
-from .model import Packet, Profile, RatingScale
+from .model import Packet, Profile, RatingScale, reminder
 
 Fonts = dict[int, Path] | None         # the brand's font files by weight; None: the vendored font
 
@@ -182,7 +182,6 @@ def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = N
             f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
             for _ in [0] if any(c.code in chosen for c in d.competencies)))
         for d in profile.domains], fonts=fonts)
-    from .select import reminder
 
     for c in recipe.competencies:          # its name, a one-line reminder, then its activities
         slides += spread(f"{c.code} {c.name}", [Item(a.text, code=a.code) for a in c.activities],

@@ -1,0 +1,101 @@
+"""The house stays easy to change: who imports whom, read from the source (no module is imported)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "profilepress"
+
+
+def _imports(path: Path) -> set[str]:
+    """The package's modules this file imports (at the top or inside a function), not counting imports
+    made for type checkers only."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level != 1:
+            continue
+        names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+        found.update(name if (PACKAGE / f"{name}.py").is_file() else "__init__" for name in names)
+    return found - {path.stem}
+
+
+GRAPH = {path.stem: _imports(path) for path in PACKAGE.glob("*.py")}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v] & graph.keys():
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_checker_sees_a_cycle_and_the_imports_it_should():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert {"freshness", "inputs", "plan", "workers"} <= GRAPH["build"]
+
+
+def test_no_import_cycle_in_the_package():
+    assert _cycles(GRAPH) == []
+
+
+def test_only_the_command_line_imports_the_orchestrator():
+    assert sorted(m for m, deps in GRAPH.items() if "build" in deps) == ["cli"]
+
+
+def test_the_orchestrator_reads_top_to_bottom_in_about_150_lines():
+    lines = (PACKAGE / "build.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 170, len(lines)
+
+
+def test_freshness_needs_the_standard_library_only():
+    tree = ast.parse((PACKAGE / "freshness.py").read_text(encoding="utf-8"))
+    top = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    outside = {alias.name.split(".")[0] for node in top if isinstance(node, ast.Import) for alias in node.names}
+    outside |= {node.module.split(".")[0] for node in top if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert outside - set(sys.stdlib_module_names) - {"__future__"} == set()
+    assert {n for n in GRAPH["freshness"]} <= {"__init__", "manifest", "project"}, GRAPH["freshness"]
+
+
+def test_document_kinds_are_named_only_in_the_registry():
+    """No `kind == "handbook"`-style chain outside profilepress/kinds.py."""
+    kinds = ("handbook", "worksheet", "excerpt", "packet", "slides")
+    offenders = []
+    for path in PACKAGE.glob("*.py"):
+        if path.stem == "kinds":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(isinstance(c, ast.Constant) and c.value in kinds
+                                                     for c in node.comparators) \
+                    and "kind" in ast.unparse(node.left):
+                offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert offenders == []
