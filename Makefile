@@ -6,13 +6,16 @@ PY     := $(VENV)/bin/python
 # The stamp's name changes with the pins, so editing a requirements file reinstalls.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: all setup build check test schema messages bench images clean help
+BUILD_STAMP := $(VENV)/.installed-build-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+
+.PHONY: all setup setup-build build check test lint schema messages bench images clean help
 
 all: build
 
 help:
 	@echo "make          set up (venv, pinned packages, system libraries) and build output/"
-	@echo "make test     run the test suite"
+	@echo "make test     run the test suite (and the lint and type checks)"
+	@echo "make setup-build  only what building needs: no browser, no test packages (for CI build jobs)"
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
 	@echo "make messages extract the interface's words and update the catalogues in locales/"
@@ -31,6 +34,15 @@ $(STAMP): requirements.txt requirements-test.txt package-lock.json scripts/insta
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Building only (CI build jobs): the runtime packages and the system libraries WeasyPrint needs.
+setup-build: $(BUILD_STAMP)
+
+$(BUILD_STAMP): requirements.txt scripts/install-system-deps.sh
+	scripts/install-system-deps.sh --build-only
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 build: setup

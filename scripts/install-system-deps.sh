@@ -7,9 +7,12 @@
 # Chinese, Japanese, Korean: Droid Sans Fallback; emoji and symbols: Symbola).
 # For the tests: Chromium (runs the HTML worksheet's own JavaScript and axe-core), pdftk (one of the
 # programs the fillable worksheets are filled with) and poppler-utils (pdftoppm, for page images).
+# --build-only: only what building documents needs (for CI jobs that build and do not test).
 # Debian/Ubuntu: installs with apt-get (through sudo when not root).
 # Elsewhere: says what to install and exits 1.
 set -euo pipefail
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 
@@ -22,13 +25,16 @@ have_font() { fc-list 2>/dev/null | grep -qi "$1"; }
 have_font 'DejaVu Sans'           || missing+=(fonts-dejavu-core)
 have_font 'Droid Sans Fallback'   || missing+=(fonts-droid-fallback)
 have_font 'Symbola'               || missing+=(fonts-symbola)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-command -v pdftk >/dev/null 2>&1 || missing+=(pdftk-java)
-command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if ! $build_only; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v pdftk >/dev/null 2>&1 || missing+=(pdftk-java)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium, npm, pdftk and poppler-utils present"
+  if $build_only; then echo "system packages: Pango, HarfBuzz-subset and fonts present"
+  else echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium, npm, pdftk and poppler-utils present"; fi
   exit 0
 fi
 
