@@ -39,9 +39,13 @@ from .model import Activity, Block, ItemList, Paragraph, Profile
 
 # Two activities whose words are at least this similar (difflib's ratio over their words, case and
 # punctuation aside) are one activity reworded; below it, one was removed and another added. Distinct
-# activities of the shipped profile are at most 0.67 alike (C4.3 and C11.1, which share a list of six
-# nouns); the next pair 0.56. A reword of two words in six (0.67) or three in ten (0.7) stays one activity.
+# activities of the bundled profile are at most 0.67 alike (two that share a list of six nouns), the
+# next pair 0.56 (tests/test_diff.py checks it); a reword of two words in six (0.67) or three in ten
+# (0.7) stays one activity.
 SIMILAR = 0.6
+
+# Texts longer than this many words are shown in Markdown as their changes with 8 words either side.
+LONG = 40
 
 JSON_FORMAT = "profilepress-diff"
 JSON_VERSION = 1
@@ -512,12 +516,13 @@ def _warnings(changes: ProfileChanges) -> list[tuple[str, list[str]]]:
     n = len(changes.renumbered)
     if n:
         found.append((
-            f"{n} {'activity has' if n == 1 else 'activities have'} a new code. A code that now means "
-            "another activity breaks worksheets already filled in and people's notes made with the old codes.",
+            f"{n} {'activity has' if n == 1 else 'activities have'} a new code. Worksheets already filled in and "
+            "people's notes use the old codes: where an old code now means another activity, or no longer "
+            "exists, they break.",
             [_example(changes),
-             "When worksheets filled in before this change are collected, answers under a code whose words "
-             "changed are left out (with --accept-changed they would be counted for the activity that carries "
-             "the code now).",
+             "When worksheets filled in before this change are collected, answers under an old code that now "
+             "means another activity, or nothing, are left out (with --accept-changed, those under a code that "
+             "now means another activity would be counted for it).",
              "If you can, add new activities at the end of their competency, and leave a removed activity's "
              "code unused."]))
     for part in changes.recoded_parts:
@@ -532,9 +537,9 @@ def _example(changes: ProfileChanges) -> str:
     moved = {c.old.code: c.new.code for c in changes.renumbered}
     reuse = next((r for r in changes.reused_codes if r.now is not None), None) or changes.reused_codes[0]
     went = f"is now {moved[reuse.code]}" if reuse.code in moved else "was removed"
-    now = f"“{_short(reuse.now.text, 60)}”" if reuse.now else "no activity"
+    now = f"{reuse.code} is “{_short(reuse.now.text, 60)}”" if reuse.now else f"{reuse.code} no longer exists"
     return (f"For example, on a worksheet filled in before this change {reuse.code} is "
-            f"“{_short(reuse.before.text, 60)}”, which {went}; after it, {reuse.code} is {now}.")
+            f"“{_short(reuse.before.text, 60)}”, which {went}; after it, {now}.")
 
 
 def summary_line(report: Report) -> str:
@@ -561,12 +566,14 @@ def to_markdown(report: Report) -> str:
     title = f"## Profile diff: `{_code_span(report.old)}` → `{_code_span(report.new)}`"
     lines = [title, "", summary_line(report), ""]
     if p.old_version != p.new_version:
-        lines[2] += f" Version {_md(p.old_version)} → {_md(p.new_version)}."
+        lines[2] = f"Version {_md(p.old_version)} → {_md(p.new_version)}. " + lines[2]
     alerts = _warnings(p)
     if alerts:
         lines += ["> [!WARNING]"]
         for headline, points in alerts:
-            lines += [f"> **{_md(headline)}**", ">"] + [f"> - {_md(point)}" for point in points] + [">"]
+            first, stop, rest = headline.partition(". ")
+            shown = f"**{_md(first)}.** {_md(rest)}" if stop else f"**{_md(headline)}**"
+            lines += [f"> {shown}", ">"] + [f"> - {_md(point)}" for point in points] + [">"]
         lines[-1:] = [""]
     if p.empty:
         lines += ["No changes to the profile's text.", ""]
@@ -585,7 +592,8 @@ def to_markdown(report: Report) -> str:
         lines += ["### Reworded activities", ""]
         for c in p.reworded:
             code = f"**{c.new.code}**" if not c.renumbered else f"**{c.new.code}** (was {c.old.code})"
-            lines.append(f"- {code} {_words_md(c.words)}")
+            long = len(c.old.text.split()) + len(c.new.text.split()) > 2 * LONG
+            lines.append(f"- {code} {_words_md(c.words, 8 if long else None)}")
         lines.append("")
     if p.added:
         lines += ["### Added activities", ""] + [f"- **{a.code}** {_md(a.text)}" for a in p.added] + [""]
@@ -607,7 +615,7 @@ def _part_md(part: PartChange) -> str:
         return f"- {title}: {part.change}"
     described = []
     for f in part.fields:
-        context = None if len(f.old.split()) + len(f.new.split()) < 60 else 6
+        context = 8 if len(f.old.split()) + len(f.new.split()) > 2 * LONG else None
         described.append(f"{f.field}: {_words_md(f.words, context)}")
     return f"- {title}: " + "; ".join(described)
 
