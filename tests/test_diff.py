@@ -124,7 +124,8 @@ def test_renumbering_is_flagged_at_the_top_in_plain_words(markdown):
     assert warning < markdown.index("###"), "the warning comes before every section"
     block = markdown[warning:markdown.index("\n\n", warning)]
     assert "5 activities have a new code" in block
-    assert "breaks worksheets already filled in and people's notes made with the old codes" in block
+    assert ("Worksheets already filled in and people's notes use the old codes: where an old code now means "
+            "another activity, or no longer exists, they break.") in block
     # the example tells what an old code meant and what it means now
     assert "C1.3 is “Build trust and respect for all perspectives" in block
     assert "which is now C1.4; after it, C1.3 is “Hold regular check-ins" in block
@@ -209,6 +210,22 @@ def test_an_activity_moved_to_another_competency_is_renumbered_not_removed_and_a
     assert [(c.old.code, c.new.code) for c in changes.renumbered] == [("M1.2", "M1.1"), ("M1.1", "M2.2")]
     assert changes.renumbered[1].new.competency == "M2"
     assert [(r.code, r.now and r.now.code) for r in changes.reused_codes] == [("M1.1", "M1.1"), ("M1.2", None)]
+    [warning] = diff.warnings(changes)
+    assert warning.startswith("2 activities have a new code.")
+    assert ("on a worksheet filled in before this change M1.1 is “Put the phone away”, which is now M2.2; after "
+            "it, M1.1 is “Ask open questions • What happened next? • How did that…”.") in warning
+
+
+def test_a_moved_activity_whose_old_code_is_left_unused_says_so(tmp_path):
+    old, new = tiny_project(tmp_path / "old"), tiny_project(tmp_path / "new")
+    block = "  - text: Ask open questions\n    items:\n      - What happened next?\n      - How did that feel?\n"
+    edit(new / "competencies" / "active-listening.yaml", block, "")
+    edit(new / "competencies" / "reflecting-back.yaml", "  - Summarise in the mentee's words\n",
+         "  - Summarise in the mentee's words\n" + block)
+    [warning] = diff.warnings(diff.compare(load_profile(old), load_profile(new)))
+    assert warning.startswith("1 activity has a new code.")
+    assert ("M1.2 is “Ask open questions • What happened next? • How did that…”, which is now M2.2; after it, "
+            "M1.2 no longer exists.") in warning
 
 
 @pytest.mark.parametrize("new_text, same_activity", [
@@ -239,6 +256,9 @@ def test_names_descriptions_and_added_competencies_are_reported_and_new_outputs_
     old, new = tiny_project(tmp_path / "old"), tiny_project(tmp_path / "new")
     edit(new / "competencies" / "reflecting-back.yaml", "name: Reflecting back", "name: Reflecting and summarising")
     edit(new / "principles.yaml", "text: give people time.", "text: give people plenty of time.")
+    long = " ".join(f"word{n}" for n in range(50))
+    for side, last in ((old, "end."), (new, "finish.")):
+        edit(side / "competencies" / "active-listening.yaml", "Mentors give their full attention.", f"{long} {last}")
     edit(new / "domains" / "listening.yaml", "  - reflecting-back\n", "  - reflecting-back\n  - asking\n")
     (new / "competencies" / "asking.yaml").write_text(
         "id: asking\ncode: M3\nname: Asking\ndescription:\n  - Mentors ask.\nactivities:\n  - Ask what would help\n",
@@ -250,6 +270,9 @@ def test_names_descriptions_and_added_competencies_are_reported_and_new_outputs_
     assert "- Domain **L1** Listening: competencies: M1 M2 **M3**" in other
     assert "- Competency **M2** Reflecting and summarising: name: Reflecting ~~back~~ **and summarising**" in other
     assert "- Competency **M3** Asking: added" in other
+    # a long text: its changes, with eight words either side
+    assert ("- Competency **M1** Active listening: description: … word42 word43 word44 word45 word46 word47 "
+            "word48 word49 ~~end.~~ **finish.**") in other
     assert "- **M3.1** Ask what would help" in section(result.out, "Added activities")
     added = section(result.out, "Outputs added by the plan")
     assert "`neutral/worksheets/m03-asking.html`" in added
