@@ -67,6 +67,11 @@ examples:
                                     ratings tables, a summary and a report for each
                                     person, from filled worksheets
   python build.py schema            regenerate the JSON Schemas in schema/
+  python build.py diff main HEAD    what a change does to the profile (reworded, added, removed
+                                    and renumbered activities) and which outputs change, as
+                                    Markdown for a pull request; --format json for programs
+  python build.py diff old_profile/ profile_src/
+                                    the same between two folders
 
 environment:
   SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
@@ -143,8 +148,13 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
                     "ratings tables, a summary report and a report for each person"),
         ("schema", "write the JSON Schemas of the source files into schema/"),
+        ("diff", "report what changed between two versions of the profile (folders or git refs) and "
+                 "which outputs change; writes nothing"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        if name == "diff":
+            _diff_options(sub)
+            continue
         _project_options(sub, root, suppress=True)
         if name == "build":
             sub.add_argument("--list", action="store_true", dest="list_targets", default=argparse.SUPPRESS,
@@ -174,6 +184,23 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
     return parser
 
 
+def _diff_options(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = """\
+OLD and NEW: a project folder (holding build.yaml), a profile folder (holding
+profile.yaml; planned with this checkout's build.yaml), or a git ref of the
+repository you are in (main, HEAD~1, a commit, main:profile_src). Both are
+rendered with this checkout's engine, templates, brands and scales.
+
+exit codes: 0 the report was made (changes or not); 1 OLD or NEW is neither a
+folder nor a ref, or its sources are not valid; 2 wrong usage."""
+    parser.add_argument("old", metavar="OLD", help="the version before the change: a folder or a git ref")
+    parser.add_argument("new", metavar="NEW", help="the version after the change: a folder or a git ref")
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown", dest="diff_format",
+                        help="markdown (default: for a pull request comment or a CI job summary) or json")
+    parser.add_argument("--repo", type=Path, default=None, metavar="DIR",
+                        help="the git repository whose refs OLD and NEW name (default: the working folder's)")
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     args = make_parser(root).parse_args(argv)
@@ -182,6 +209,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     try:
         if command == "schema":
             return _schema(root, args.schema_check, reporter)
+        if command == "diff":
+            return _diff(args, root)
         choices = _choices(args)
         if command == "build" and not args.list_targets:              # nothing to do? from the manifest alone
             light = freshness.project_of(args.plan, root, source=args.source, templates=args.templates,
@@ -364,6 +393,23 @@ def _list(project: Project, options: BuildOptions, inputs: Inputs, reporter: Rep
     for t in targets:
         print(f"{t.label:<{width}}  {t.format:<12}  {t.paper:<6}  {display_path(project.output_dir / t.path)}")
     reporter.info(_count(len(targets), "target"))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, root: Path) -> int:
+    import tempfile
+    import time
+
+    from . import diff
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="profilepress-diff-") as work:
+        report = diff.diff(args.old, args.new, repo=args.repo or Path.cwd(), root=root, templates=args.templates,
+                           workdir=Path(work))
+    print(diff.to_json(report) if args.diff_format == "json" else diff.to_markdown(report), end="")
+    if not args.quiet:
+        print(f"diff: {args.old} → {args.new}: compared {report.outputs.compared} outputs in "
+              f"{time.monotonic() - started:.1f} s", file=sys.stderr)
     return EXIT_OK
 
 
