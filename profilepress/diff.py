@@ -17,8 +17,8 @@ OLD and NEW are folders (a project with build.yaml, or a profile folder with
 profile.yaml) or git refs, read with ``git archive`` into a temporary folder
 (:func:`open_side`).
 
-The orchestrator (:mod:`profilepress.build`) is imported only inside
-:func:`_engine`, the one place to repoint when it changes.
+The engine's loader, plan and document stage are imported only inside
+:func:`_engine`: comparing two profiles needs none of them.
 """
 
 from __future__ import annotations
@@ -333,15 +333,18 @@ class OutputChanges:
 
 
 def _engine() -> SimpleNamespace:
-    """What this module uses of the orchestrator: the one place that imports profilepress.build.
+    """What this module uses of the engine: the loader, the plan and the document stage, in one place.
 
     (Imported when a diff runs, not with this module, so that comparing profiles needs none of it.)
     """
-    from .build import document_html, load_inputs, plan, project_from_plan, read_build_file
+    from . import plan
+    from .document import document_html
+    from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
     from .render import Renderer
 
-    return SimpleNamespace(document_html=document_html, load_inputs=load_inputs, plan=plan,
-                           project_from_plan=project_from_plan, read_build_file=read_build_file, Renderer=Renderer)
+    return SimpleNamespace(document_html=document_html, load_inputs=load_inputs, plan=plan.targets,
+                           project_from_plan=project_from_plan, read_plan=read_plan,
+                           options_from_plan=options_from_plan, Renderer=Renderer)
 
 
 @dataclass(frozen=True)
@@ -349,9 +352,9 @@ class Loaded:
     """One side, loaded and validated: its inputs, options and planned targets."""
 
     side: "Side"
-    inputs: object          # build.Inputs
-    options: object         # build.BuildOptions
-    targets: tuple          # build.Target, in the plan's order
+    inputs: object          # inputs.Inputs
+    options: object         # project.BuildOptions
+    targets: tuple          # project.Target, in the plan's order
 
 
 def load_side(side: "Side", root: Path, templates: Path) -> Loaded:
@@ -361,10 +364,11 @@ def load_side(side: "Side", root: Path, templates: Path) -> Loaded:
     """
     engine = _engine()
     try:
-        project = engine.project_from_plan(side.plan_file, root, source=side.source_dir, templates=templates,
+        parsed = engine.read_plan(side.plan_file)
+        project = engine.project_from_plan(parsed, root, source=side.source_dir, templates=templates,
                                            output=side.folder / ".profilepress-diff-unused")
-        options = engine.read_build_file(project)
-        inputs = engine.load_inputs(project, options)
+        options = engine.options_from_plan(parsed)
+        inputs = engine.load_inputs(project, options, build_file=parsed)
         targets = tuple(engine.plan(inputs, options))
     except ProfileErrors as exc:
         raise ProfileErrors([replace(e, file=side.shown(e.file)) for e in exc.errors]) from None

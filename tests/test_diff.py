@@ -382,13 +382,6 @@ def test_a_ref_outside_any_repository_or_a_folder_of_neither_kind(tmp_path):
     assert "holds neither build.yaml (a project) nor profile.yaml (a profile folder)" in result.err
 
 
-def test_comparing_profiles_does_not_import_the_orchestrator():
-    """profilepress.build is imported only when outputs are rendered (it is being redesigned)."""
-    code = "import sys, profilepress.diff; print('profilepress.build' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
-
-
 @pytest.mark.parametrize("args", [["diff", "HEAD"], ["diff", "a", "b", "--format", "pdf"], ["diff", "--help"],
                                   ["--help"]])
 def test_usage_errors_exit_2_and_help_shows_an_example(capsys, args):
