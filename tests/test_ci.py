@@ -1,0 +1,147 @@
+"""CI as the example workflow runs it: shards built from their caches, merged, verified; two runs with a
+plan change between them leave exactly what a fresh full build gives, and no stale file anywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, TINY
+
+WORKFLOW = ROOT / ".github" / "workflows" / "documents.yml"
+
+
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def _step(job: dict, step_id: str) -> str:
+    return next(step["run"] for step in job["steps"] if step.get("id") == step_id)
+
+
+def _run(command: str, cwd: Path, plan: Path, env: dict) -> subprocess.CompletedProcess:
+    """A workflow command, as the runner's shell runs it, with this checkout's engine and the test's plan."""
+    command = command.replace(".venv/bin/python build.py", f"'{sys.executable}' '{ROOT / 'build.py'}' --plan '{plan}'")
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=300)
+    assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The tiny profile as a repository's project: its plan, in HTML (fast), with an excerpt per role."""
+    folder = tmp_path / "project"
+    shutil.copytree(TINY, folder)
+    plan = yaml.safe_load((folder / "build.yaml").read_text(encoding="utf-8"))
+    for edition in plan["editions"]:
+        for doc in edition["documents"]:
+            doc["formats"] = ["html"]
+    (folder / "build.yaml").write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def _ci_run(workflow: dict, project: Path, jobs: Path, cache: Path, run: int) -> Path:
+    """One run of the workflow: each shard's job restores its cache, builds, verifies, saves its cache
+    and uploads its folder; the merge job downloads them all and merges. Returns the merged folder."""
+    build_job = workflow["jobs"]["build"]
+    shards = build_job["strategy"]["matrix"]["shard"]
+    merge_dir = jobs / f"run-{run}-merge"
+    for shard in shards:
+        env = {key: value.replace("${{ matrix.shard }}", str(shard)) for key, value in build_job["env"].items()}
+        env["SOURCE_DATE_EPOCH"] = "1700000000"
+        job = jobs / f"build-{shard}"                # the same workspace path every run, as on a runner
+        shutil.rmtree(job, ignore_errors=True)
+        job.mkdir(parents=True)
+        if (cache / env["FOLDER"]).is_dir():         # actions/cache: restore
+            shutil.copytree(cache / env["FOLDER"], job / env["FOLDER"])
+        _run(_step(build_job, "build"), job, project / "build.yaml", env)
+        _run(_step(build_job, "verify"), job, project / "build.yaml", env)
+        shutil.rmtree(cache / env["FOLDER"], ignore_errors=True)   # actions/cache: save
+        shutil.copytree(job / env["FOLDER"], cache / env["FOLDER"])
+        shutil.copytree(job / env["FOLDER"], merge_dir / "shards" / env["FOLDER"])   # upload, download
+    _run(_step(workflow["jobs"]["merge"], "merge"), merge_dir, project / "build.yaml",
+         {"SOURCE_DATE_EPOCH": "1700000000"})
+    return merge_dir / "output"
+
+
+def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(project, tmp_path):
+    workflow = _workflow()
+    jobs, cache = tmp_path / "jobs", tmp_path / "cache"
+    first = _ci_run(workflow, project, jobs, cache, 1)
+    assert "neutral/roles/buddy.html" in _files(first)
+
+    # Between the runs: the excerpts leave the plan, a worksheet per domain joins it, an activity is reworded.
+    plan = yaml.safe_load((project / "build.yaml").read_text(encoding="utf-8"))
+    documents = plan["editions"][0]["documents"]
+    plan["editions"][0]["documents"] = [d for d in documents if d["kind"] != "excerpt"] + [
+        {"kind": "worksheet", "scope": "domain", "formats": ["html"]}]
+    (project / "build.yaml").write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    competency = project / "competencies" / "reflecting-back.yaml"
+    competency.write_text(competency.read_text(encoding="utf-8").replace(
+        "Summarise in the mentee's words", "Summarise in the mentee's own words"), encoding="utf-8")
+
+    second = _ci_run(workflow, project, jobs, cache, 2)
+    fresh = tmp_path / "fresh"
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "-o", str(fresh),
+                    "-q"], check=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}, timeout=300)
+    expected = _files(fresh)
+    assert "neutral/roles/buddy.html" not in expected and "neutral/worksheets/l01-listening.html" in expected
+    assert b"own words" in expected["neutral/worksheets/m02-reflecting-back.html"]
+    assert _files(second) == expected                 # the same files, the same bytes: nothing stale, nothing lost
+
+    # No shard's cached folder keeps an output it no longer owns or the plan no longer makes.
+    cached = {path for shard in cache.iterdir() for path in _files(shard)}
+    assert cached == set(expected) - {"index.html"}
+    verify = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"),
+                             "verify", "-o", str(second)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    assert verify.returncode == 0, verify.stderr
+
+
+def _listed(project: Path, *args: str) -> list[str]:
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--list",
+                           "-q", *args], capture_output=True, text=True, check=True, timeout=120)
+    return [line.split()[-1] for line in done.stdout.splitlines()]
+
+
+def test_adding_a_target_moves_no_other_target_to_another_shard(project):
+    before = {i: set(_listed(project, "--shard", f"{i}/3")) for i in (1, 2, 3)}
+    plan = yaml.safe_load((project / "build.yaml").read_text(encoding="utf-8"))
+    plan["editions"][0]["documents"].insert(0, {"kind": "worksheet", "scope": "domain", "formats": ["html"]})
+    (project / "build.yaml").write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    after = {i: set(_listed(project, "--shard", f"{i}/3")) for i in (1, 2, 3)}
+    assert sum(len(paths) for paths in after.values()) == sum(len(paths) for paths in before.values()) + 1
+    for i in (1, 2, 3):
+        assert before[i] <= after[i], f"shard {i} lost {before[i] - after[i]}"
+
+
+def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), *args],
+                              capture_output=True, text=True, env=env, timeout=300)
+
+    assert cli("--shard", "1/2", "-o", str(tmp_path / "s1"), "-q").returncode == 0
+    missing = cli("merge", str(tmp_path / "s1"), "-o", str(tmp_path / "merged"))
+    assert missing.returncode == 1 and "in no folder; build every shard first" in missing.stderr
+    assert not (tmp_path / "merged").exists()
+
+    assert cli("--shard", "2/2", "-o", str(tmp_path / "s2"), "-q").returncode == 0
+    owned = next(p for p in _files(tmp_path / "s1") if p.endswith(".html"))
+    (tmp_path / "s1" / owned).write_text("changed by hand", encoding="utf-8")
+    changed = cli("merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "-o", str(tmp_path / "merged"))
+    assert changed.returncode == 1 and f"{owned}: missing, or changed since it was built" in changed.stderr
+    assert not (tmp_path / "merged").exists()
