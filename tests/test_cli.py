@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT, TINY_PLAN, run_script
+from profilepress.cli import main
 
 
 def test_help_explains_every_command_and_exit_code():
     result = run_script("--help")
     assert result.code == 0
-    for command in ("build", "check", "schema"):
-        assert command in result.out
+    commands = result.out.split("commands:", 1)[1].split("exit codes:", 1)[0]
+    for command in ("build", "check", "verify", "tailor", "merge", "diff", "collect", "schema"):
+        assert re.search(rf"^    {command} +[a-z]", commands, re.M), f"{command} is not listed with what it does"
     for line in ("0  success", "1  bad input", "2  wrong usage", "3  internal error"):
         assert line in result.out
     for option in ("--source", "--output", "--templates", "--quiet", "--verbose"):
         assert option in result.out
 
 
-@pytest.mark.parametrize("command", ["build", "check", "schema"])
-def test_each_command_has_help(run, command):
+@pytest.mark.parametrize("command", ["build", "check", "verify", "tailor", "merge", "diff", "collect", "schema"])
+def test_each_command_has_help(capsys, command):
     with pytest.raises(SystemExit) as exit_info:
-        run(command, "--help")
+        main([command, "--help"], root=ROOT)
     assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: build.py {command}")
+    description = out.split("\n\n")[1]                  # what the command does, in a sentence
+    assert description.endswith(".") and len(description.split()) >= 5, description
 
 
 @pytest.mark.parametrize("args", [["publish"], ["--no-such-option"], ["check", "--frobnicate"]])
@@ -84,17 +91,22 @@ def test_missing_templates_folder_is_a_clear_error(run, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_version(run):
+def test_version(capsys):
+    from profilepress import __version__
+
     with pytest.raises(SystemExit) as exit_info:
-        run("--version")
+        main(["--version"], root=ROOT)
     assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"build.py (profilepress {__version__})"
 
 
-def test_build_py_is_thin():
-    """The entry point only calls the package: no logic lives in it."""
-    code = (ROOT / "build.py").read_text(encoding="utf-8")
-    assert len([l for l in code.splitlines() if l.strip() and not l.lstrip().startswith("#")]) <= 8
-    assert "from profilepress.cli import main" in code
+def test_build_py_runs_from_any_folder(tmp_path):
+    """`python path/to/build.py` works wherever it is run from: the plan, templates and output default to
+    the project's, not to the current folder."""
+    listed = run_script("--list", "--format", "html", cwd=tmp_path)
+    assert listed.code == 0, listed.err
+    assert f"{ROOT / 'output' / 'neutral' / 'handbook.html'}" in listed.out.replace(str(ROOT.resolve()), str(ROOT))
+    assert not any(tmp_path.iterdir())
 
 
 def test_paper_marks_and_format_options(run, tmp_path):

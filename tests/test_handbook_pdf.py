@@ -131,12 +131,14 @@ def test_a4_media_box(a4):
     assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (210, 297)
 
 
-def test_letter_media_box(default_build):
+def test_letter_media_box(default_build, shipped_profile):
     letter = PdfReader(default_build / "northwind/handbook.pdf")   # the sample brand prints on US Letter
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in letter.pages} == {(612.0, 792.0)}
     printed = contents_entries(letter)
     bookmarks = {c[0]: c[1] for _, _, children in outline(letter) for c in children}
-    assert all(bookmarks[label] == page for label, page in printed.items() if label in bookmarks)
+    competencies = [f"{c.code} {c.name}" for c in shipped_profile.competencies]
+    assert all(label in printed and label in bookmarks for label in competencies), (printed, bookmarks)
+    assert [printed[label] for label in competencies] == [bookmarks[label] for label in competencies]
 
 
 def test_bleed_and_crop_marks(tmp_path):

@@ -212,14 +212,6 @@ def test_plain_progress_when_not_a_terminal_and_quiet(tiny):
     assert quiet.out == "" and quiet.code == 0
 
 
-def test_example_ci_workflow_uses_the_features():
-    workflow = (ROOT / ".github/workflows/documents.yml").read_text(encoding="utf-8")
-    for needed in ("python build.py check", "--strict", "actions/cache", "upload-artifact", "--shard",
-                   "python build.py verify"):
-        assert needed in workflow, needed
-    assert os.access(ROOT / ".ci/run", os.X_OK)
-
-
 def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
     """Editing a string in the engine's own code rebuilds: the cache key is the engine's fingerprint, not a version."""
     engine = tmp_path / "engine"

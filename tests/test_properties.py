@@ -174,4 +174,17 @@ def test_damaged_sources_never_crash(tmp_path_factory, data):
         lines = errors.strip().splitlines()
         assert lines[-1].endswith("nothing was written.")
         assert all(LOCATED.match(line) for line in lines[:-1]), lines
-        assert any(Path(line.split(":")[0]).name == path.name or ".yaml:" in line for line in lines[:-1])
+        named = []
+        for line in lines[:-1]:
+            match = re.match(r"^(.+?\.yaml)(?::(\d+):(\d+))?: error: ", line)
+            assert match, line
+            file = Path(match[1]) if Path(match[1]).is_absolute() else Path.cwd() / match[1]
+            assert folder in file.resolve().parents, line          # a file of the damaged profile…
+            if match[2]:                                              # …at a line it has
+                assert 1 <= int(match[2]) <= max(1, len(file.read_text(encoding="utf-8").splitlines()) + 1), line
+            named.append(file.resolve())
+        try:                                     # YAML no longer readable: the damaged file itself is named
+            readable = isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict)
+        except yaml.YAMLError:
+            readable = False
+        assert readable or path.resolve() in named, errors
