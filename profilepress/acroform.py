@@ -29,7 +29,7 @@ from .measure import FONT_DIR
 
 PDF_NAME_ATTRIBUTE = "data-pdf-name"
 FIELD_FONT = FONT_DIR / "AtkinsonHyperlegible-Regular.ttf"
-FIELD_FONT_NAME = "AtkinsonField"      # its name in the form's resources
+FIELD_FONT_NAME = "AtkinsonField"  # its name in the form's resources
 _SAFE_NAME = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -42,13 +42,17 @@ def repair(document: Any, pdf: Any) -> None:
         return
     objects = _Objects(pdf)
     font = _field_font(pdf)
-    widgets = [(box.element, box.widget_annotation) for page in document.pages
-               for box in page._page_box.descendants() if getattr(box, "widget_annotation", None) is not None]
+    widgets = [
+        (box.element, box.widget_annotation)
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if getattr(box, "widget_annotation", None) is not None
+    ]
     kids: set[bytes] = set()
     groups: dict[bytes, Any] = {}
     for element, widget in widgets:
         name = element.get(PDF_NAME_ATTRIBUTE)
-        if widget.get("FT") == "/Btn" and "Parent" in widget:            # a radio choice
+        if widget.get("FT") == "/Btn" and "Parent" in widget:  # a radio choice
             group = objects[widget["Parent"]]
             groups[widget["Parent"]] = group
             kids.add(widget.reference)
@@ -59,11 +63,11 @@ def repair(document: Any, pdf: Any) -> None:
                 widget.pop(key, None)
             if name:
                 group["TU"] = pydyf.String(name)
-        elif widget.get("FT") == "/Btn":                                 # a checkbox
+        elif widget.get("FT") == "/Btn":  # a checkbox
             _tick_box(pdf, widget, objects[widget["AP"]["N"]["on"]], "on")
             if name:
                 widget["TU"] = pydyf.String(name)
-        elif widget.get("FT") == "/Tx":                                  # a text field
+        elif widget.get("FT") == "/Tx":  # a text field
             width = abs(float(widget["Rect"][2]) - float(widget["Rect"][0]))
             height = abs(float(widget["Rect"][3]) - float(widget["Rect"][1]))
             widget["AP"] = pydyf.Dictionary({"N": _blank(pdf, pydyf.Array((0, 0, width, height)), text=True)})
@@ -71,25 +75,27 @@ def repair(document: Any, pdf: Any) -> None:
             if name:
                 widget["TU"] = pydyf.String(name)
     for group in groups.values():
-        group.pop("Opt", None)          # states are named by their values now
+        group.pop("Opt", None)  # states are named by their values now
         group["V"] = "/Off"
     form["Fields"] = pydyf.Array(ref for ref in form["Fields"] if ref not in kids)
     form.pop("NeedAppearances", None)
     form["DR"] = pydyf.Dictionary({"Font": pydyf.Dictionary({FIELD_FONT_NAME: font})})
     form["DA"] = pydyf.String(f"/{FIELD_FONT_NAME} 10 Tf 0 g")
     for _, widget in widgets:
-        rect = [float(v) for v in widget["Rect"]]      # lower left, upper right, as every program expects
-        widget["Rect"] = pydyf.Array((min(rect[0], rect[2]), min(rect[1], rect[3]),
-                                      max(rect[0], rect[2]), max(rect[1], rect[3])))
+        rect = [float(v) for v in widget["Rect"]]  # lower left, upper right, as every program expects
+        widget["Rect"] = pydyf.Array(
+            (min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3]))
+        )
 
 
 def _tick_box(pdf: Any, widget: Any, drawn: Any, state: str) -> None:
     """A box's appearances: a tick when on (its state named ``state``), nothing when off (the box is printed)."""
     import pydyf
 
-    widget["AP"] = pydyf.Dictionary({"N": pydyf.Dictionary({
-        state: _tick(pdf, drawn), "Off": _blank(pdf, drawn.extra["BBox"])})})
-    widget["MK"] = pydyf.Dictionary({"CA": pydyf.String("4")})   # a tick (ZapfDingbats), for programs that redraw
+    widget["AP"] = pydyf.Dictionary(
+        {"N": pydyf.Dictionary({state: _tick(pdf, drawn), "Off": _blank(pdf, drawn.extra["BBox"])})}
+    )
+    widget["MK"] = pydyf.Dictionary({"CA": pydyf.String("4")})  # a tick (ZapfDingbats), for programs that redraw
 
 
 def _font_size(appearance: Any) -> float:
@@ -114,9 +120,12 @@ def _font_program() -> tuple[bytes, list[int], dict[str, Any]]:
         glyph = cmap.get(ord(char)) or cmap.get(32)
         widths.append(round(hmtx[glyph][0] * scale))
     head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
-    metrics = {"FontBBox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
-               "Ascent": round(hhea.ascent * scale), "Descent": round(hhea.descent * scale),
-               "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale)}
+    metrics = {
+        "FontBBox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+        "Ascent": round(hhea.ascent * scale),
+        "Descent": round(hhea.descent * scale),
+        "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+    }
     return data, widths, metrics
 
 
@@ -128,16 +137,33 @@ def _field_font(pdf: Any) -> bytes:
     data, widths, metrics = _font_program()
     program = pydyf.Stream([data], extra={"Length1": len(data)}, compress=True)
     pdf.add_object(program)
-    descriptor = pydyf.Dictionary({
-        "Type": "/FontDescriptor", "FontName": "/AtkinsonHyperlegible-Regular", "Flags": 32,
-        "FontBBox": pydyf.Array(metrics["FontBBox"]), "ItalicAngle": 0, "Ascent": metrics["Ascent"],
-        "Descent": metrics["Descent"], "CapHeight": metrics["CapHeight"], "StemV": 80,
-        "FontFile2": program.reference})
+    descriptor = pydyf.Dictionary(
+        {
+            "Type": "/FontDescriptor",
+            "FontName": "/AtkinsonHyperlegible-Regular",
+            "Flags": 32,
+            "FontBBox": pydyf.Array(metrics["FontBBox"]),
+            "ItalicAngle": 0,
+            "Ascent": metrics["Ascent"],
+            "Descent": metrics["Descent"],
+            "CapHeight": metrics["CapHeight"],
+            "StemV": 80,
+            "FontFile2": program.reference,
+        }
+    )
     pdf.add_object(descriptor)
-    font = pydyf.Dictionary({
-        "Type": "/Font", "Subtype": "/TrueType", "BaseFont": "/AtkinsonHyperlegible-Regular",
-        "FirstChar": 32, "LastChar": 255, "Widths": pydyf.Array(widths), "Encoding": "/WinAnsiEncoding",
-        "FontDescriptor": descriptor.reference})
+    font = pydyf.Dictionary(
+        {
+            "Type": "/Font",
+            "Subtype": "/TrueType",
+            "BaseFont": "/AtkinsonHyperlegible-Regular",
+            "FirstChar": 32,
+            "LastChar": 255,
+            "Widths": pydyf.Array(widths),
+            "Encoding": "/WinAnsiEncoding",
+            "FontDescriptor": descriptor.reference,
+        }
+    )
     pdf.add_object(font)
     return font.reference
 
@@ -166,10 +192,13 @@ def _tick(pdf: Any, previous: Any) -> bytes:
     x0, y0, x1, y1 = (float(v) for v in previous.extra["BBox"])
     w, h = abs(x1 - x0), abs(y1 - y0)
     line = max(1.2, min(w, h) * 0.13)
-    path = (f"q 0 G {line:.2f} w 1 J 1 j {w * 0.2:.2f} {h * 0.52:.2f} m {w * 0.42:.2f} {h * 0.24:.2f} l "
-            f"{w * 0.82:.2f} {h * 0.8:.2f} l S Q")
-    stream = pydyf.Stream([path.encode("ascii")], extra={
-        "Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array((0, 0, w, h))})
+    path = (
+        f"q 0 G {line:.2f} w 1 J 1 j {w * 0.2:.2f} {h * 0.52:.2f} m {w * 0.42:.2f} {h * 0.24:.2f} l "
+        f"{w * 0.82:.2f} {h * 0.8:.2f} l S Q"
+    )
+    stream = pydyf.Stream(
+        [path.encode("ascii")], extra={"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array((0, 0, w, h))}
+    )
     pdf.add_object(stream)
     return stream.reference
 
@@ -179,7 +208,9 @@ def _blank(pdf: Any, bbox: Any, text: bool = False) -> bytes:
     import pydyf
 
     x0, y0, x1, y1 = (float(v) for v in bbox)
-    stream = pydyf.Stream([b"/Tx BMC EMC" if text else b""], extra={
-        "Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array((0, 0, abs(x1 - x0), abs(y1 - y0)))})
+    stream = pydyf.Stream(
+        [b"/Tx BMC EMC" if text else b""],
+        extra={"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array((0, 0, abs(x1 - x0), abs(y1 - y0)))},
+    )
     pdf.add_object(stream)
     return stream.reference

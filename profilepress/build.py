@@ -21,42 +21,56 @@ from .workers import Failed, default_jobs, render_all
 from .write import BuildLock, OutputFolder
 
 
-def build(project: Project, options: BuildOptions | None = None, reporter: Reporter | None = None,
-          inputs: Inputs | None = None) -> Report:
+def build(
+    project: Project,
+    options: BuildOptions | None = None,
+    reporter: Reporter | None = None,
+    inputs: Inputs | None = None,
+) -> Report:
     """Bring the output folder up to date: remake only outputs whose inputs changed."""
     options = options or BuildOptions()
     reporter = reporter or Reporter(quiet=True)
     started = time.monotonic()
-    if options.plan is None:                                       # 0. nothing to do? (the manifest alone)
+    if options.plan is None:  # 0. nothing to do? (the manifest alone)
         current = freshness.up_to_date(project, options)
         if current is not None:
             return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
-    with BuildLock(project.output_dir):                            # one build per output folder
+    with BuildLock(project.output_dir):  # one build per output folder
         report = _build(project, options, reporter, inputs)
     report.seconds = time.monotonic() - started
     return report
 
 
 def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: Inputs | None) -> Report:
-    previous = manifest.read(project.output_dir)     # with --force: still read, for removals and ordering
+    previous = manifest.read(project.output_dir)  # with --force: still read, for removals and ordering
     files = freshness.input_files(project)
     ours = freshness.plan_id(project)
-    inputs = inputs or load_inputs(project, options)               # 1. load: every error at once
-    targets = plan.targets(inputs, options)                        # 2. plan: what to make
+    inputs = inputs or load_inputs(project, options)  # 1. load: every error at once
+    targets = plan.targets(inputs, options)  # 2. plan: what to make
     _refuse_others(previous, ours, options, project)
 
     objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
-    stale = [t for t in targets                                    # 3. what changed since the last build
-             if options.force or previous is None
-             or not freshness.current(previous, t, options, project, files,
-                                      lambda slot: deps.current_hash(objects, slot))]
-    results = _render(project, options, inputs, stale, previous, reporter)   # 4. render, in memory
+    stale = [
+        t
+        for t in targets  # 3. what changed since the last build
+        if options.force
+        or previous is None
+        or not freshness.current(previous, t, options, project, files, lambda slot: deps.current_hash(objects, slot))
+    ]
+    results = _render(project, options, inputs, stale, previous, reporter)  # 4. render, in memory
 
-    new = manifest.Manifest(freshness.engine_fingerprint(), freshness.plan_key(project, options), files,
-                            order=[t.path for t in targets],       # 5. what the folder will hold
-                            shard=list(options.shard) if options.shard else None)
-    kept_before = {p: e for p, e in (previous.targets.items() if previous else ())
-                   if options.partial or (e.requested and not options.prune)}
+    new = manifest.Manifest(
+        freshness.engine_fingerprint(),
+        freshness.plan_key(project, options),
+        files,
+        order=[t.path for t in targets],  # 5. what the folder will hold
+        shard=list(options.shard) if options.shard else None,
+    )
+    kept_before = {
+        p: e
+        for p, e in (previous.targets.items() if previous else ())
+        if options.partial or (e.requested and not options.prune)
+    }
     new.targets.update(kept_before)
     for target in targets:
         if target not in stale:
@@ -68,16 +82,20 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         new.targets.pop(path, None)
 
     files_out = [(r.target.path, r.data) for r in results]
-    if not options.partial and targets and (results or obsolete or catalogue.FILE not in
-                                            (previous.extras if previous else {})):
-        index = catalogue.make(project, inputs, targets, new)      # the catalogue of what will be there
+    if (
+        not options.partial
+        and targets
+        and (results or obsolete or catalogue.FILE not in (previous.extras if previous else {}))
+    ):
+        index = catalogue.make(project, inputs, targets, new)  # the catalogue of what will be there
         files_out.append((catalogue.FILE, index))
         new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
     elif previous:
         new.extras.update({k: v for k, v in previous.extras.items() if k not in new.extras})
 
     written, removed, kept = OutputFolder(project.output_dir).publish(  # 6. write, all or nothing; the manifest last
-        files_out, {p: e.sha256 for p, e in obsolete.items()}, (manifest.FILE, new.to_json()))
+        files_out, {p: e.sha256 for p, e in obsolete.items()}, (manifest.FILE, new.to_json())
+    )
     report = Report(up_to_date=[t.path for t in targets if t not in stale], removed=removed, kept=kept)
     for result, path in zip(results, written):
         report.built.append(Written(result.target, path, len(result.data), result.pages))
@@ -92,13 +110,16 @@ def _refuse_others(previous: manifest.Manifest | None, ours: str, options: Build
     if others and not options.prune:
         plan_file, paths = next(iter(others.items()))
         other = display_path((Path(project.output_dir) / plan_file).resolve())
-        raise UserError(f"{display_path(project.output_dir)} holds {len(paths)} outputs of another build plan, "
-                        f"{other} (e.g. {paths[0]}); build into another folder (--output, or 'output:' in the "
-                        "plan), or add --prune to remove them")
+        raise UserError(
+            f"{display_path(project.output_dir)} holds {len(paths)} outputs of another build plan, "
+            f"{other} (e.g. {paths[0]}); build into another folder (--output, or 'output:' in the "
+            "plan), or add --prune to remove them"
+        )
 
 
-def _obsolete(previous: manifest.Manifest | None, new: manifest.Manifest, options: BuildOptions,
-              ours: str) -> dict[str, manifest.Entry]:
+def _obsolete(
+    previous: manifest.Manifest | None, new: manifest.Manifest, options: BuildOptions, ours: str
+) -> dict[str, manifest.Entry]:
     """The outputs to remove: this plan's that it no longer makes (a shard: only in its own slice);
     with --prune, everything else this build did not make too."""
     if previous is None:
@@ -106,16 +127,23 @@ def _obsolete(previous: manifest.Manifest | None, new: manifest.Manifest, option
     planned = set(new.order)
     if options.prune:
         return {p: e for p, e in previous.targets.items() if p not in planned}
-    mine = {p: e for p, e in previous.targets.items()
-            if p not in planned and not e.requested and e.made_by in ("", ours)}
+    mine = {
+        p: e for p, e in previous.targets.items() if p not in planned and not e.requested and e.made_by in ("", ours)
+    }
     if options.shard and options.plan is None and not options.only and not options.brand:
         index, count = options.shard
         return {p: e for p, e in mine.items() if shard_of(p, count) == index and e.format in options.formats}
     return {} if options.partial else mine
 
 
-def _render(project: Project, options: BuildOptions, inputs: Inputs, stale: list[Target],
-            previous: manifest.Manifest | None, reporter: Reporter) -> list:
+def _render(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    stale: list[Target],
+    previous: manifest.Manifest | None,
+    reporter: Reporter,
+) -> list:
     """Render every stale target in the worker pool; all are attempted, every failure is reported."""
     failures: list[tuple[str, str]] = []
 
@@ -129,8 +157,15 @@ def _render(project: Project, options: BuildOptions, inputs: Inputs, stale: list
     reporter.start(len(stale), "rendering")
     try:
         known = previous.targets if previous else {}
-        results = render_all(project, options, inputs, stale, options.jobs or default_jobs(), done,
-                             {p: e.pages for p, e in known.items()})
+        results = render_all(
+            project,
+            options,
+            inputs,
+            stale,
+            options.jobs or default_jobs(),
+            done,
+            {p: e.pages for p, e in known.items()},
+        )
     finally:
         reporter.finish()
     warnings = [(r.target.path, w) for r in results if not isinstance(r, Failed) for w in r.warnings]
@@ -145,15 +180,24 @@ def _render(project: Project, options: BuildOptions, inputs: Inputs, stale: list
 
 def _entry(result, options: BuildOptions, project: Project, ours: str) -> manifest.Entry:
     return manifest.Entry(
-        manifest.sha256_bytes(result.data), len(result.data), result.pages, result.target.kind,
-        result.target.format, freshness.target_key(result.target, options),
-        dict(sorted(result.deps["fields"].items())), dict(sorted(result.deps["templates"].items())),
-        {manifest.relative(Path(p), project.root): manifest.sha256_file(Path(p)) for p in sorted(set(result.deps["files"]))},
-        requested=options.plan is not None, made_by=ours)
+        manifest.sha256_bytes(result.data),
+        len(result.data),
+        result.pages,
+        result.target.kind,
+        result.target.format,
+        freshness.target_key(result.target, options),
+        dict(sorted(result.deps["fields"].items())),
+        dict(sorted(result.deps["templates"].items())),
+        {
+            manifest.relative(Path(p), project.root): manifest.sha256_file(Path(p))
+            for p in sorted(set(result.deps["files"]))
+        },
+        requested=options.plan is not None,
+        made_by=ours,
+    )
 
 
 def _size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / 1024 / 1024:.1f} MB"
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
-

@@ -18,40 +18,56 @@ FILE = "index.html"
 FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "fillable-pdf": "Fillable PDF"}
 
 
-def rows(written: list["Written"], output_dir: Path) -> list[dict]:
+def rows(written: list[Written], output_dir: Path) -> list[dict]:
     """One row per document, grouped by brand in the order they were planned."""
     out = []
     for w in written:
         t = w.target
-        out.append({
-            "brand": t.brand,
-            "label": t.label or t.path,
-            "format": FORMAT_NAMES[t.format],
-            "paper": t.paper.upper() if t.paper == "a4" else t.paper.capitalize(),
-            "pages": w.pages or "",
-            "size": f"{w.size / 1024:.0f} KB" if w.size >= 1024 else f"{w.size} bytes",
-            "href": t.path,
-        })
+        out.append(
+            {
+                "brand": t.brand,
+                "label": t.label or t.path,
+                "format": FORMAT_NAMES[t.format],
+                "paper": t.paper.upper() if t.paper == "a4" else t.paper.capitalize(),
+                "pages": w.pages or "",
+                "size": f"{w.size / 1024:.0f} KB" if w.size >= 1024 else f"{w.size} bytes",
+                "href": t.path,
+            }
+        )
     return out
 
 
-def render(renderer: "Renderer", profile: Profile, brands: dict[str, Brand], written: list["Written"],
-           output_dir: Path) -> bytes:
-    context = select.frame(profile, brands["neutral"], "handbook", False, f"Documents: {profile.title}",
-                           f"Every document built from the {profile.title}, with page counts and sizes.")
+def render(
+    renderer: Renderer, profile: Profile, brands: dict[str, Brand], written: list[Written], output_dir: Path
+) -> bytes:
+    context = select.frame(
+        profile,
+        brands["neutral"],
+        "handbook",
+        False,
+        f"Documents: {profile.title}",
+        f"Every document built from the {profile.title}, with page counts and sizes.",
+    )
     entries = rows(written, output_dir)
-    context["groups"] = [{"brand": b, "name": brands[b].name or "Neutral edition (no organisation)",
-                          "entries": [e for e in entries if e["brand"] == b]} for b in dict.fromkeys(
-                             e["brand"] for e in entries)]
+    context["groups"] = [
+        {
+            "brand": b,
+            "name": brands[b].name or "Neutral edition (no organisation)",
+            "entries": [e for e in entries if e["brand"] == b],
+        }
+        for b in dict.fromkeys(e["brand"] for e in entries)
+    ]
     context["total"] = len(entries)
     return renderer.render("catalogue.html.j2", context).encode("utf-8")
 
 
-def make(project: "Project", inputs: "Inputs", targets: list["Target"], recorded: "Manifest") -> bytes:
+def make(project: Project, inputs: Inputs, targets: list[Target], recorded: Manifest) -> bytes:
     """The catalogue of ``targets`` as the manifest ``recorded`` describes them (sizes, pages)."""
     from .project import Written
     from .render import Renderer
 
-    listed = [Written(t, project.output_dir / t.path, recorded.targets[t.path].bytes, recorded.targets[t.path].pages)
-              for t in targets]
+    listed = [
+        Written(t, project.output_dir / t.path, recorded.targets[t.path].bytes, recorded.targets[t.path].pages)
+        for t in targets
+    ]
     return render(Renderer(project.templates_dir), inputs.profile, inputs.brands, listed, project.output_dir)

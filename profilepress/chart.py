@@ -30,15 +30,16 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
         f'height="{height}" role="img" aria-labelledby="t d" font-family="Atkinson Hyperlegible, sans-serif">',
         f'<title id="t">{escape(title)}</title>',
         '<desc id="d">For each competency, the average level of its rated activities in each round, over the '
-        'people who rated it in that round: an open circle for the first rating, a filled square for the second. '
-        'Level 1 is the lowest.</desc>',
+        "people who rated it in that round: an open circle for the first rating, a filled square for the second. "
+        "Level 1 is the lowest.</desc>",
         '<rect width="100%" height="100%" fill="#fff"/>',
     ]
     for rank in range(1, levels + 1):
-        parts.append(f'<line x1="{x(rank):.1f}" y1="{TOP - 8}" x2="{x(rank):.1f}" '
-                     f'y2="{TOP + ROW * len(groups) - 8}" stroke="#999" stroke-width="1"/>')
-        parts.append(f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">'
-                     f'Level {rank}</text>')
+        parts.append(
+            f'<line x1="{x(rank):.1f}" y1="{TOP - 8}" x2="{x(rank):.1f}" '
+            f'y2="{TOP + ROW * len(groups) - 8}" stroke="#999" stroke-width="1"/>'
+        )
+        parts.append(f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">Level {rank}</text>')
     for i, g in enumerate(groups):
         y = TOP + ROW * i + 4
         label = f"{g.code} {g.name}"
@@ -47,8 +48,7 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
         parts.append(f'<text x="8" y="{y + 4}" font-size="12">{escape(label)}</text>')
         first, second = g.rounds[1].average, g.rounds[2].average
         if first is not None:
-            parts.append(f'<circle cx="{x(first):.1f}" cy="{y}" r="5.5" fill="#fff" stroke="#000" '
-                         f'stroke-width="2"/>')
+            parts.append(f'<circle cx="{x(first):.1f}" cy="{y}" r="5.5" fill="#fff" stroke="#000" stroke-width="2"/>')
         if second is not None:
             parts.append(f'<rect x="{x(second) - 5:.1f}" y="{y - 5}" width="10" height="10" fill="#000"/>')
         if first is None and second is None:

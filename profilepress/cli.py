@@ -17,7 +17,6 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import __version__, freshness
@@ -95,61 +94,130 @@ def _jobs(text: str) -> int:
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
     add = parser.add_argument
-    add("-p", "--plan", type=Path, default=default(root / "build.yaml"),
-        help="the build plan: what to make, from which profile and packets (default: build.yaml)")
-    add("-s", "--source", type=Path, default=default(None),
-        help="folder holding profile.yaml (default: the plan's, profile_src/)")
+    add(
+        "-p",
+        "--plan",
+        type=Path,
+        default=default(root / "build.yaml"),
+        help="the build plan: what to make, from which profile and packets (default: build.yaml)",
+    )
+    add(
+        "-s",
+        "--source",
+        type=Path,
+        default=default(None),
+        help="folder holding profile.yaml (default: the plan's, profile_src/)",
+    )
     add("-t", "--templates", type=Path, default=default(root / "templates"), help="templates folder")
-    add("-o", "--output", type=Path, default=default(None),
-        help="folder to write documents into (default: the plan's 'output:', output/ beside the plan file)")
-    add("--paper", choices=sorted(PAPER_SIZES), default=default(None), help="paper size of PDFs (default: each brand's)")
-    add("--scale", metavar="ID", default=default(None),
-        help="rating scale for worksheets: a file name in scales/ without .yaml (default: build.yaml's)")
+    add(
+        "-o",
+        "--output",
+        type=Path,
+        default=default(None),
+        help="folder to write documents into (default: the plan's 'output:', output/ beside the plan file)",
+    )
+    add(
+        "--paper", choices=sorted(PAPER_SIZES), default=default(None), help="paper size of PDFs (default: each brand's)"
+    )
+    add(
+        "--scale",
+        metavar="ID",
+        default=default(None),
+        help="rating scale for worksheets: a file name in scales/ without .yaml (default: build.yaml's)",
+    )
     add("--brand", metavar="NAME", default=default(None), help="only this brand's edition (a folder in brands/)")
-    add("--only", metavar="PATTERN", action="append", default=default(None),
-        help="only targets whose output path matches (repeatable), e.g. 'neutral/handbook.*'")
-    add("--format", choices=FORMATS, action="append", dest="formats", default=default(None),
-        help="only this format (repeatable; default: all)")
-    add("--print-marks", action="store_true", default=default(False),
-        help="add 3 mm bleed and crop marks to PDFs, for a print shop")
-    add("-j", "--jobs", type=_jobs, default=default(None),
-        help="worker processes rendering PDFs (default: one per CPU)")
+    add(
+        "--only",
+        metavar="PATTERN",
+        action="append",
+        default=default(None),
+        help="only targets whose output path matches (repeatable), e.g. 'neutral/handbook.*'",
+    )
+    add(
+        "--format",
+        choices=FORMATS,
+        action="append",
+        dest="formats",
+        default=default(None),
+        help="only this format (repeatable; default: all)",
+    )
+    add(
+        "--print-marks",
+        action="store_true",
+        default=default(False),
+        help="add 3 mm bleed and crop marks to PDFs, for a print shop",
+    )
+    add(
+        "-j", "--jobs", type=_jobs, default=default(None), help="worker processes rendering PDFs (default: one per CPU)"
+    )
     add("--force", action="store_true", default=default(False), help="rebuild everything, changed or not")
-    add("--timeout", type=_jobs, metavar="SECONDS", default=default(None),
-        help="the most one document may take to render (default: 300)")
+    add(
+        "--timeout",
+        type=_jobs,
+        metavar="SECONDS",
+        default=default(None),
+        help="the most one document may take to render (default: 300)",
+    )
     add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
-    add("--shard", type=_shard, metavar="I/N", default=default(None),
+    add(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        default=default(None),
         help="build (or verify) only shard I of N: disjoint slices of the plan whose union is the whole build; "
-             "an output's shard is decided by its path, so adding a target moves no other")
-    add("--prune", action="store_true", default=default(False),
+        "an output's shard is decided by its path, so adding a target moves no other",
+    )
+    add(
+        "--prune",
+        action="store_true",
+        default=default(False),
         help="also remove outputs in the folder this build does not make: tailored excerpts and another "
-             "plan's outputs (each is listed)")
+        "plan's outputs (each is listed)",
+    )
     add("-q", "--quiet", action="store_true", default=default(False), help="print errors and warnings only")
-    add("-v", "--verbose", action="store_true", default=default(False),
-        help="print more detail (and the traceback of an internal error)")
+    add(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="print more detail (and the traceback of an internal error)",
+    )
 
 
 def make_parser(root: Path) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="build.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s (profilepress {__version__})")
-    parser.add_argument("--list", action="store_true", dest="list_targets",
-                        help="list every target of the build and its output path; build nothing")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        dest="list_targets",
+        help="list every target of the build and its output path; build nothing",
+    )
     _project_options(parser, root, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, text in (
         ("build", "bring the output folder up to date (the default command)"),
         ("check", "validate every source (profile, roles, scales, brands, packets, plan); write nothing"),
         ("verify", "rebuild everything in a temporary folder and compare with output/manifest.json"),
-        ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without "
-                   "writing a recipe"),
-        ("merge", "combine shard folders (built with --shard) into the output folder, with one manifest "
-                  "and one catalogue; stops on a conflict or a missing output"),
-        ("collect", "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
-                    "ratings tables, a summary report and a report for each person"),
+        ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without writing a recipe"),
+        (
+            "merge",
+            "combine shard folders (built with --shard) into the output folder, with one manifest "
+            "and one catalogue; stops on a conflict or a missing output",
+        ),
+        (
+            "collect",
+            "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
+            "ratings tables, a summary report and a report for each person",
+        ),
         ("schema", "write the JSON Schemas of the source files into schema/"),
-        ("diff", "report what changed between two versions of the profile (folders or git refs) and "
-                 "which outputs change; writes nothing"),
+        (
+            "diff",
+            "report what changed between two versions of the profile (folders or git refs) and "
+            "which outputs change; writes nothing",
+        ),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         if name == "diff":
@@ -157,30 +225,54 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             continue
         _project_options(sub, root, suppress=True)
         if name == "build":
-            sub.add_argument("--list", action="store_true", dest="list_targets", default=argparse.SUPPRESS,
-                             help="list every target and its output path; build nothing")
+            sub.add_argument(
+                "--list",
+                action="store_true",
+                dest="list_targets",
+                default=argparse.SUPPRESS,
+                help="list every target and its output path; build nothing",
+            )
         elif name == "tailor":
             sub.add_argument("--role", metavar="ID", help="a role's competencies (a file in profile_src/roles/)")
-            sub.add_argument("--domain", metavar="CODE", action="append", default=[],
-                             help="a domain's competencies (repeatable), e.g. D2")
-            sub.add_argument("--competency", metavar="CODE", action="append", default=[],
-                             help="a competency (repeatable), e.g. C3")
+            sub.add_argument(
+                "--domain",
+                metavar="CODE",
+                action="append",
+                default=[],
+                help="a domain's competencies (repeatable), e.g. D2",
+            )
+            sub.add_argument(
+                "--competency", metavar="CODE", action="append", default=[], help="a competency (repeatable), e.g. C3"
+            )
             sub.add_argument("--name", metavar="NAME", help="file name (default: the role or the codes)")
         elif name == "merge":
             sub.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="shard output folders")
         elif name == "collect":
-            sub.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                             help="filled worksheet PDFs and saved answers (.json)")
-            sub.add_argument("--into", type=Path, default=None, metavar="DIR",
-                             help="folder for ratings.csv, notes.csv, ratings.json, summary.html and .pdf, "
-                                  "and each person's report in people/ (default: the output folder's "
-                                  "summary/)")
-            sub.add_argument("--accept-changed", action="store_true",
-                             help="also collect answers to activities reworded since their worksheet was made "
-                                  "(by default they are left out, each with a warning)")
+            sub.add_argument(
+                "files", nargs="+", type=Path, metavar="FILE", help="filled worksheet PDFs and saved answers (.json)"
+            )
+            sub.add_argument(
+                "--into",
+                type=Path,
+                default=None,
+                metavar="DIR",
+                help="folder for ratings.csv, notes.csv, ratings.json, summary.html and .pdf, "
+                "and each person's report in people/ (default: the output folder's "
+                "summary/)",
+            )
+            sub.add_argument(
+                "--accept-changed",
+                action="store_true",
+                help="also collect answers to activities reworded since their worksheet was made "
+                "(by default they are left out, each with a warning)",
+            )
         elif name == "schema":
-            sub.add_argument("--check", action="store_true", dest="schema_check",
-                             help="only report whether schema/ is up to date (exit 1 if not)")
+            sub.add_argument(
+                "--check",
+                action="store_true",
+                dest="schema_check",
+                help="only report whether schema/ is up to date (exit 1 if not)",
+            )
     return parser
 
 
@@ -195,10 +287,20 @@ exit codes: 0 the report was made (changes or not); 1 OLD or NEW is neither a
 folder nor a ref, or its sources are not valid; 2 wrong usage."""
     parser.add_argument("old", metavar="OLD", help="the version before the change: a folder or a git ref")
     parser.add_argument("new", metavar="NEW", help="the version after the change: a folder or a git ref")
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown", dest="diff_format",
-                        help="markdown (default: for a pull request comment or a CI job summary) or json")
-    parser.add_argument("--repo", type=Path, default=None, metavar="DIR",
-                        help="the git repository whose refs OLD and NEW name (default: the working folder's)")
+    parser.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        dest="diff_format",
+        help="markdown (default: for a pull request comment or a CI job summary) or json",
+    )
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the git repository whose refs OLD and NEW name (default: the working folder's)",
+    )
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
@@ -212,19 +314,21 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if command == "diff":
             return _diff(args, root)
         choices = _choices(args)
-        if command == "build" and not args.list_targets:              # nothing to do? from the manifest alone
-            light = freshness.project_of(args.plan, root, source=args.source, templates=args.templates,
-                                         output=args.output)
+        if command == "build" and not args.list_targets:  # nothing to do? from the manifest alone
+            light = freshness.project_of(
+                args.plan, root, source=args.source, templates=args.templates, output=args.output
+            )
             started = time.monotonic()
             current = freshness.up_to_date(light, BuildOptions(**_quick_options(choices)))
             if current is not None:
-                _summary(Report(up_to_date=current, decided_from_manifest=True,
-                                seconds=time.monotonic() - started), reporter)
+                _summary(
+                    Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started), reporter
+                )
                 return EXIT_OK
         from .build import build
         from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
 
-        parsed = read_plan(args.plan)                                 # the plan, read once
+        parsed = read_plan(args.plan)  # the plan, read once
         project = project_from_plan(parsed, root, source=args.source, templates=args.templates, output=args.output)
         options = with_overrides(options_from_plan(parsed), **choices)
         if command == "collect":
@@ -246,8 +350,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         for error in exc.errors:
             print(error.format(), file=sys.stderr)
         files = len({e.file for e in exc.errors})
-        print(f"{_count(len(exc.errors), 'error')} in {_count(files, 'file')}; nothing was written.",
-              file=sys.stderr)
+        print(f"{_count(len(exc.errors), 'error')} in {_count(files, 'file')}; nothing was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BuildFailed as exc:
         for path, reason in exc.failures:
@@ -264,24 +367,38 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        print("interrupted; nothing was written, and the files already in the output folder are intact.",
-              file=sys.stderr)
+        print(
+            "interrupted; nothing was written, and the files already in the output folder are intact.", file=sys.stderr
+        )
         return 130
     except Exception as exc:  # a bug, not the user's mistake
         if args.verbose:
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in profilepress; run again with --verbose and report the output.", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in profilepress; run again with --verbose and report the output.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
 def _choices(args: argparse.Namespace) -> dict:
     """The command line's choices that shape a build (None where build.yaml decides)."""
-    return {"paper": args.paper, "marks": args.print_marks,
-            "formats": tuple(dict.fromkeys(args.formats)) if args.formats else None, "scale": args.scale,
-            "brand": args.brand, "only": tuple(args.only or ()), "jobs": args.jobs, "force": args.force,
-            "strict": args.strict, "shard": args.shard, "timeout": args.timeout, "prune": args.prune,
-            "source_date_epoch": _source_date_epoch()}
+    return {
+        "paper": args.paper,
+        "marks": args.print_marks,
+        "formats": tuple(dict.fromkeys(args.formats)) if args.formats else None,
+        "scale": args.scale,
+        "brand": args.brand,
+        "only": tuple(args.only or ()),
+        "jobs": args.jobs,
+        "force": args.force,
+        "strict": args.strict,
+        "shard": args.shard,
+        "timeout": args.timeout,
+        "prune": args.prune,
+        "source_date_epoch": _source_date_epoch(),
+    }
 
 
 def _quick_options(choices: dict) -> dict:
@@ -290,8 +407,12 @@ def _quick_options(choices: dict) -> dict:
 
 
 def _summary(report: Report, reporter: Reporter) -> None:
-    parts = [f"built {len(report.built)}", f"up to date {len(report.up_to_date)}",
-             f"removed {len(report.removed)}", "failed 0"]
+    parts = [
+        f"built {len(report.built)}",
+        f"up to date {len(report.up_to_date)}",
+        f"removed {len(report.removed)}",
+        "failed 0",
+    ]
     for path in report.removed:
         reporter.info(f"removed {path}")
     if report.kept:
@@ -308,11 +429,20 @@ def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Re
 
     plan.targets(inputs, options)
     profile = inputs.profile
-    counts = ", ".join(_count(len(items), word) for items, word in (
-        (profile.principles, "principle"), (profile.domains, "domain"), (profile.competencies, "competency"),
-        (profile.activities, "activity"), (profile.roles, "role")))
-    reporter.info(f"ok: {_shown(project.source_dir)} is a valid profile ({counts}); the build plan, scales, "
-                  "brands and packets are valid too")
+    counts = ", ".join(
+        _count(len(items), word)
+        for items, word in (
+            (profile.principles, "principle"),
+            (profile.domains, "domain"),
+            (profile.competencies, "competency"),
+            (profile.activities, "activity"),
+            (profile.roles, "role"),
+        )
+    )
+    reporter.info(
+        f"ok: {_shown(project.source_dir)} is a valid profile ({counts}); the build plan, scales, "
+        "brands and packets are valid too"
+    )
     return EXIT_OK
 
 
@@ -325,20 +455,24 @@ def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: R
     recorded = manifest.read(project.output_dir)
     if recorded is None:
         raise UserError(f"no manifest in {display_path(project.output_dir)}; build first")
-    with tempfile.TemporaryDirectory(prefix="profilepress-verify-") as tmp:   # a fresh build, compared
-        fresh = build(replace(project, output_dir=Path(tmp)), replace(options, force=True), Reporter(quiet=True),
-                      inputs)
+    with tempfile.TemporaryDirectory(prefix="profilepress-verify-") as tmp:  # a fresh build, compared
+        fresh = build(
+            replace(project, output_dir=Path(tmp)), replace(options, force=True), Reporter(quiet=True), inputs
+        )
         made = {w.target.path: manifest.sha256_file(w.path) for w in fresh.built}
     differences = verify.differences(recorded, made, project.output_dir, options.shard)
     for line in differences:
         print(f"{line}", file=sys.stderr)
     if differences:
-        print(f"verify: {_count(len(differences), 'difference')}; the outputs are not what the sources give",
-              file=sys.stderr)
+        print(
+            f"verify: {_count(len(differences), 'difference')}; the outputs are not what the sources give",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     which = f"shard {options.shard[0]}/{options.shard[1]}: " if options.shard else ""
-    reporter.info(f"verify: {which}ok, a fresh build gives exactly the bytes in the manifest "
-                  f"({_count(len(made), 'output')})")
+    reporter.info(
+        f"verify: {which}ok, a fresh build gives exactly the bytes in the manifest ({_count(len(made), 'output')})"
+    )
     return EXIT_OK
 
 
@@ -354,8 +488,9 @@ def _merge(project: Project, options: BuildOptions, inputs: Inputs, folders: lis
 def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, reporter: Reporter) -> int:
     from .summarise import summarise
 
-    done = summarise(project, args.files, args.into or project.output_dir / "summary", options,
-                     accept_changed=args.accept_changed)
+    done = summarise(
+        project, args.files, args.into or project.output_dir / "summary", options, accept_changed=args.accept_changed
+    )
     for notice in done.accepted:
         reporter.info(notice.format())
     for notice in done.warnings:
@@ -364,8 +499,10 @@ def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, 
         reporter.detail(f"wrote {_shown(path)}")
     people = f"{done.people} {'person' if done.people == 1 else 'people'}"
     left_out = f"; {_count(len(done.warnings), 'warning')} about answers left out" if done.warnings else ""
-    reporter.info(f"collected {_count(len(args.files), 'file')} ({people}) into {_shown(done.folder)}: "
-                  f"{_count(len(done.written), 'file')} written{left_out}")
+    reporter.info(
+        f"collected {_count(len(args.files), 'file')} ({people}) into {_shown(done.folder)}: "
+        f"{_count(len(done.written), 'file')} written{left_out}"
+    )
     return EXIT_OK
 
 
@@ -376,8 +513,15 @@ def _tailor(project: Project, options: BuildOptions, args: argparse.Namespace, r
 
     inputs = load_inputs(project, options, with_build_file=False, with_packets=False)
     formats = tuple(f for f in dict.fromkeys(args.formats or ("html", "pdf")) if f != "fillable-pdf")
-    targets = tailored(inputs, options, role=args.role, domains=tuple(args.domain),
-                       competencies=tuple(args.competency), name=args.name, formats=formats)
+    targets = tailored(
+        inputs,
+        options,
+        role=args.role,
+        domains=tuple(args.domain),
+        competencies=tuple(args.competency),
+        name=args.name,
+        formats=formats,
+    )
     report = build(project, replace(options, plan=targets, formats=FORMATS), reporter, inputs)
     for written in report.built:
         reporter.info(f"wrote {display_path(written.path)}")
@@ -404,12 +548,16 @@ def _diff(args: argparse.Namespace, root: Path) -> int:
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="profilepress-diff-") as work:
-        report = diff.diff(args.old, args.new, repo=args.repo or Path.cwd(), root=root, templates=args.templates,
-                           workdir=Path(work))
+        report = diff.diff(
+            args.old, args.new, repo=args.repo or Path.cwd(), root=root, templates=args.templates, workdir=Path(work)
+        )
     print(diff.to_json(report) if args.diff_format == "json" else diff.to_markdown(report), end="")
     if not args.quiet:
-        print(f"diff: {args.old} → {args.new}: compared {report.outputs.compared} outputs in "
-              f"{time.monotonic() - started:.1f} s", file=sys.stderr)
+        print(
+            f"diff: {args.old} → {args.new}: compared {report.outputs.compared} outputs in "
+            f"{time.monotonic() - started:.1f} s",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -51,7 +51,7 @@ class Rating:
     round: int
     activity: Activity
     competency: Competency
-    level: str | None          # a level id, forms.NA, or None when left blank
+    level: str | None  # a level id, forms.NA, or None when left blank
     priority: bool
     evidence: str
     file: Path
@@ -99,8 +99,8 @@ class Responses:
     scale: RatingScale
     people: list[Person]
     ratings: list[Rating]
-    warnings: list[Notice] = field(default_factory=list)   # answers left out, one per activity and file
-    accepted: list[Notice] = field(default_factory=list)   # answers to reworded activities collected as asked
+    warnings: list[Notice] = field(default_factory=list)  # answers left out, one per activity and file
+    accepted: list[Notice] = field(default_factory=list)  # answers to reworded activities collected as asked
 
     @property
     def notes(self) -> list[Note]:
@@ -117,21 +117,29 @@ def read(path: Path) -> FilledWorksheet:
     elif suffix == ".json":
         sheet = _read_answers(path)
     else:
-        raise _error(path, "not a filled worksheet", "give filled worksheet PDFs or answers saved from the HTML "
-                                                     "worksheet (.json)")
+        raise _error(
+            path,
+            "not a filled worksheet",
+            "give filled worksheet PDFs or answers saved from the HTML worksheet (.json)",
+        )
     if not any(value.strip() for name, value in sheet.fields.items() if name not in _COVER):
-        raise _error(path, "holds no answers: no activity is rated, and no evidence, priority, note or "
-                           "reflection is filled in",
-                     "collect worksheets once they are filled in; a paper worksheet's answers can be typed "
-                     "into the fillable PDF or the HTML worksheet")
+        raise _error(
+            path,
+            "holds no answers: no activity is rated, and no evidence, priority, note or reflection is filled in",
+            "collect worksheets once they are filled in; a paper worksheet's answers can be typed "
+            "into the fillable PDF or the HTML worksheet",
+        )
     return sheet
 
 
-_COVER = set(forms.COVER_FIELDS) | set(forms.ROUND_DATE_FIELDS.values()) | {"date"}   # "date": worksheets made before 2026-12
+_COVER = (
+    set(forms.COVER_FIELDS) | set(forms.ROUND_DATE_FIELDS.values()) | {"date"}
+)  # "date": worksheets made before 2026-12
 
 
-def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, RatingScale],
-              accept_changed: bool = False) -> Responses:
+def responses(
+    files: list[FilledWorksheet], profile: Profile, scales: dict[str, RatingScale], accept_changed: bool = False
+) -> Responses:
     """Check every file against the current profile and its scale, and turn fields into ratings and notes.
 
     Each activity a worksheet carries is compared with the profile by its code
@@ -147,9 +155,18 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
     activity_by_code = {a.code: (a, c) for c in profile.competencies for a in c.activities}
     scale_ids = sorted({f.identity.scale for f in files})
     if len(scale_ids) > 1:
-        raise ProfileErrors([SourceError(f.path, 0, 0, f"rated on the '{f.identity.scale}' scale",
-                                         hint=f"collect worksheets of one scale at a time (found: "
-                                              f"{', '.join(scale_ids)})") for f in files])
+        raise ProfileErrors(
+            [
+                SourceError(
+                    f.path,
+                    0,
+                    0,
+                    f"rated on the '{f.identity.scale}' scale",
+                    hint=f"collect worksheets of one scale at a time (found: {', '.join(scale_ids)})",
+                )
+                for f in files
+            ]
+        )
     people: dict[str, Person] = {}
     ratings: list[Rating] = []
     seen: dict[tuple[str, int, str], Path] = {}
@@ -158,8 +175,15 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
         ident, where = sheet.identity, sheet.path
         scale = scales.get(ident.scale)
         if scale is None or tuple(level.id for level in scale.levels) != ident.levels:
-            errors.append(SourceError(sheet.path, 0, 0, f"rated on the scale '{ident.scale}', which scales/ "
-                                      "no longer holds in that form", hint="restore that scale file"))
+            errors.append(
+                SourceError(
+                    sheet.path,
+                    0,
+                    0,
+                    f"rated on the scale '{ident.scale}', which scales/ no longer holds in that form",
+                    hint="restore that scale file",
+                )
+            )
             continue
         usable, problem = _usable_activities(sheet, profile, activity_by_code, competency_by_code)
         if problem is not None:
@@ -171,13 +195,24 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
             if status == "gone":
                 warnings.append(Notice(where, f"{code} is no longer in the profile; its answers are left out"))
             elif accept_changed:
-                accepted.append(Notice(where, f"{code} was reworded after this worksheet was made; its answers "
-                                              f"are collected against its current words, as {ACCEPT_CHANGED} asks"))
+                accepted.append(
+                    Notice(
+                        where,
+                        f"{code} was reworded after this worksheet was made; its answers "
+                        f"are collected against its current words, as {ACCEPT_CHANGED} asks",
+                    )
+                )
             else:
-                warnings.append(Notice(where, f"{code} was reworded after this worksheet was made; its answers "
-                                              f"are left out (give {ACCEPT_CHANGED} to collect them anyway)"))
-        collected = [code for code, status in usable.items()
-                     if status == "same" or (status == "reworded" and accept_changed)]
+                warnings.append(
+                    Notice(
+                        where,
+                        f"{code} was reworded after this worksheet was made; its answers "
+                        f"are left out (give {ACCEPT_CHANGED} to collect them anyway)",
+                    )
+                )
+        collected = [
+            code for code, status in usable.items() if status == "same" or (status == "reworded" and accept_changed)
+        ]
         warnings += _unknown_fields(sheet, usable)
 
         allowed = {level.id for level in scale.levels} | {forms.NA}
@@ -195,12 +230,15 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
             if not (notes or reflection):
                 continue
             if code not in competency_by_code:
-                warnings.append(Notice(where, f"{code} is no longer in the profile; the notes and reflection "
-                                              "written under it are left out"))
+                warnings.append(
+                    Notice(
+                        where,
+                        f"{code} is no longer in the profile; the notes and reflection written under it are left out",
+                    )
+                )
                 continue
             note = Note(name, competency_by_code[code], notes, reflection, sheet.path)
-            if not any((n.competency.code, n.notes, n.reflection) == (code, notes, reflection)
-                       for n in person.notes):
+            if not any((n.competency.code, n.notes, n.reflection) == (code, notes, reflection) for n in person.notes):
                 person.notes.append(note)
         for code in collected:
             activity, competency = activity_by_code[code]
@@ -210,34 +248,59 @@ def responses(files: list[FilledWorksheet], profile: Profile, scales: dict[str, 
                 key = forms.rating_field(activity, round_)
                 value = sheet.fields.get(key) or None
                 if value is not None and value not in allowed:
-                    errors.append(SourceError(sheet.path, 0, 0, f"field {key} holds '{value}', which is not "
-                                              f"a level of the '{scale.id}' scale",
-                                              hint="was the file edited by hand?"))
+                    errors.append(
+                        SourceError(
+                            sheet.path,
+                            0,
+                            0,
+                            f"field {key} holds '{value}', which is not a level of the '{scale.id}' scale",
+                            hint="was the file edited by hand?",
+                        )
+                    )
                     continue
                 if value is None and not (round_ == 1 and (evidence or priority)):
                     continue
                 slot = (name, round_, activity.code)
                 if slot in seen and value is not None:
-                    errors.append(SourceError(sheet.path, 0, 0, f"{name} rated {activity.code} in round "
-                                              f"{round_} again (also in {seen[slot].name})",
-                                              hint="give each person's round once"))
+                    errors.append(
+                        SourceError(
+                            sheet.path,
+                            0,
+                            0,
+                            f"{name} rated {activity.code} in round {round_} again (also in {seen[slot].name})",
+                            hint="give each person's round once",
+                        )
+                    )
                     continue
                 if value is not None:
                     seen[slot] = sheet.path
-                ratings.append(Rating(name, round_, activity, competency, value,
-                                      priority and round_ == 1, evidence if round_ == 1 else "", sheet.path))
+                ratings.append(
+                    Rating(
+                        name,
+                        round_,
+                        activity,
+                        competency,
+                        value,
+                        priority and round_ == 1,
+                        evidence if round_ == 1 else "",
+                        sheet.path,
+                    )
+                )
     if errors:
         raise ProfileErrors(errors)
     if scale is None:
         raise ProfileErrors([SourceError(Path("."), 0, 0, "no worksheets to collect")])
     if not ratings and not any(p.notes for p in people.values()):
-        raise ProfileErrors([n.as_error() for n in warnings] + [
-            SourceError(Path("."), 0, 0, "nothing left to collect: every answer in these files is left out")])
+        raise ProfileErrors(
+            [n.as_error() for n in warnings]
+            + [SourceError(Path("."), 0, 0, "nothing left to collect: every answer in these files is left out")]
+        )
     return Responses(scale, list(people.values()), ratings, warnings, accepted)
 
 
-def _usable_activities(sheet: FilledWorksheet, profile: Profile, activity_by_code: dict,
-                       competency_by_code: dict) -> tuple[dict[str, str], SourceError | None]:
+def _usable_activities(
+    sheet: FilledWorksheet, profile: Profile, activity_by_code: dict, competency_by_code: dict
+) -> tuple[dict[str, str], SourceError | None]:
     """Each activity code the worksheet carries → "same", "reworded" or "gone"; or why the file is refused."""
     ident = sheet.identity
     if ident.activities is None:
@@ -246,16 +309,21 @@ def _usable_activities(sheet: FilledWorksheet, profile: Profile, activity_by_cod
         if len(mine) == len(ident.competencies) and forms.fingerprint(mine) == ident.fingerprint:
             return {a.code: "same" for c in mine for a in c.activities}, None
         if ident.version != profile.version:
-            what = (f"made from version {ident.version} of the profile, and the profile is now version "
-                    f"{profile.version}")
+            what = f"made from version {ident.version} of the profile, and the profile is now version {profile.version}"
         else:
-            what = (f"made before some of its competencies or activities were changed (the profile's version, "
-                    f"{profile.version}, stayed the same)")
+            what = (
+                f"made before some of its competencies or activities were changed (the profile's version, "
+                f"{profile.version}, stayed the same)"
+            )
         return {}, SourceError(
-            sheet.path, 0, 0, f"{what}; this worksheet is of an older kind that cannot tell which activities "
-                              "changed, so none of its answers can be matched safely",
+            sheet.path,
+            0,
+            0,
+            f"{what}; this worksheet is of an older kind that cannot tell which activities "
+            "changed, so none of its answers can be matched safely",
             hint="collect it with the profile sources it was made from (--source), or copy its answers into a "
-                 "worksheet made from the profile as it is now")
+            "worksheet made from the profile as it is now",
+        )
     usable = {}
     for code, digest in sorted(ident.activities, key=lambda item: _code_key(item[0])):
         current = activity_by_code.get(code)
@@ -264,9 +332,13 @@ def _usable_activities(sheet: FilledWorksheet, profile: Profile, activity_by_cod
         else:
             usable[code] = "same" if forms.activity_hash(current[0]) == digest else "reworded"
     if ident.profile != profile.title and "same" not in usable.values():
-        return {}, SourceError(sheet.path, 0, 0, f"made from another profile ({ident.profile} {ident.version}), "
-                                                 f"not the {profile.title}",
-                               hint="collect it with the profile sources it was made from (--source)")
+        return {}, SourceError(
+            sheet.path,
+            0,
+            0,
+            f"made from another profile ({ident.profile} {ident.version}), not the {profile.title}",
+            hint="collect it with the profile sources it was made from (--source)",
+        )
     return usable, None
 
 
@@ -277,8 +349,10 @@ def _code_key(code: str) -> tuple:
 
 def _answered(sheet: FilledWorksheet, code: str) -> bool:
     base = forms.field_base(code)
-    return any(sheet.fields.get(f"{base}_{suffix}", "").strip() not in ("", "Off")
-               for suffix in ("r1", "r2", "evidence", "priority"))
+    return any(
+        sheet.fields.get(f"{base}_{suffix}", "").strip() not in ("", "Off")
+        for suffix in ("r1", "r2", "evidence", "priority")
+    )
 
 
 def _unknown_fields(sheet: FilledWorksheet, usable: dict[str, str]) -> list[Notice]:
@@ -288,22 +362,62 @@ def _unknown_fields(sheet: FilledWorksheet, usable: dict[str, str]) -> list[Noti
         known |= {f"{forms.field_base(code)}_notes", f"{forms.field_base(code)}_reflection"}
     for code in usable:
         known |= {f"{forms.field_base(code)}_{suffix}" for suffix in ("r1", "r2", "evidence", "priority")}
-    return [Notice(sheet.path, f"the field '{name}' is not on this worksheet; its answer is left out")
-            for name, value in sorted(sheet.fields.items()) if name not in known and value.strip()]
+    return [
+        Notice(sheet.path, f"the field '{name}' is not on this worksheet; its answer is left out")
+        for name, value in sorted(sheet.fields.items())
+        if name not in known and value.strip()
+    ]
 
 
 # --- text --------------------------------------------------------------------------
 
 
 # PDFDocEncoding (ISO 32000-2, Annex D) where it differs from Latin-1; undefined codes become U+FFFD.
-_PDFDOC = {0x18: "\u02d8", 0x19: "\u02c7", 0x1A: "\u02c6", 0x1B: "\u02d9", 0x1C: "\u02dd", 0x1D: "\u02db",
-           0x1E: "\u02da", 0x1F: "\u02dc", 0x7F: "\ufffd", 0x80: "\u2022", 0x81: "\u2020", 0x82: "\u2021",
-           0x83: "\u2026", 0x84: "\u2014", 0x85: "\u2013", 0x86: "\u0192", 0x87: "\u2044", 0x88: "\u2039",
-           0x89: "\u203a", 0x8A: "\u2212", 0x8B: "\u2030", 0x8C: "\u201e", 0x8D: "\u201c", 0x8E: "\u201d",
-           0x8F: "\u2018", 0x90: "\u2019", 0x91: "\u201a", 0x92: "\u2122", 0x93: "\ufb01", 0x94: "\ufb02",
-           0x95: "\u0141", 0x96: "\u0152", 0x97: "\u0160", 0x98: "\u0178", 0x99: "\u017d", 0x9A: "\u0131",
-           0x9B: "\u0142", 0x9C: "\u0153", 0x9D: "\u0161", 0x9E: "\u017e", 0x9F: "\ufffd", 0xA0: "\u20ac",
-           0xAD: "\ufffd"}
+_PDFDOC = {
+    0x18: "\u02d8",
+    0x19: "\u02c7",
+    0x1A: "\u02c6",
+    0x1B: "\u02d9",
+    0x1C: "\u02dd",
+    0x1D: "\u02db",
+    0x1E: "\u02da",
+    0x1F: "\u02dc",
+    0x7F: "\ufffd",
+    0x80: "\u2022",
+    0x81: "\u2020",
+    0x82: "\u2021",
+    0x83: "\u2026",
+    0x84: "\u2014",
+    0x85: "\u2013",
+    0x86: "\u0192",
+    0x87: "\u2044",
+    0x88: "\u2039",
+    0x89: "\u203a",
+    0x8A: "\u2212",
+    0x8B: "\u2030",
+    0x8C: "\u201e",
+    0x8D: "\u201c",
+    0x8E: "\u201d",
+    0x8F: "\u2018",
+    0x90: "\u2019",
+    0x91: "\u201a",
+    0x92: "\u2122",
+    0x93: "\ufb01",
+    0x94: "\ufb02",
+    0x95: "\u0141",
+    0x96: "\u0152",
+    0x97: "\u0160",
+    0x98: "\u0178",
+    0x99: "\u017d",
+    0x9A: "\u0131",
+    0x9B: "\u0142",
+    0x9C: "\u0153",
+    0x9D: "\u0161",
+    0x9E: "\u017e",
+    0x9F: "\ufffd",
+    0xA0: "\u20ac",
+    0xAD: "\ufffd",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -312,9 +426,9 @@ def decode_text_string(raw: bytes) -> str:
     """A PDF text string's bytes as text: only a broken character becomes U+FFFD (see the module's notes)."""
     if raw.startswith(codecs.BOM_UTF16_BE):
         text = raw[2:].decode("utf-16-be", "replace")
-    elif raw.startswith(codecs.BOM_UTF16_LE):          # not allowed by the standard, but some programs write it
+    elif raw.startswith(codecs.BOM_UTF16_LE):  # not allowed by the standard, but some programs write it
         text = raw[2:].decode("utf-16-le", "replace")
-    elif raw.startswith(codecs.BOM_UTF8):              # PDF 2.0
+    elif raw.startswith(codecs.BOM_UTF8):  # PDF 2.0
         text = raw[3:].decode("utf-8", "replace")
     else:
         text = "".join(_PDFDOC.get(byte) or chr(byte) for byte in raw)
@@ -333,8 +447,8 @@ def _pdf_text(value) -> str:
     if value is None:
         return ""
     try:
-        raw = value.original_bytes          # pypdf's TextStringObject and ByteStringObject
-    except Exception:                       # noqa: BLE001 - a string made in memory has no bytes to go back to
+        raw = value.original_bytes  # pypdf's TextStringObject and ByteStringObject
+    except Exception:
         raw = None
     if isinstance(raw, bytes):
         return decode_text_string(raw)
@@ -356,8 +470,11 @@ def _read_pdf(path: Path) -> FilledWorksheet:
     except (PdfReadError, OSError, ValueError) as exc:
         raise _error(path, f"not a readable PDF ({exc})") from None
     if raw_identity is None:
-        raise _error(path, "not a worksheet made by this tool (it carries no worksheet identity)",
-                     "fill in a fillable worksheet PDF from output/worksheets/")
+        raise _error(
+            path,
+            "not a worksheet made by this tool (it carries no worksheet identity)",
+            "fill in a fillable worksheet PDF from output/worksheets/",
+        )
     identity = _identity(path, _pdf_text(raw_identity))
     try:
         fields = _form_fields(path, pages, list(identity.levels) + [forms.NA])
@@ -369,7 +486,7 @@ def _read_pdf(path: Path) -> FilledWorksheet:
 def _form_fields(path: Path, pages: list, order: list[str]) -> dict[str, str]:
     """Every filled field on every page: {name: value}, a radio group's value being the chosen level's id."""
     fields: dict[str, str] = {}
-    radios: dict[str, tuple[object, list[str]]] = {}     # group name → (group, the states its widgets show on)
+    radios: dict[str, tuple[object, list[str]]] = {}  # group name → (group, the states its widgets show on)
     widgets = 0
     for page in pages:
         for annotation in page.get("/Annots") or []:
@@ -387,28 +504,34 @@ def _form_fields(path: Path, pages: list, order: list[str]) -> dict[str, str]:
                 value = _pdf_text((group or widget).get("/V")).strip()
                 if value:
                     fields[name] = value
-            elif kind == "/Btn" and group is not None:          # a radio choice
+            elif kind == "/Btn" and group is not None:  # a radio choice
                 shown = radios.setdefault(name, (group, []))[1]
                 state = _state(widget.get("/AS"))
                 if state is not None:
                     shown.append(state)
-            elif kind == "/Btn":                                # a checkbox
+            elif kind == "/Btn":  # a checkbox
                 state = _state(widget.get("/AS")) or _state(widget.get("/V"))
                 if state is not None:
                     fields[name] = "on"
     if not widgets:
-        raise _error(path, "has no form fields: it is a printable worksheet, or a filled one whose fields were "
-                           "flattened into the page, so its answers cannot be read",
-                     "collect the fillable worksheet (…-fillable.pdf) as filled in a PDF program, before it is "
-                     "flattened or printed to PDF")
+        raise _error(
+            path,
+            "has no form fields: it is a printable worksheet, or a filled one whose fields were "
+            "flattened into the page, so its answers cannot be read",
+            "collect the fillable worksheet (…-fillable.pdf) as filled in a PDF program, before it is "
+            "flattened or printed to PDF",
+        )
     for name, (group, shown) in radios.items():
         chosen = sorted(set(shown))
         stored = _state(group.get("/V"))
         if len(chosen) > 1:
             if stored not in chosen:
                 values = " and ".join(_radio_value(s, group, order) for s in chosen)
-                raise _error(path, f"field {name} has two choices ticked ({values})",
-                             "open the file in a PDF program, tick one choice, and save it again")
+                raise _error(
+                    path,
+                    f"field {name} has two choices ticked ({values})",
+                    "open the file in a PDF program, tick one choice, and save it again",
+                )
             chosen = [stored]
         state = chosen[0] if chosen else stored
         if state is not None:
@@ -444,18 +567,24 @@ def _read_answers(path: Path) -> FilledWorksheet:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _error(path, f"not a saved answers file (invalid JSON: {exc})") from None
     if not isinstance(data, dict) or data.get("format") != forms.ANSWERS_FORMAT:
-        raise _error(path, "not a saved answers file (no 'format': "
-                           f"'{forms.ANSWERS_FORMAT}')", "save the answers with the HTML worksheet's "
-                                                        "'Save answers to a file' button")
+        raise _error(
+            path,
+            f"not a saved answers file (no 'format': '{forms.ANSWERS_FORMAT}')",
+            "save the answers with the HTML worksheet's 'Save answers to a file' button",
+        )
     if data.get("format_version") != forms.ANSWERS_FORMAT_VERSION:
-        raise _error(path, f"answers format version {data.get('format_version')!r} is not supported "
-                           f"(this tool reads version {forms.ANSWERS_FORMAT_VERSION})")
+        raise _error(
+            path,
+            f"answers format version {data.get('format_version')!r} is not supported "
+            f"(this tool reads version {forms.ANSWERS_FORMAT_VERSION})",
+        )
     fields = data.get("fields")
     if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
         raise _error(path, "the answers file has no valid 'fields'")
     values = {clean_text(k): clean_text(v).strip() for k, v in fields.items()}
-    return FilledWorksheet(path, _identity(path, json.dumps(data.get("worksheet"))),
-                           {k: v for k, v in values.items() if v})
+    return FilledWorksheet(
+        path, _identity(path, json.dumps(data.get("worksheet"))), {k: v for k, v in values.items() if v}
+    )
 
 
 def _identity(path: Path, text: str) -> forms.WorksheetIdentity:

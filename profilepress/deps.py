@@ -24,8 +24,17 @@ from typing import Any
 
 from . import model
 
-KEYED = (model.Profile, model.Principle, model.Domain, model.Competency, model.Activity, model.Role,
-         model.Brand, model.Packet, model.RatingScale)
+KEYED = (
+    model.Profile,
+    model.Principle,
+    model.Domain,
+    model.Competency,
+    model.Activity,
+    model.Role,
+    model.Brand,
+    model.Packet,
+    model.RatingScale,
+)
 
 
 def key_of(obj: Any) -> str | None:
@@ -65,8 +74,8 @@ class Recorder:
     """What one document read: model fields, templates, fetched files."""
 
     def __init__(self) -> None:
-        self.fields: dict[str, str] = {}       # "key#field" → hash
-        self.templates: dict[str, str] = {}    # template name → sha256 of its source
+        self.fields: dict[str, str] = {}  # "key#field" → hash
+        self.templates: dict[str, str] = {}  # template name → sha256 of its source
 
     def read(self, key: str, name: str, value: Any) -> None:
         slot = f"{key}#{name}"

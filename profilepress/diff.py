@@ -29,10 +29,10 @@ import re
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, Iterable
 
 from .errors import ProfileErrors, UserError
 from .model import Activity, Block, ItemList, Paragraph, Profile
@@ -80,7 +80,7 @@ class ActivityChange:
 
     old: ActivityText
     new: ActivityText
-    similarity: float           # 1.0 for the same words
+    similarity: float  # 1.0 for the same words
     words: tuple[Segment, ...]
 
     @property
@@ -113,21 +113,21 @@ class FieldChange:
 class PartChange:
     """A change to the profile's front matter, a principle, domain, competency or role (matched by id)."""
 
-    kind: str                   # profile | principle | domain | competency | role
+    kind: str  # profile | principle | domain | competency | role
     id: str
-    change: str                 # added | removed | changed
+    change: str  # added | removed | changed
     old_code: str | None
     new_code: str | None
-    name: str                   # NEW's name (OLD's for a removed part)
+    name: str  # NEW's name (OLD's for a removed part)
     fields: tuple[FieldChange, ...] = ()
 
 
 @dataclass(frozen=True)
 class ProfileChanges:
-    added: tuple[ActivityText, ...]            # in NEW's order
-    removed: tuple[ActivityText, ...]          # in OLD's order
-    changed: tuple[ActivityChange, ...]        # reworded or renumbered (or both), in NEW's order
-    reused_codes: tuple[CodeReuse, ...]        # old codes that no longer name their activity
+    added: tuple[ActivityText, ...]  # in NEW's order
+    removed: tuple[ActivityText, ...]  # in OLD's order
+    changed: tuple[ActivityChange, ...]  # reworded or renumbered (or both), in NEW's order
+    reused_codes: tuple[CodeReuse, ...]  # old codes that no longer name their activity
     parts: tuple[PartChange, ...]
     old_version: str = ""
     new_version: str = ""
@@ -154,21 +154,33 @@ def compare(old: Profile, new: Profile) -> ProfileChanges:
     """What changed from ``old`` to ``new``: activities matched by their words across the whole profile."""
     before, after = _activity_texts(old), _activity_texts(new)
     pairs = _match(before, after)
-    changed = sorted((ActivityChange(before[i], after[j], ratio, word_diff(before[i].text, after[j].text))
-                      for i, j, ratio in pairs if before[i] != after[j]),
-                     key=lambda c: after.index(c.new))
+    changed = sorted(
+        (
+            ActivityChange(before[i], after[j], ratio, word_diff(before[i].text, after[j].text))
+            for i, j, ratio in pairs
+            if before[i] != after[j]
+        ),
+        key=lambda c: after.index(c.new),
+    )
     matched_old, matched_new = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
     partner = {i: after[j] for i, j, _ in pairs}
     now_by_code = {a.code: a for a in after}
     # An old code that no longer names its activity: the activity moved to another code, or was removed
     # and another activity took its code.
-    reused = tuple(CodeReuse(a.code, a, now_by_code.get(a.code)) for i, a in enumerate(before)
-                   if (i in partner and partner[i].code != a.code) or (i not in partner and a.code in now_by_code))
+    reused = tuple(
+        CodeReuse(a.code, a, now_by_code.get(a.code))
+        for i, a in enumerate(before)
+        if (i in partner and partner[i].code != a.code) or (i not in partner and a.code in now_by_code)
+    )
     return ProfileChanges(
         added=tuple(a for j, a in enumerate(after) if j not in matched_new),
         removed=tuple(a for i, a in enumerate(before) if i not in matched_old),
-        changed=tuple(changed), reused_codes=reused, parts=_compare_parts(old, new),
-        old_version=old.version, new_version=new.version)
+        changed=tuple(changed),
+        reused_codes=reused,
+        parts=_compare_parts(old, new),
+        old_version=old.version,
+        new_version=new.version,
+    )
 
 
 def _activity_texts(profile: Profile) -> list[ActivityText]:
@@ -248,38 +260,59 @@ def _blocks_text(blocks: Iterable[Block]) -> str:
 
 
 def _codes(items) -> str:
-    return " ".join(item.code for item in items)   # spaces only: a word diff then shows codes, not "M2,"
+    return " ".join(item.code for item in items)  # spaces only: a word diff then shows codes, not "M2,"
 
 
 # What is compared for each kind of part, besides activities: field name → how to read it as text.
 _PART_FIELDS: dict[str, dict[str, Callable]] = {
     "profile": {
-        "title": lambda p: p.title, "subtitle": lambda p: p.subtitle or "", "short title": lambda p: p.short_title,
-        "version": lambda p: p.version, "date": lambda p: p.date, "language": lambda p: p.language,
-        "authors": lambda p: "; ".join(p.authors), "publisher": lambda p: p.publisher,
-        "partners": lambda p: "; ".join(p.partners), "citation": lambda p: p.citation,
-        "licence": lambda p: p.rights.licence or "", "permission": lambda p: p.rights.permission or "",
+        "title": lambda p: p.title,
+        "subtitle": lambda p: p.subtitle or "",
+        "short title": lambda p: p.short_title,
+        "version": lambda p: p.version,
+        "date": lambda p: p.date,
+        "language": lambda p: p.language,
+        "authors": lambda p: "; ".join(p.authors),
+        "publisher": lambda p: p.publisher,
+        "partners": lambda p: "; ".join(p.partners),
+        "citation": lambda p: p.citation,
+        "licence": lambda p: p.rights.licence or "",
+        "permission": lambda p: p.rights.permission or "",
         "introduction": lambda p: f"{p.introduction.heading} ¶ {_blocks_text(p.introduction.body)}",
-        "principles section": lambda p: f"{p.principles_section.heading} ¶ "
-                                        f"{_blocks_text(p.principles_section.body)}",
+        "principles section": lambda p: f"{p.principles_section.heading} ¶ {_blocks_text(p.principles_section.body)}",
         "domains section": lambda p: f"{p.domains_section.heading} ¶ {_blocks_text(p.domains_section.body)}",
     },
     "principle": {"code": lambda x: x.code, "name": lambda x: x.name, "text": lambda x: x.text},
-    "domain": {"code": lambda d: d.code, "name": lambda d: d.name, "overview": lambda d: d.overview,
-               "summary": lambda d: d.summary, "competencies": lambda d: _codes(d.competencies)},
-    "competency": {"code": lambda c: c.code, "name": lambda c: c.name,
-                   "description": lambda c: _blocks_text(c.description)},
-    "role": {"name": lambda r: r.name, "description": lambda r: r.description,
-             "primary competencies": lambda r: _codes(r.primary),
-             "supporting competencies": lambda r: _codes(r.supporting)},
+    "domain": {
+        "code": lambda d: d.code,
+        "name": lambda d: d.name,
+        "overview": lambda d: d.overview,
+        "summary": lambda d: d.summary,
+        "competencies": lambda d: _codes(d.competencies),
+    },
+    "competency": {
+        "code": lambda c: c.code,
+        "name": lambda c: c.name,
+        "description": lambda c: _blocks_text(c.description),
+    },
+    "role": {
+        "name": lambda r: r.name,
+        "description": lambda r: r.description,
+        "primary competencies": lambda r: _codes(r.primary),
+        "supporting competencies": lambda r: _codes(r.supporting),
+    },
 }
 
 
 def _compare_parts(old: Profile, new: Profile) -> tuple[PartChange, ...]:
     changes: list[PartChange] = []
-    groups = (("profile", (old,), (new,)), ("principle", old.principles, new.principles),
-              ("domain", old.domains, new.domains), ("competency", old.competencies, new.competencies),
-              ("role", old.roles, new.roles))
+    groups = (
+        ("profile", (old,), (new,)),
+        ("principle", old.principles, new.principles),
+        ("domain", old.domains, new.domains),
+        ("competency", old.competencies, new.competencies),
+        ("role", old.roles, new.roles),
+    )
     for kind, before, after in groups:
         fields = _PART_FIELDS[kind]
         ident = (lambda p: "profile") if kind == "profile" else (lambda p: p.id)
@@ -290,11 +323,15 @@ def _compare_parts(old: Profile, new: Profile) -> tuple[PartChange, ...]:
             if was is None:
                 changes.append(PartChange(kind, ident(part), "added", None, _code(part), _name(part)))
                 continue
-            differences = tuple(FieldChange(name, read(was), read(part), word_diff(read(was), read(part)))
-                                for name, read in fields.items() if read(was) != read(part))
+            differences = tuple(
+                FieldChange(name, read(was), read(part), word_diff(read(was), read(part)))
+                for name, read in fields.items()
+                if read(was) != read(part)
+            )
             if differences:
-                changes.append(PartChange(kind, ident(part), "changed", _code(was), _code(part), _name(part),
-                                          differences))
+                changes.append(
+                    PartChange(kind, ident(part), "changed", _code(was), _code(part), _name(part), differences)
+                )
         for part in before:
             if ident(part) not in new_ids:
                 changes.append(PartChange(kind, ident(part), "removed", _code(part), None, _name(part)))
@@ -314,17 +351,17 @@ def _name(part) -> str:
 
 @dataclass(frozen=True)
 class Output:
-    path: str        # in the output folder
-    document: str    # the plan's label: "Worksheet: C1 Co-learning"
-    format: str      # html | pdf | fillable-pdf
+    path: str  # in the output folder
+    document: str  # the plan's label: "Worksheet: C1 Co-learning"
+    format: str  # html | pdf | fillable-pdf
     brand: str
 
 
 @dataclass(frozen=True)
 class OutputChanges:
-    changed: tuple[Output, ...]       # planned on both sides, different HTML
-    added: tuple[Output, ...]         # planned for NEW only
-    removed: tuple[Output, ...]       # planned for OLD only
+    changed: tuple[Output, ...]  # planned on both sides, different HTML
+    added: tuple[Output, ...]  # planned for NEW only
+    removed: tuple[Output, ...]  # planned for OLD only
     unchanged: tuple[Output, ...]
 
     @property
@@ -342,22 +379,28 @@ def _engine() -> SimpleNamespace:
     from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
     from .render import Renderer
 
-    return SimpleNamespace(document_html=document_html, load_inputs=load_inputs, plan=plan.targets,
-                           project_from_plan=project_from_plan, read_plan=read_plan,
-                           options_from_plan=options_from_plan, Renderer=Renderer)
+    return SimpleNamespace(
+        document_html=document_html,
+        load_inputs=load_inputs,
+        plan=plan.targets,
+        project_from_plan=project_from_plan,
+        read_plan=read_plan,
+        options_from_plan=options_from_plan,
+        Renderer=Renderer,
+    )
 
 
 @dataclass(frozen=True)
 class Loaded:
     """One side, loaded and validated: its inputs, options and planned targets."""
 
-    side: "Side"
-    inputs: object          # inputs.Inputs
-    options: object         # project.BuildOptions
-    targets: tuple          # project.Target, in the plan's order
+    side: Side
+    inputs: object  # inputs.Inputs
+    options: object  # project.BuildOptions
+    targets: tuple  # project.Target, in the plan's order
 
 
-def load_side(side: "Side", root: Path, templates: Path) -> Loaded:
+def load_side(side: Side, root: Path, templates: Path) -> Loaded:
     """Load a side's profile, packets and plan with this checkout's engine, templates, brands and scales.
 
     Validation errors name the files as the side has them (``main:profile_src/…`` for a git ref).
@@ -365,8 +408,9 @@ def load_side(side: "Side", root: Path, templates: Path) -> Loaded:
     engine = _engine()
     try:
         parsed = engine.read_plan(side.plan_file)
-        project = engine.project_from_plan(parsed, root, source=side.source_dir, templates=templates,
-                                           output=side.folder / ".profilepress-diff-unused")
+        project = engine.project_from_plan(
+            parsed, root, source=side.source_dir, templates=templates, output=side.folder / ".profilepress-diff-unused"
+        )
         options = engine.options_from_plan(parsed)
         inputs = engine.load_inputs(project, options, build_file=parsed)
         targets = tuple(engine.plan(inputs, options))
@@ -380,25 +424,31 @@ def changed_outputs(old: Loaded, new: Loaded, root: Path, templates: Path) -> Ou
     engine = _engine()
     old_targets = {t.path: t for t in old.targets}
     new_targets = {t.path: t for t in new.targets}
-    same_inputs = (old.options == new.options and old.inputs.profile == new.inputs.profile
-                   and old.inputs.packets == new.inputs.packets and old.inputs.scales == new.inputs.scales
-                   and old.inputs.brands == new.inputs.brands)
+    same_inputs = (
+        old.options == new.options
+        and old.inputs.profile == new.inputs.profile
+        and old.inputs.packets == new.inputs.packets
+        and old.inputs.scales == new.inputs.scales
+        and old.inputs.brands == new.inputs.brands
+    )
     renderer = engine.Renderer(templates)
     changed, unchanged = [], []
     for path, target in new_targets.items():
         before = old_targets.get(path)
         if before is None:
             continue
-        if before == target and same_inputs:   # everything a document reads is the same
+        if before == target and same_inputs:  # everything a document reads is the same
             unchanged.append(_output(target))
             continue
         old_html = engine.document_html(old.inputs, before, old.options, renderer, root=root)
         new_html = engine.document_html(new.inputs, target, new.options, renderer, root=root)
         (changed if old_html != new_html else unchanged).append(_output(target))
-    return OutputChanges(tuple(changed),
-                         tuple(_output(t) for p, t in new_targets.items() if p not in old_targets),
-                         tuple(_output(t) for p, t in old_targets.items() if p not in new_targets),
-                         tuple(unchanged))
+    return OutputChanges(
+        tuple(changed),
+        tuple(_output(t) for p, t in new_targets.items() if p not in old_targets),
+        tuple(_output(t) for p, t in old_targets.items() if p not in new_targets),
+        tuple(unchanged),
+    )
 
 
 def _output(target) -> Output:
@@ -412,9 +462,9 @@ def _output(target) -> Output:
 class Side:
     """Where one side's sources are. ``ref`` is set for a git ref, read into ``folder``."""
 
-    label: str                   # as given on the command line
-    folder: Path                 # the folder given, or the ref's extracted tree
-    source_dir: Path | None      # the profile folder; None: the plan's
+    label: str  # as given on the command line
+    folder: Path  # the folder given, or the ref's extracted tree
+    source_dir: Path | None  # the profile folder; None: the plan's
     plan_file: Path
     ref: str | None = None
 
@@ -449,8 +499,10 @@ def _side_in(folder: Path, label: str, root: Path, ref: str | None) -> Side:
     if (folder / "profile.yaml").is_file():
         return Side(label, folder, folder, root / "build.yaml", ref)
     what = f"the tree of git ref '{ref}'" if ref else f"the folder {label}"
-    raise UserError(f"{what} holds neither build.yaml (a project) nor profile.yaml (a profile folder); "
-                    "give a project folder, a profile folder or a git ref")
+    raise UserError(
+        f"{what} holds neither build.yaml (a project) nor profile.yaml (a profile folder); "
+        "give a project folder, a profile folder or a git ref"
+    )
 
 
 def _git(repo: Path, *args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -469,24 +521,31 @@ def _resolve_ref(spec: str, repo: Path) -> str:
         found = _git(repo, "rev-parse", "--verify", "--quiet", f"{spec}^{{tree}}")
     except FileNotFoundError:
         raise UserError(f"{neither} (git is not installed, so refs cannot be read)") from None
-    if found.returncode != 0 and ":" in spec:       # REF:folder names a tree already
+    if found.returncode != 0 and ":" in spec:  # REF:folder names a tree already
         found = _git(repo, "rev-parse", "--verify", "--quiet", spec)
         if found.returncode == 0 and _git(repo, "cat-file", "-t", found.stdout.decode().strip()).stdout != b"tree\n":
             found.returncode = 1
     if found.returncode != 0:
         inside = _git(repo, "rev-parse", "--git-dir")
         if inside.returncode != 0:
-            raise UserError(f"{neither}: there is no such folder, and {repo} is not in a git repository "
-                            "to read refs from (see --repo)")
-        raise UserError(f"{neither}: there is no such folder, and the git repository in {repo} has no "
-                        "such branch, tag, commit or folder")
+            raise UserError(
+                f"{neither}: there is no such folder, and {repo} is not in a git repository "
+                "to read refs from (see --repo)"
+            )
+        raise UserError(
+            f"{neither}: there is no such folder, and the git repository in {repo} has no "
+            "such branch, tag, commit or folder"
+        )
     return found.stdout.decode().strip()
 
 
 def _extract(tree: str, repo: Path, into: Path) -> None:
     """``git archive TREE | tar -x`` into ``into``, read by Python's tarfile with its safe 'data' filter."""
-    with subprocess.Popen([shutil.which("git") or "git", "-C", str(repo), "archive", "--format=tar", tree],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        [shutil.which("git") or "git", "-C", str(repo), "archive", "--format=tar", tree],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
         try:
             with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
                 archive.extractall(into, filter="data")
@@ -503,7 +562,7 @@ def _extract(tree: str, repo: Path, into: Path) -> None:
 
 @dataclass(frozen=True)
 class Report:
-    old: str                 # the sides as given on the command line
+    old: str  # the sides as given on the command line
     new: str
     profile: ProfileChanges
     outputs: OutputChanges
@@ -519,20 +578,31 @@ def _warnings(changes: ProfileChanges) -> list[tuple[str, list[str]]]:
     found = []
     n = len(changes.renumbered)
     if n:
-        found.append((
-            f"{n} {'activity has' if n == 1 else 'activities have'} a new code. Worksheets already filled in and "
-            "people's notes use the old codes: where an old code now means another activity, or no longer "
-            "exists, they break.",
-            [_example(changes),
-             "When worksheets filled in before this change are collected, answers under an old code that now "
-             "means another activity, or nothing, are left out (with --accept-changed, those under a code that "
-             "now means another activity would be counted for it).",
-             "If you can, add new activities at the end of their competency, and leave a removed activity's "
-             "code unused."]))
+        found.append(
+            (
+                f"{n} {'activity has' if n == 1 else 'activities have'} a new code. Worksheets already filled in and "
+                "people's notes use the old codes: where an old code now means another activity, or no longer "
+                "exists, they break.",
+                [
+                    _example(changes),
+                    "When worksheets filled in before this change are collected, answers under an old code that now "
+                    "means another activity, or nothing, are left out (with --accept-changed, those under a code that "
+                    "now means another activity would be counted for it).",
+                    "If you can, add new activities at the end of their competency, and leave a removed activity's "
+                    "code unused.",
+                ],
+            )
+        )
     for part in changes.recoded_parts:
-        found.append((f"{part.kind.capitalize()} {part.old_code} {part.name} is now {part.new_code}.",
-                      [f"Worksheets, answers and notes that say {part.old_code} meant it, and the codes and "
-                       "worksheet form fields of its activities change with it."]))
+        found.append(
+            (
+                f"{part.kind.capitalize()} {part.old_code} {part.name} is now {part.new_code}.",
+                [
+                    f"Worksheets, answers and notes that say {part.old_code} meant it, and the codes and "
+                    "worksheet form fields of its activities change with it."
+                ],
+            )
+        )
     return found
 
 
@@ -542,15 +612,21 @@ def _example(changes: ProfileChanges) -> str:
     reuse = next((r for r in changes.reused_codes if r.now is not None), None) or changes.reused_codes[0]
     went = f"is now {moved[reuse.code]}" if reuse.code in moved else "was removed"
     now = f"{reuse.code} is “{_short(reuse.now.text, 60)}”" if reuse.now else f"{reuse.code} no longer exists"
-    return (f"For example, on a worksheet filled in before this change {reuse.code} is "
-            f"“{_short(reuse.before.text, 60)}”, which {went}; after it, {now}.")
+    return (
+        f"For example, on a worksheet filled in before this change {reuse.code} is "
+        f"“{_short(reuse.before.text, 60)}”, which {went}; after it, {now}."
+    )
 
 
 def summary_line(report: Report) -> str:
     """One line of counts: activities, other changes, outputs."""
     p, o = report.profile, report.outputs
-    counts = [(len(p.reworded), "reworded"), (len(p.added), "added"), (len(p.removed), "removed"),
-              (len(p.renumbered), "renumbered")]
+    counts = [
+        (len(p.reworded), "reworded"),
+        (len(p.added), "added"),
+        (len(p.removed), "removed"),
+        (len(p.renumbered), "renumbered"),
+    ]
     shown = [f"{n} {word}" for n, word in counts if n]
     text = f"Activities: {', '.join(shown)}." if shown else "No activity changed."
     if p.parts:
@@ -582,15 +658,18 @@ def to_markdown(report: Report) -> str:
     if p.empty:
         lines += ["No changes to the profile's text.", ""]
     if p.renumbered:
-        lines += ["### ⚠️ Renumbered activities", "",
-                  "| was | now | activity | the old code now means |", "|---|---|---|---|"]
+        lines += [
+            "### ⚠️ Renumbered activities",
+            "",
+            "| was | now | activity | the old code now means |",
+            "|---|---|---|---|",
+        ]
         reuse = {r.code: r for r in p.reused_codes}
         for c in p.renumbered:
             now = reuse.get(c.old.code)
-            meaning = (f"{now.now.code} {_short(now.now.text, 50)}" if now and now.now else "nothing (no longer used)")
+            meaning = f"{now.now.code} {_short(now.now.text, 50)}" if now and now.now else "nothing (no longer used)"
             note = " (also reworded)" if c.reworded else ""
-            lines.append(f"| {c.old.code} | **{c.new.code}** | {_md(_short(c.new.text, 70))}{note} "
-                         f"| {_md(meaning)} |")
+            lines.append(f"| {c.old.code} | **{c.new.code}** | {_md(_short(c.new.text, 70))}{note} | {_md(meaning)} |")
         lines.append("")
     if p.reworded:
         lines += ["### Reworded activities", ""]
@@ -626,15 +705,20 @@ def _part_md(part: PartChange) -> str:
 
 def _outputs_md(o: OutputChanges) -> list[str]:
     lines = []
-    for outputs, heading in ((o.changed, "Outputs that change"), (o.added, "Outputs added by the plan"),
-                             (o.removed, "Outputs no longer made")):
+    for outputs, heading in (
+        (o.changed, "Outputs that change"),
+        (o.added, "Outputs added by the plan"),
+        (o.removed, "Outputs no longer made"),
+    ):
         if not outputs:
             continue
         groups: dict[tuple[str, str], list[str]] = {}
         for out in outputs:
             groups.setdefault((out.brand, out.document), []).append(out.path)
-        items = [f"- {_md(document)} ({brand}): " + ", ".join(f"`{path}`" for path in paths)
-                 for (brand, document), paths in groups.items()]
+        items = [
+            f"- {_md(document)} ({brand}): " + ", ".join(f"`{path}`" for path in paths)
+            for (brand, document), paths in groups.items()
+        ]
         lines += [f"### {heading} ({len(outputs)})", ""]
         if len(items) > 12:
             lines += ["<details><summary>" + f"{len(outputs)} files, {len(items)} documents" + "</summary>", ""]
@@ -643,9 +727,12 @@ def _outputs_md(o: OutputChanges) -> list[str]:
             lines += items
         lines.append("")
     if o.unchanged:
-        lines.append(f"{len(o.unchanged)} other output{'s' if len(o.unchanged) != 1 else ''} of the plan "
-                     f"{'do' if len(o.unchanged) != 1 else 'does'} not change." if o.changed else
-                     f"No output of the plan changes ({len(o.unchanged)} compared).")
+        lines.append(
+            f"{len(o.unchanged)} other output{'s' if len(o.unchanged) != 1 else ''} of the plan "
+            f"{'do' if len(o.unchanged) != 1 else 'does'} not change."
+            if o.changed
+            else f"No output of the plan changes ({len(o.unchanged)} compared)."
+        )
     return lines
 
 
@@ -701,26 +788,64 @@ def to_json(report: Report) -> str:
         "version": JSON_VERSION,
         "old": report.old,
         "new": report.new,
-        "summary": {"reworded": len(p.reworded), "added": len(p.added), "removed": len(p.removed),
-                    "renumbered": len(p.renumbered), "other_changes": len(p.parts),
-                    "outputs_changed": len(o.changed), "outputs_added": len(o.added),
-                    "outputs_removed": len(o.removed), "outputs_unchanged": len(o.unchanged)},
+        "summary": {
+            "reworded": len(p.reworded),
+            "added": len(p.added),
+            "removed": len(p.removed),
+            "renumbered": len(p.renumbered),
+            "other_changes": len(p.parts),
+            "outputs_changed": len(o.changed),
+            "outputs_added": len(o.added),
+            "outputs_removed": len(o.removed),
+            "outputs_unchanged": len(o.unchanged),
+        },
         "warnings": warnings(p),
-        "renumbered": [{"old_code": c.old.code, "new_code": c.new.code, "text": c.new.text, "reworded": c.reworded,
-                        "old_code_now": (activity(reuse[c.old.code].now)
-                                         if c.old.code in reuse and reuse[c.old.code].now else None)}
-                       for c in p.renumbered],
-        "reworded": [{"old_code": c.old.code, "new_code": c.new.code, "old_text": c.old.text, "new_text": c.new.text,
-                      "similarity": round(c.similarity, 3), "words": segments(c.words)} for c in p.reworded],
+        "renumbered": [
+            {
+                "old_code": c.old.code,
+                "new_code": c.new.code,
+                "text": c.new.text,
+                "reworded": c.reworded,
+                "old_code_now": (
+                    activity(reuse[c.old.code].now) if c.old.code in reuse and reuse[c.old.code].now else None
+                ),
+            }
+            for c in p.renumbered
+        ],
+        "reworded": [
+            {
+                "old_code": c.old.code,
+                "new_code": c.new.code,
+                "old_text": c.old.text,
+                "new_text": c.new.text,
+                "similarity": round(c.similarity, 3),
+                "words": segments(c.words),
+            }
+            for c in p.reworded
+        ],
         "added": [activity(a) for a in p.added],
         "removed": [activity(a) for a in p.removed],
-        "other_changes": [{"kind": x.kind, "id": x.id, "change": x.change, "old_code": x.old_code,
-                           "new_code": x.new_code, "name": x.name,
-                           "fields": [{"field": f.field, "old": f.old, "new": f.new, "words": segments(f.words)}
-                                      for f in x.fields]} for x in p.parts],
-        "outputs": {key: [{"path": out.path, "document": out.document, "format": out.format, "brand": out.brand}
-                          for out in outputs]
-                    for key, outputs in (("changed", o.changed), ("added", o.added), ("removed", o.removed))},
+        "other_changes": [
+            {
+                "kind": x.kind,
+                "id": x.id,
+                "change": x.change,
+                "old_code": x.old_code,
+                "new_code": x.new_code,
+                "name": x.name,
+                "fields": [
+                    {"field": f.field, "old": f.old, "new": f.new, "words": segments(f.words)} for f in x.fields
+                ],
+            }
+            for x in p.parts
+        ],
+        "outputs": {
+            key: [
+                {"path": out.path, "document": out.document, "format": out.format, "brand": out.brand}
+                for out in outputs
+            ]
+            for key, outputs in (("changed", o.changed), ("added", o.added), ("removed", o.removed))
+        },
     }
     data["outputs"]["unchanged"] = [out.path for out in o.unchanged]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -741,5 +866,6 @@ def diff(old_spec: str, new_spec: str, *, repo: Path, root: Path, templates: Pat
     if errors:
         raise ProfileErrors(errors)
     old, new = loaded
-    return Report(old_spec, new_spec, compare(old.inputs.profile, new.inputs.profile),
-                  changed_outputs(old, new, root, templates))
+    return Report(
+        old_spec, new_spec, compare(old.inputs.profile, new.inputs.profile), changed_outputs(old, new, root, templates)
+    )

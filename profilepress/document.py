@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from . import deps, pagination, webfonts
 from .kinds import KINDS, Sources
-from .select import ENGINE_ROOT
 from .pdf import RenderLog, html_to_pdf
 from .project import BuildOptions, Project, Target
+from .select import ENGINE_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inputs import Inputs
@@ -28,14 +28,20 @@ class Rendered:
     data: bytes
     pages: int = 0
     warnings: list[str] = field(default_factory=list)
-    deps: dict = field(default_factory=dict)   # what it read: fields, templates, files
-    memory: int = 0                            # peak memory of the process that rendered it, in bytes
-    seconds: float = 0.0                       # how long it took to render
+    deps: dict = field(default_factory=dict)  # what it read: fields, templates, files
+    memory: int = 0  # peak memory of the process that rendered it, in bytes
+    seconds: float = 0.0  # how long it took to render
 
 
-def document_html(inputs: Inputs, target: Target, options: BuildOptions, renderer: Renderer,
-                  recorder: deps.Recorder | None = None, notes: dict[str, int] | None = None,
-                  root: Path = ENGINE_ROOT) -> str:
+def document_html(
+    inputs: Inputs,
+    target: Target,
+    options: BuildOptions,
+    renderer: Renderer,
+    recorder: deps.Recorder | None = None,
+    notes: dict[str, int] | None = None,
+    root: Path = ENGINE_ROOT,
+) -> str:
     """The HTML of one target. ``notes``: for a competency (by id), extra ruled lines for its notes and
     reflection, or a page of their own (see :mod:`profilepress.pagination`)."""
     recorder = recorder if recorder is not None else deps.Recorder()
@@ -44,8 +50,9 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
         return deps.track(value, recorder)
 
     brand = track(inputs.brands[target.brand])
-    sources = Sources(track(inputs.profile), brand, track(inputs.scales[options.scale]), inputs.packets,
-                      inputs.scales, track)
+    sources = Sources(
+        track(inputs.profile), brand, track(inputs.scales[options.scale]), inputs.packets, inputs.scales, track
+    )
     kind = KINDS[target.kind]
     printed = target.format != "html"
     context = kind.context(sources, target, printed, notes)
@@ -58,8 +65,14 @@ def document_html(inputs: Inputs, target: Target, options: BuildOptions, rendere
     return webfonts.embed(renderer.render(kind.template, context, recorder), families + list(kind.fonts), root)
 
 
-def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: Target,
-                  options: BuildOptions, memory: pagination.Memory | None = None) -> Rendered:
+def render_target(
+    renderer: Renderer,
+    project: Project,
+    inputs: Inputs,
+    target: Target,
+    options: BuildOptions,
+    memory: pagination.Memory | None = None,
+) -> Rendered:
     """One target's bytes and what it read.
 
     Notes that do not fit under their worksheet table fill a page of their own
@@ -71,11 +84,19 @@ def render_target(renderer: Renderer, project: Project, inputs: Inputs, target: 
     if target.format == "html":
         data = html.encode("utf-8")
     else:
-        notes = pagination.Notes(html, lambda room: document_html(inputs, target, options, renderer,
-                                                                  recorder=recorder, notes=room),
-                                 memory or pagination.Memory())
-        data = html_to_pdf(notes.first, project.root, project.asset_dirs, log, forms=target.format == "fillable-pdf",
-                           custom_metadata=KINDS[target.kind].custom_metadata, relayout=notes.check)
-    dependencies = {"fields": recorder.fields, "templates": recorder.templates,
-                    "files": [str(p) for p in log.fetched]}
+        notes = pagination.Notes(
+            html,
+            lambda room: document_html(inputs, target, options, renderer, recorder=recorder, notes=room),
+            memory or pagination.Memory(),
+        )
+        data = html_to_pdf(
+            notes.first,
+            project.root,
+            project.asset_dirs,
+            log,
+            forms=target.format == "fillable-pdf",
+            custom_metadata=KINDS[target.kind].custom_metadata,
+            relayout=notes.check,
+        )
+    dependencies = {"fields": recorder.fields, "templates": recorder.templates, "files": [str(p) for p in log.fetched]}
     return Rendered(target, data, log.pages, log.warnings, dependencies)

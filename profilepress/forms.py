@@ -114,17 +114,29 @@ class WorksheetIdentity:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> "WorksheetIdentity":
+    def from_json(cls, text: str) -> WorksheetIdentity:
         data = json.loads(text)
         activities = data.get("activities")
         if activities is not None and not isinstance(activities, dict):
             raise TypeError("activities must map codes to hashes")
-        return cls(str(data["profile"]), str(data["version"]), str(data["fingerprint"]), str(data["scale"]),
-                   tuple(map(str, data["levels"])), tuple(map(str, data["competencies"])),
-                   None if activities is None else tuple((str(k), str(v)) for k, v in activities.items()))
+        return cls(
+            str(data["profile"]),
+            str(data["version"]),
+            str(data["fingerprint"]),
+            str(data["scale"]),
+            tuple(map(str, data["levels"])),
+            tuple(map(str, data["competencies"])),
+            None if activities is None else tuple((str(k), str(v)) for k, v in activities.items()),
+        )
 
 
 def identity(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> WorksheetIdentity:
-    return WorksheetIdentity(profile.title, profile.version, fingerprint(competencies), scale.id,
-                             tuple(level.id for level in scale.levels), tuple(c.code for c in competencies),
-                             tuple((a.code, activity_hash(a)) for c in competencies for a in c.activities))
+    return WorksheetIdentity(
+        profile.title,
+        profile.version,
+        fingerprint(competencies),
+        scale.id,
+        tuple(level.id for level in scale.levels),
+        tuple(c.code for c in competencies),
+        tuple((a.code, activity_hash(a)) for c in competencies for a in c.activities),
+    )

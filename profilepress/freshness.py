@@ -11,8 +11,9 @@ model or WeasyPrint is imported: this module needs the standard library only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import __version__, manifest
 
@@ -43,8 +44,14 @@ def engine_fingerprint() -> str:
 
 def input_files(project: Project) -> dict[str, str]:
     """A content hash of every file a build may read, keyed by its path relative to the project root."""
-    roots = [project.source_dir, *project.scale_dirs, project.root / "brands", project.packets,
-             project.templates_dir, project.root / "fonts"]
+    roots = [
+        project.source_dir,
+        *project.scale_dirs,
+        project.root / "brands",
+        project.packets,
+        project.templates_dir,
+        project.root / "fonts",
+    ]
     return manifest.input_files(roots, [project.build_file], project.root)
 
 
@@ -58,8 +65,13 @@ def plan_id(project: Project) -> str:
 
 def output_options(options: BuildOptions) -> dict:
     """The options that change an output's bytes."""
-    return {"scale": options.scale, "paper": options.paper, "marks": options.marks,
-            "date": options.source_date_epoch, "engine": engine_fingerprint()}
+    return {
+        "scale": options.scale,
+        "paper": options.paper,
+        "marks": options.marks,
+        "date": options.source_date_epoch,
+        "engine": engine_fingerprint(),
+    }
 
 
 def plan_key(project: Project, options: BuildOptions) -> str:
@@ -69,20 +81,30 @@ def plan_key(project: Project, options: BuildOptions) -> str:
     line's choices as made (``options.request``), it can be computed before
     build.yaml is even read.
     """
-    choices = list(options.request) if options.request else [
-        output_options(options), list(options.formats), options.brand, list(options.only), options.shard]
+    choices = (
+        list(options.request)
+        if options.request
+        else [output_options(options), list(options.formats), options.brand, list(options.only), options.shard]
+    )
     # targets chosen by a command (tailor) rather than the plan: never mistaken for the plan's build
     choices.append([repr(t) for t in options.plan] if options.plan is not None else None)
-    return manifest.digest({"plan": plan_id(project), "source": str(Path(project.source_dir).resolve()),
-                            "choices": choices})
+    return manifest.digest(
+        {"plan": plan_id(project), "source": str(Path(project.source_dir).resolve()), "choices": choices}
+    )
 
 
 def target_key(target: Target, options: BuildOptions) -> str:
     return manifest.digest({"target": repr(target), "options": output_options(options)})
 
 
-def current(previous: manifest.Manifest, target: Target, options: BuildOptions, project: Project,
-            files: dict[str, str], field_hash: Callable[[str], str | None]) -> bool:
+def current(
+    previous: manifest.Manifest,
+    target: Target,
+    options: BuildOptions,
+    project: Project,
+    files: dict[str, str],
+    field_hash: Callable[[str], str | None],
+) -> bool:
     """Is this output up to date? ``files``: every input file's hash (from :func:`input_files`), so that
     no file is hashed twice; ``field_hash``: the current hash of a model field the output read."""
     entry = previous.targets.get(target.path)
@@ -114,14 +136,14 @@ def up_to_date(project: Project, options: BuildOptions) -> list[str] | None:
     previous = None if options.force else manifest.read(project.output_dir)
     if previous is None or previous.engine != engine_fingerprint() or previous.plan != plan_key(project, options):
         return None
-    if previous.inputs != input_files(project) or not manifest.outputs_intact(previous, project.output_dir,
-                                                                              previous.order):
+    if previous.inputs != input_files(project) or not manifest.outputs_intact(
+        previous, project.output_dir, previous.order
+    ):
         return None
     return list(previous.order)
 
 
-def project_of(plan_file: Path, root: Path, *, source: Path | None, templates: Path,
-               output: Path | None) -> Project:
+def project_of(plan_file: Path, root: Path, *, source: Path | None, templates: Path, output: Path | None) -> Project:
     """The project's folders, read from the plan without validating it (for :func:`up_to_date` only)."""
     import yaml
 
@@ -133,7 +155,14 @@ def project_of(plan_file: Path, root: Path, *, source: Path | None, templates: P
     except (OSError, yaml.YAMLError):
         data = {}
     data = data if isinstance(data, dict) else {}
-    named = {key: str(data.get(key, key if key != "profile" else "profile_src"))
-             for key in ("profile", "packets", "output")}
-    return Project(source or folder / named["profile"], templates, output or folder / named["output"], root,
-                   plan_file, folder / named["packets"])
+    named = {
+        key: str(data.get(key, key if key != "profile" else "profile_src")) for key in ("profile", "packets", "output")
+    }
+    return Project(
+        source or folder / named["profile"],
+        templates,
+        output or folder / named["output"],
+        root,
+        plan_file,
+        folder / named["packets"],
+    )

@@ -32,13 +32,20 @@ def read_plan(plan_file: Path) -> Parsed:
     return load_build_file(plan_file)
 
 
-def project_from_plan(parsed: Parsed, root: Path, *, source: Path | None, templates: Path,
-                      output: Path | None) -> Project:
+def project_from_plan(
+    parsed: Parsed, root: Path, *, source: Path | None, templates: Path, output: Path | None
+) -> Project:
     """A project as a build plan declares it: its profile, packets and output folders are relative to the
     plan file (the command line's --source and --output win)."""
     folder = parsed.path.resolve().parent
-    return Project(source or folder / parsed.data.profile, templates, output or folder / parsed.data.output, root,
-                   parsed.path, folder / parsed.data.packets)
+    return Project(
+        source or folder / parsed.data.profile,
+        templates,
+        output or folder / parsed.data.output,
+        root,
+        parsed.path,
+        folder / parsed.data.packets,
+    )
 
 
 def options_from_plan(parsed: Parsed) -> BuildOptions:
@@ -46,8 +53,13 @@ def options_from_plan(parsed: Parsed) -> BuildOptions:
     return BuildOptions(scale=parsed.data.scale)
 
 
-def load_inputs(project: Project, options: BuildOptions, with_build_file: bool = True, with_packets: bool = True,
-                build_file: Parsed | None = None) -> Inputs:
+def load_inputs(
+    project: Project,
+    options: BuildOptions,
+    with_build_file: bool = True,
+    with_packets: bool = True,
+    build_file: Parsed | None = None,
+) -> Inputs:
     """Load and validate every source; all errors of all files are reported together.
 
     ``build_file``: the plan, if the caller has read it already (it is not read twice).
@@ -66,8 +78,7 @@ def load_inputs(project: Project, options: BuildOptions, with_build_file: bool =
     profile = attempt(lambda: load_profile(project.source_dir))
     scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
     brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
-    packets = (attempt(lambda: load_packets(project.packets, profile, set(scales)))
-               if profile and with_packets else {})
+    packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if profile and with_packets else {}
     if build_file is None and with_build_file:
         build_file = attempt(lambda: load_build_file(project.build_file))
     if errors:

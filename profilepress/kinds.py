@@ -7,8 +7,9 @@ select function); no other code names the kinds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import select, webfonts
 from .model import Brand, Competency, Packet, Profile, RatingScale, Role, scopes
@@ -21,7 +22,7 @@ class Sources:
 
     profile: Profile
     brand: Brand
-    scale: RatingScale                      # the build's rating scale
+    scale: RatingScale  # the build's rating scale
     packets: dict[str, Packet]
     scales: dict[str, RatingScale]
     track: Callable[[Any], Any] = lambda value: value
@@ -36,11 +37,11 @@ class Sources:
 class Planned:
     """One document a plan entry asks for, before it is made in each format and paper."""
 
-    stem: str                              # path in the brand's folder, without extension
+    stem: str  # path in the brand's folder, without extension
     label: str
-    fields: dict = field(default_factory=dict)   # the Target fields this document sets (scope, role, packet…)
-    kind: str | None = None                # another kind than the entry's (a packet's slides)
-    paper: str | None = None               # the paper it is made on unless the plan chooses one
+    fields: dict = field(default_factory=dict)  # the Target fields this document sets (scope, role, packet…)
+    kind: str | None = None  # another kind than the entry's (a packet's slides)
+    paper: str | None = None  # the paper it is made on unless the plan chooses one
 
 
 @dataclass
@@ -49,27 +50,29 @@ class Planning:
 
     profile: Profile
     packets: dict[str, Packet]
-    error: Callable[[tuple, str, str], None]   # (field path, message, hint)
+    error: Callable[[tuple, str, str], None]  # (field path, message, hint)
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
     template: str
-    context: Callable[[Sources, Target, bool, Any], dict]   # (sources, target, printed, notes) → template context
+    context: Callable[[Sources, Target, bool, Any], dict]  # (sources, target, printed, notes) → template context
     documents: Callable[[Planning, Any, tuple], Iterator[Planned]]  # (planning, plan entry, its field path)
-    cost: Callable[[Target], float]        # pages, roughly, when the last build's count is unknown
-    fonts: tuple = ()                      # font families the HTML embeds besides the brand's
-    custom_metadata: bool = False          # the PDF carries the document's own metadata (worksheets)
+    cost: Callable[[Target], float]  # pages, roughly, when the last build's count is unknown
+    fonts: tuple = ()  # font families the HTML embeds besides the brand's
+    custom_metadata: bool = False  # the PDF carries the document's own metadata (worksheets)
 
 
 # --- handbook ---------------------------------------------------------------------------------
+
 
 def _handbook_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
     yield Planned("handbook", "Handbook")
 
 
 # --- worksheet --------------------------------------------------------------------------------
+
 
 def _worksheet_context(src: Sources, target: Target, printed: bool, notes) -> dict:
     return select.worksheet(src.profile, src.scale, target.scope, src.brand, printed, target.format != "pdf", notes)
@@ -82,6 +85,7 @@ def _worksheet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned
 
 
 # --- excerpt ----------------------------------------------------------------------------------
+
 
 def role_for(profile: Profile, target: Target) -> Role:
     """The role of a role excerpt, or a stand-in for a tailored selection of competencies."""
@@ -108,6 +112,7 @@ def _excerpt_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
 
 # --- packet and its slides --------------------------------------------------------------------
 
+
 def _packet_context(src: Sources, target: Target, printed: bool, notes) -> dict:
     recipe, scale = src.recipe(target)
     return select.packet(src.profile, recipe, scale, src.brand, printed, target.trainer, notes)
@@ -120,17 +125,28 @@ def _slides_context(src: Sources, target: Target, printed: bool, notes) -> dict:
 
 def _packet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
     if doc.packet not in planning.packets:
-        planning.error((*at, "packet"), f"unknown packet '{doc.packet}'",
-                       _suggest(doc.packet, planning.packets, None) or "add a recipe in packets/")
+        planning.error(
+            (*at, "packet"),
+            f"unknown packet '{doc.packet}'",
+            _suggest(doc.packet, planning.packets, None) or "add a recipe in packets/",
+        )
         return
     recipe = planning.packets[doc.packet]
     for trainer in (False, True) if doc.trainer else (False,):
-        yield Planned(f"packets/{recipe.id}" + ("-trainer" if trainer else ""),
-                      f"Packet: {recipe.title}" + (" (trainer edition)" if trainer else ""),
-                      {"packet": recipe.id, "trainer": trainer}, paper=recipe.paper)
+        yield Planned(
+            f"packets/{recipe.id}" + ("-trainer" if trainer else ""),
+            f"Packet: {recipe.title}" + (" (trainer edition)" if trainer else ""),
+            {"packet": recipe.id, "trainer": trainer},
+            paper=recipe.paper,
+        )
     if doc.slides:
-        yield Planned(f"packets/{recipe.id}-slides", f"Slides: {recipe.title}", {"packet": recipe.id},
-                      kind="slides", paper=recipe.paper)
+        yield Planned(
+            f"packets/{recipe.id}-slides",
+            f"Slides: {recipe.title}",
+            {"packet": recipe.id},
+            kind="slides",
+            paper=recipe.paper,
+        )
 
 
 def _suggest(name: str, known, what: str | None) -> str:
@@ -150,13 +166,33 @@ def _pages(count: int) -> Callable[[Target], float]:
     return lambda target: float(count)
 
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    Kind("handbook", "handbook.html.j2", lambda src, target, printed, notes:
-         select.handbook(src.profile, src.brand, printed), _handbook_documents, _pages(23)),
-    Kind("worksheet", "worksheet.html.j2", _worksheet_context, _worksheet_documents,
-         lambda target: 33.0 if target.scope.kind == "profile" else 12.0, custom_metadata=True),
-    Kind("excerpt", "excerpt.html.j2", _excerpt_context, _excerpt_documents, _pages(28)),
-    Kind("packet", "packet.html.j2", _packet_context, _packet_documents, _pages(34)),
-    Kind("slides", "slides.html.j2", _slides_context, _none, _pages(20),
-         fonts=(("Atkinson Hyperlegible", webfonts.ATKINSON),)),
-)}
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "handbook",
+            "handbook.html.j2",
+            lambda src, target, printed, notes: select.handbook(src.profile, src.brand, printed),
+            _handbook_documents,
+            _pages(23),
+        ),
+        Kind(
+            "worksheet",
+            "worksheet.html.j2",
+            _worksheet_context,
+            _worksheet_documents,
+            lambda target: 33.0 if target.scope.kind == "profile" else 12.0,
+            custom_metadata=True,
+        ),
+        Kind("excerpt", "excerpt.html.j2", _excerpt_context, _excerpt_documents, _pages(28)),
+        Kind("packet", "packet.html.j2", _packet_context, _packet_documents, _pages(34)),
+        Kind(
+            "slides",
+            "slides.html.j2",
+            _slides_context,
+            _none,
+            _pages(20),
+            fonts=(("Atkinson Hyperlegible", webfonts.ATKINSON),),
+        ),
+    )
+}

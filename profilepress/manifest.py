@@ -16,9 +16,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 FILE = "manifest.json"
 FORMAT = "profilepress-manifest"
@@ -73,28 +74,34 @@ class Entry:
     pages: int
     kind: str
     format: str
-    target: str                                         # hash of the target and the options
-    fields: dict[str, str] = field(default_factory=dict)     # model "key#field" → hash
+    target: str  # hash of the target and the options
+    fields: dict[str, str] = field(default_factory=dict)  # model "key#field" → hash
     templates: dict[str, str] = field(default_factory=dict)  # template name → hash
-    files: dict[str, str] = field(default_factory=dict)      # fetched file (relative) → sha256
-    requested: bool = False                             # made on request (tailor), not by the plan: kept
-    made_by: str = ""                                   # the plan file that made it, relative to the output folder
+    files: dict[str, str] = field(default_factory=dict)  # fetched file (relative) → sha256
+    requested: bool = False  # made on request (tailor), not by the plan: kept
+    made_by: str = ""  # the plan file that made it, relative to the output folder
 
 
 @dataclass
 class Manifest:
     engine: str = ""
-    plan: str = ""                                      # hash of what decided the plan
+    plan: str = ""  # hash of what decided the plan
     inputs: dict[str, str] = field(default_factory=dict)
     targets: dict[str, Entry] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)      # the planned paths, in plan order
+    order: list[str] = field(default_factory=list)  # the planned paths, in plan order
     extras: dict[str, str] = field(default_factory=dict)  # files made beside the targets (the catalogue)
-    shard: list[int] | None = None                      # [I, N] when the folder holds shard I of N of the plan
+    shard: list[int] | None = None  # [I, N] when the folder holds shard I of N of the plan
 
     def to_json(self) -> bytes:
         document = {
-            "format": FORMAT, "version": VERSION, "engine": self.engine, "plan": self.plan,
-            "inputs": self.inputs, "order": self.order, "extras": self.extras, "shard": self.shard,
+            "format": FORMAT,
+            "version": VERSION,
+            "engine": self.engine,
+            "plan": self.plan,
+            "inputs": self.inputs,
+            "order": self.order,
+            "extras": self.extras,
+            "shard": self.shard,
             "targets": {path: vars(entry) for path, entry in sorted(self.targets.items())},
         }
         return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -107,9 +114,15 @@ def read(output_dir: Path) -> Manifest | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
-        return Manifest(data["engine"], data["plan"], data["inputs"],
-                        {p: _entry(e) for p, e in data["targets"].items()}, data["order"], data["extras"],
-                        data.get("shard"))
+        return Manifest(
+            data["engine"],
+            data["plan"],
+            data["inputs"],
+            {p: _entry(e) for p, e in data["targets"].items()},
+            data["order"],
+            data["extras"],
+            data.get("shard"),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -125,8 +138,12 @@ def outputs_intact(manifest: Manifest, output_dir: Path, paths: Iterable[str]) -
     for path in paths:
         entry = manifest.targets.get(path)
         file = output_dir / path
-        if entry is None or not file.is_file() or file.stat().st_size != entry.bytes \
-                or sha256_file(file) != entry.sha256:
+        if (
+            entry is None
+            or not file.is_file()
+            or file.stat().st_size != entry.bytes
+            or sha256_file(file) != entry.sha256
+        ):
             return False
     return True
 

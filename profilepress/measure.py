@@ -26,8 +26,11 @@ def _metrics(path: Path) -> tuple[dict[int, str], object, int]:
 def width_em(text: str, bold: bool = False, fonts: dict[int, Path] | None = None) -> float:
     """The advance width of ``text`` in ems of the vendored font, or of ``fonts`` (weight → file) when given."""
     weight = 700 if bold else 400
-    path = (fonts or {}).get(weight) or (fonts or {}).get(400) or \
-        FONT_DIR / f"AtkinsonHyperlegible-{'Bold' if bold else 'Regular'}.ttf"
+    path = (
+        (fonts or {}).get(weight)
+        or (fonts or {}).get(400)
+        or FONT_DIR / f"AtkinsonHyperlegible-{'Bold' if bold else 'Regular'}.ttf"
+    )
     cmap, hmtx, units = _metrics(Path(path))
     return sum(hmtx[cmap[ord(ch)]][0] / units if ord(ch) in cmap else _FALLBACK_EM for ch in text)
 

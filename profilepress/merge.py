@@ -36,15 +36,18 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
         if recorded is None:
             raise UserError(f"{display_path(folder)} holds no manifest.json: not a build's output folder")
         if recorded.engine != engine:
-            raise UserError(f"{display_path(folder)} was built by another version of the engine or its "
-                            "libraries; rebuild it, or merge with the engine that built it")
+            raise UserError(
+                f"{display_path(folder)} was built by another version of the engine or its "
+                "libraries; rebuild it, or merge with the engine that built it"
+            )
         for path, entry in recorded.targets.items():
             if recorded.shard is None or shard_of(path, recorded.shard[1]) == recorded.shard[0]:
                 offered.setdefault(path, []).append(Found(folder, entry))
 
     ours = freshness.plan_id(project)
-    new = manifest.Manifest(engine, freshness.plan_key(project, options), freshness.input_files(project),
-                            order=[t.path for t in targets])
+    new = manifest.Manifest(
+        engine, freshness.plan_key(project, options), freshness.input_files(project), order=[t.path for t in targets]
+    )
     files: list[tuple[str, bytes]] = []
     problems: list[str] = []
     for target in targets:
@@ -69,16 +72,28 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
         previous = manifest.read(project.output_dir)
         others = manifest.others(previous, ours) if previous else {}
         if others and not options.prune:
-            raise UserError(f"{display_path(project.output_dir)} holds outputs of another build plan; merge "
-                            "into another folder (--output), or add --prune to remove them")
-        obsolete = {p: e.sha256 for p, e in (previous.targets.items() if previous else ())
-                    if p not in new.targets and (options.prune or (not e.requested and e.made_by in ("", ours)))}
-        new.targets.update({p: e for p, e in (previous.targets.items() if previous else ())
-                            if p not in new.targets and p not in obsolete})
+            raise UserError(
+                f"{display_path(project.output_dir)} holds outputs of another build plan; merge "
+                "into another folder (--output), or add --prune to remove them"
+            )
+        obsolete = {
+            p: e.sha256
+            for p, e in (previous.targets.items() if previous else ())
+            if p not in new.targets and (options.prune or (not e.requested and e.made_by in ("", ours)))
+        }
+        new.targets.update(
+            {
+                p: e
+                for p, e in (previous.targets.items() if previous else ())
+                if p not in new.targets and p not in obsolete
+            }
+        )
         index = catalogue.make(project, inputs, targets, new)
         new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
         written, removed, kept = OutputFolder(project.output_dir).publish(
-            files + [(catalogue.FILE, index)], obsolete, (manifest.FILE, new.to_json()))
-    built = [Written(t, path, new.targets[t.path].bytes, new.targets[t.path].pages)
-             for t, path in zip(targets, written)]
+            files + [(catalogue.FILE, index)], obsolete, (manifest.FILE, new.to_json())
+        )
+    built = [
+        Written(t, path, new.targets[t.path].bytes, new.targets[t.path].pages) for t, path in zip(targets, written)
+    ]
     return Report(built=built, removed=removed, kept=kept)

@@ -9,9 +9,9 @@ update catalogues with ``make messages``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LOCALE = "en-GB"

@@ -9,9 +9,7 @@ every part has a stable ``id`` (for links and file names) and a short ``code``
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class ItemList:
     items: tuple[str, ...]
 
 
-Block = Union[Paragraph, ItemList]
+Block = Paragraph | ItemList
 
 
 @dataclass(frozen=True)
@@ -155,9 +153,9 @@ class RatingScale:
 @dataclass(frozen=True)
 class Logo:
     alt: str
-    media_type: str          # image/svg+xml or image/png
+    media_type: str  # image/svg+xml or image/png
     data: bytes
-    file: str                # as named in brand.yaml
+    file: str  # as named in brand.yaml
 
     @property
     def data_uri(self) -> str:
@@ -175,13 +173,13 @@ class Brand:
     logo: Logo | None
     colours: dict[str, str]
     font_family: str | None
-    font_files: dict[tuple[int, str], str]   # (weight, style) → URL relative to the project
+    font_files: dict[tuple[int, str], str]  # (weight, style) → URL relative to the project
     tagline: str | None
     footer: str | None
     contact: str | None
     paper: str
     permission: str | None
-    locale: str = "en-GB"                    # the interface's language and spelling (see messages.py)
+    locale: str = "en-GB"  # the interface's language and spelling (see messages.py)
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ class Guide:
     key_messages: tuple[str, ...]
     debrief: tuple[str, ...]
     materials: tuple[str, ...]
-    handouts: tuple[str, ...]        # sections of the packet
+    handouts: tuple[str, ...]  # sections of the packet
     if_short: str
 
 
@@ -208,7 +206,7 @@ class Slot:
     time: str
     minutes: int
     item: str
-    lead: str                        # the facilitator unless the recipe names another
+    lead: str  # the facilitator unless the recipe names another
     guide: Guide
 
 
@@ -243,7 +241,7 @@ class Packet:
     print_pre_work: bool
     agenda: tuple[Slot, ...]
     role: Role | None
-    competencies: tuple[Competency, ...]     # in the profile's order
+    competencies: tuple[Competency, ...]  # in the profile's order
     scale: str | None
     paper: str | None
     duplex: bool
@@ -260,7 +258,7 @@ class Packet:
 
 
 def clock_minutes(time: str) -> int | None:
-    """"09:40" as minutes after midnight; None for a time written otherwise ("after lunch")."""
+    """ "09:40" as minutes after midnight; None for a time written otherwise ("after lunch")."""
     match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", time.strip())
     return int(match.group(1)) * 60 + int(match.group(2)) if match else None
 
@@ -287,10 +285,10 @@ def activity_code(competency_code: str, position: int) -> str:
 class Scope:
     """What a worksheet covers: the whole profile, one domain or one competency."""
 
-    kind: str                     # "profile" | "domain" | "competency"
-    code: str = ""                # the domain's or competency's code
+    kind: str  # "profile" | "domain" | "competency"
+    code: str = ""  # the domain's or competency's code
     label: str = ""
-    slug: str = "profile"         # used in file names
+    slug: str = "profile"  # used in file names
 
     def competencies(self, profile: Profile) -> tuple[Competency, ...]:
         if self.kind == "profile":

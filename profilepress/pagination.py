@@ -20,16 +20,16 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 _SECTION = re.compile(r'<section class="ws-competency" id="ws-([^"]+)"')
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 WRITING_SUFFIX = "-writing"
 
 
-PAGE = -1          # the notes fill a ruled page of their own
-LINE_MM = 8.0      # the distance between ruled lines
+PAGE = -1  # the notes fill a ruled page of their own
+LINE_MM = 8.0  # the distance between ruled lines
 
 
 class Memory:
@@ -64,8 +64,9 @@ def sections(html: str) -> dict[str, str]:
     """
     style = _STYLE.search(html)
     digest = hashlib.sha256(style.group().encode("utf-8") if style else b"").hexdigest()
-    return {section: hashlib.sha256(f"{digest}\0{section}".encode()).hexdigest()[:32]
-            for section in _SECTION.findall(html)}
+    return {
+        section: hashlib.sha256(f"{digest}\0{section}".encode()).hexdigest()[:32] for section in _SECTION.findall(html)
+    }
 
 
 def writing(section: str) -> str:
@@ -103,12 +104,12 @@ class Notes:
         remeasure: set[str] = set()
         for section in sorted(self.keys):
             starts = writing(section) in tops
-            if section in self.measuring:            # laid out at their smallest: what fits is known now
+            if section in self.measuring:  # laid out at their smallest: what fits is known now
                 value = PAGE if starts else max(0, int((room_below.get(writing(section), 0.0) - 1.0) // LINE_MM))
                 self.memory.put(self.keys[section], value)
                 measured[section] = value
             elif self.room[section] != PAGE and starts and section not in self.remeasured:
-                remeasure.add(section)               # told wrongly, by a layout unlike this one: measure again
+                remeasure.add(section)  # told wrongly, by a layout unlike this one: measure again
         self.room.update(measured)
         self.measuring = remeasure
         self.remeasured |= remeasure

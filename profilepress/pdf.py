@@ -19,16 +19,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from . import acroform, pdftags
 from .errors import UserError
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}      # width, height (portrait)
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # width, height (portrait)
 BLEED = "3mm"
 PDF_VARIANT = "pdf/ua-1"
 
@@ -39,8 +39,8 @@ _ATTACHMENT = re.compile(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^\"'>]*\battachm
 class PrintOptions:
     """How a document is put on paper."""
 
-    paper: str = "a4"        # a key of PAPER_SIZES
-    marks: bool = False      # add 3 mm bleed and crop marks for a print shop
+    paper: str = "a4"  # a key of PAPER_SIZES
+    marks: bool = False  # add 3 mm bleed and crop marks for a print shop
 
     def __post_init__(self) -> None:
         if self.paper not in PAPER_SIZES:
@@ -49,8 +49,13 @@ class PrintOptions:
     def context(self) -> dict:
         """What templates need to lay out the page."""
         width, height = PAPER_MM[self.paper]
-        return {"paper": PAPER_SIZES[self.paper], "marks": self.marks, "bleed": BLEED,
-                "width_mm": width, "height_mm": height}
+        return {
+            "paper": PAPER_SIZES[self.paper],
+            "marks": self.marks,
+            "bleed": BLEED,
+            "width_mm": width,
+            "height_mm": height,
+        }
 
 
 @dataclass
@@ -61,8 +66,8 @@ class RenderLog:
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
-    page_tops: list[str] = field(default_factory=list)   # elements (by id) with nothing laid out above them
-    room_below: dict[str, float] = field(default_factory=dict)   # mm from an element's foot to its page's
+    page_tops: list[str] = field(default_factory=list)  # elements (by id) with nothing laid out above them
+    room_below: dict[str, float] = field(default_factory=dict)  # mm from an element's foot to its page's
 
 
 class _Collect(logging.Handler):
@@ -83,16 +88,18 @@ def make_fetcher(allowed_dirs: list[Path], log: RenderLog):
     class SafeFetcher(URLFetcher):
         def __init__(self) -> None:
             # fail_on_errors: any refusal stops the render instead of a silent warning.
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False,
-                             fail_on_errors=True, timeout=5)
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True, timeout=5)
 
         def fetch(self, url, headers=None):
             scheme = urlsplit(url).scheme.lower()
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                return self._refuse(url, "only files inside the project's template, font and brand "
-                                         "folders may be used; network URLs are never fetched")
+                return self._refuse(
+                    url,
+                    "only files inside the project's template, font and brand "
+                    "folders may be used; network URLs are never fetched",
+                )
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not any(path == root or root in path.parents for root in roots):
                 return self._refuse(url, "the file is outside the template, font and brand folders")
@@ -116,7 +123,7 @@ def _identifier(html: str, forms: bool = False) -> bytes:
     """
     import weasyprint
 
-    digest = hashlib.sha256(f"{weasyprint.__version__}\0{PDF_VARIANT}\0{forms}\0{html}".encode("utf-8"))
+    digest = hashlib.sha256(f"{weasyprint.__version__}\0{PDF_VARIANT}\0{forms}\0{html}".encode())
     return digest.hexdigest()[:32].encode("ascii")
 
 
@@ -125,8 +132,11 @@ def _page_tops(anchors: dict[str, tuple[float, float, float, float]]) -> list[st
 
     (Elements that contain them, such as their section, start there too.)
     """
-    return [name for name, (_, top, _, _) in anchors.items()
-            if not any(bottom <= top + 0.5 for _, _, _, bottom in anchors.values())]
+    return [
+        name
+        for name, (_, top, _, _) in anchors.items()
+        if not any(bottom <= top + 0.5 for _, _, _, bottom in anchors.values())
+    ]
 
 
 def _room_below(page) -> dict[str, float]:
@@ -138,16 +148,25 @@ def _room_below(page) -> dict[str, float]:
 
 def _finisher(forms: bool):
     """Repairs made on the PDF's objects before they are written: table headers, and the form."""
+
     def finish(document, pdf) -> None:
         pdftags.repair_tables(pdf)
         if forms:
             acroform.repair(document, pdf)
+
     return finish
 
 
-def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: RenderLog | None = None, *,
-                forms: bool = False, custom_metadata: bool = False,
-                relayout: Callable[[list[str], dict[str, float]], str | None] | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    base_dir: Path,
+    allowed_dirs: list[Path],
+    log: RenderLog | None = None,
+    *,
+    forms: bool = False,
+    custom_metadata: bool = False,
+    relayout: Callable[[list[str], dict[str, float]], str | None] | None = None,
+) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
     ``forms`` turns HTML inputs into PDF form fields; ``custom_metadata`` copies
@@ -163,8 +182,10 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     from weasyprint.urls import FatalURLFetchingError
 
     if harfbuzz_subset is None:
-        raise UserError("the HarfBuzz subset library (libharfbuzz-subset0) is missing, so PDFs would not be "
-                        "reproducible; run 'make' or scripts/install-system-deps.sh")
+        raise UserError(
+            "the HarfBuzz subset library (libharfbuzz-subset0) is missing, so PDFs would not be "
+            "reproducible; run 'make' or scripts/install-system-deps.sh"
+        )
     log = log if log is not None else RenderLog()
     fetcher = make_fetcher(allowed_dirs, log)
     logger = logging.getLogger("weasyprint")
@@ -174,8 +195,12 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
     try:
         while True:
             log.warnings.clear()
-            options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(html, forms), "pdf_forms": forms,
-                       "custom_metadata": custom_metadata}
+            options = {
+                "pdf_variant": PDF_VARIANT,
+                "pdf_identifier": _identifier(html, forms),
+                "pdf_forms": forms,
+                "custom_metadata": custom_metadata,
+            }
             document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
             log.page_tops = [name for page in document.pages for name in _page_tops(page.anchors)]
             log.room_below = {name: room for page in document.pages for name, room in _room_below(page).items()}
@@ -184,7 +209,7 @@ def html_to_pdf(html: str, base_dir: Path, allowed_dirs: list[Path], log: Render
                 break
             if _ATTACHMENT.search(again):
                 raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
-            html, document = again, None       # the first layout is let go before the second is made
+            html, document = again, None  # the first layout is let go before the second is made
         log.pages = len(document.pages)
         return document.write_pdf(finisher=_finisher(forms), **options)
     except FatalURLFetchingError as exc:

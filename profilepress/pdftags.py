@@ -52,7 +52,7 @@ def _span(cell: Any, key: str) -> int:
 def _repair(pdf: Any, table: Any) -> None:
     import pydyf
 
-    rows: list[tuple[str, Any]] = []          # (row group tag, TR)
+    rows: list[tuple[str, Any]] = []  # (row group tag, TR)
     group_index: list[int] = []
     for n, part in enumerate(_kids(pdf, table)):
         if part["S"] == "/TR":

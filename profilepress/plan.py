@@ -28,8 +28,9 @@ def targets(inputs, options: BuildOptions) -> list[Target]:
     seen: dict[str, Target] = {}
     for t in planned:
         if t.path in seen:
-            raise UserError(f"two targets would write the same file, {t.path}: {seen[t.path].label} and "
-                            f"{t.label}; check build.yaml")
+            raise UserError(
+                f"two targets would write the same file, {t.path}: {seen[t.path].label} and {t.label}; check build.yaml"
+            )
         seen[t.path] = t
     return shard(planned, options.shard)
 
@@ -45,37 +46,58 @@ def from_build_file(inputs, options: BuildOptions) -> list[Target]:
     for e, edition in enumerate(parsed.data.editions):
         if edition.brand not in inputs.brands:
             close = difflib.get_close_matches(edition.brand, sorted(inputs.brands), n=1)
-            error(("editions", e, "brand"), f"unknown brand '{edition.brand}'",
-                  f"did you mean '{close[0]}'?" if close else f"brands: {', '.join(sorted(inputs.brands))}")
+            error(
+                ("editions", e, "brand"),
+                f"unknown brand '{edition.brand}'",
+                f"did you mean '{close[0]}'?" if close else f"brands: {', '.join(sorted(inputs.brands))}",
+            )
             continue
         if options.brand is not None and edition.brand != options.brand:
             continue
         brand = inputs.brands[edition.brand]
-        chosen = options.paper or edition.papers             # the plan (or the command) chose the papers
+        chosen = options.paper or edition.papers  # the plan (or the command) chose the papers
         papers = [options.paper] if options.paper else (edition.papers or [brand.paper])
-        documents = [(doc, list(KINDS[doc.kind].documents(planning, doc, ("editions", e, "documents", d))))
-                     for d, doc in enumerate(edition.documents)]
+        documents = [
+            (doc, list(KINDS[doc.kind].documents(planning, doc, ("editions", e, "documents", d))))
+            for d, doc in enumerate(edition.documents)
+        ]
         for paper in papers:
             suffix = f"-{paper}" if len(papers) > 1 else ""
             for doc, made in documents:
                 for planned_doc in made:
                     on = paper
-                    if planned_doc.paper and not chosen:      # a recipe's paper, unless the plan chose
+                    if planned_doc.paper and not chosen:  # a recipe's paper, unless the plan chose
                         if paper != papers[0]:
                             continue
                         on = planned_doc.paper
                     for fmt in doc.formats:
                         ext = EXTENSIONS[fmt].replace(".", suffix + ".", 1) if suffix else EXTENSIONS[fmt]
-                        planned.append(Target(f"{brand.id}/{planned_doc.stem}{ext}", planned_doc.kind or doc.kind,
-                                              fmt, brand.id, on, planned_doc.label, **planned_doc.fields))
+                        planned.append(
+                            Target(
+                                f"{brand.id}/{planned_doc.stem}{ext}",
+                                planned_doc.kind or doc.kind,
+                                fmt,
+                                brand.id,
+                                on,
+                                planned_doc.label,
+                                **planned_doc.fields,
+                            )
+                        )
     if errors:
         raise ProfileErrors(errors)
     return planned
 
 
-def tailored(inputs, options: BuildOptions, *, role: str | None = None, domains: tuple[str, ...] = (),
-             competencies: tuple[str, ...] = (), name: str | None = None,
-             formats: tuple[str, ...] = ("html", "pdf")) -> tuple[Target, ...]:
+def tailored(
+    inputs,
+    options: BuildOptions,
+    *,
+    role: str | None = None,
+    domains: tuple[str, ...] = (),
+    competencies: tuple[str, ...] = (),
+    name: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+) -> tuple[Target, ...]:
     """An excerpt for a role, or for domains and competencies chosen on the command line (no file written)."""
     profile = inputs.profile
     brand = inputs.brands[options.brand or "neutral"]
@@ -105,9 +127,20 @@ def tailored(inputs, options: BuildOptions, *, role: str | None = None, domains:
         label = ", ".join(codes)
     if not slug.replace("-", "").isalnum():
         raise UserError(f"--name '{slug}' may hold only letters, digits and hyphens")
-    return tuple(Target(f"{brand.id}/tailored/{slug}{EXTENSIONS[fmt]}", "excerpt", fmt, brand.id, paper,
-                        f"Excerpt: {label}", role=role, competencies=() if role else codes)
-                 for fmt in formats if fmt in FORMATS)
+    return tuple(
+        Target(
+            f"{brand.id}/tailored/{slug}{EXTENSIONS[fmt]}",
+            "excerpt",
+            fmt,
+            brand.id,
+            paper,
+            f"Excerpt: {label}",
+            role=role,
+            competencies=() if role else codes,
+        )
+        for fmt in formats
+        if fmt in FORMATS
+    )
 
 
 def shard_of(path: str, count: int) -> int:
@@ -126,6 +159,8 @@ def shard(planned: list[Target], which: tuple[int, int] | None) -> list[Target]:
 
 def unknown(kind: str, name: str, known) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
-    return f"unknown {kind} '{name}'; " + (f"did you mean '{close[0]}'? " if close else "") + \
-        f"available: {', '.join(sorted(known))}"
-
+    return (
+        f"unknown {kind} '{name}'; "
+        + (f"did you mean '{close[0]}'? " if close else "")
+        + f"available: {', '.join(sorted(known))}"
+    )

@@ -16,8 +16,9 @@ class Reporter:
     def __init__(self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None):
         self.quiet, self.verbose = quiet, verbose
         self.stream = stream or sys.stdout
-        self.interactive = (hasattr(self.stream, "isatty") and self.stream.isatty()
-                            and not os.environ.get("CI") and not quiet)
+        self.interactive = (
+            hasattr(self.stream, "isatty") and self.stream.isatty() and not os.environ.get("CI") and not quiet
+        )
         self._bar = None
 
     def info(self, text: str) -> None:
@@ -35,8 +36,14 @@ class Reporter:
         if self.interactive and total:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=what, unit="doc", file=self.stream, leave=False,
-                             bar_format="{desc} {bar} {n_fmt}/{total_fmt} [{elapsed}<{remaining}] {postfix}")
+            self._bar = tqdm(
+                total=total,
+                desc=what,
+                unit="doc",
+                file=self.stream,
+                leave=False,
+                bar_format="{desc} {bar} {n_fmt}/{total_fmt} [{elapsed}<{remaining}] {postfix}",
+            )
         elif total:
             self.info(f"{what}: {total} to render")
 

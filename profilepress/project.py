@@ -6,7 +6,7 @@ Plain values, imported by every stage; nothing here reads a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import UserError
@@ -26,8 +26,8 @@ class Project:
     templates_dir: Path
     output_dir: Path
     root: Path = Path(".")
-    plan_file: Path | None = None        # default: build.yaml in root
-    packets_dir: Path | None = None      # default: packets/ in root
+    plan_file: Path | None = None  # default: build.yaml in root
+    packets_dir: Path | None = None  # default: packets/ in root
 
     @property
     def asset_dirs(self) -> list[Path]:
@@ -53,13 +53,13 @@ class Target:
     """One output file: a document in a format, for a brand, on a paper, at a path in the output folder."""
 
     path: str
-    kind: str                       # a document kind (see profilepress.kinds)
-    format: str                     # html | pdf | fillable-pdf
+    kind: str  # a document kind (see profilepress.kinds)
+    format: str  # html | pdf | fillable-pdf
     brand: str = "neutral"
     paper: str = "a4"
     label: str = ""
     scope: Scope = Scope("profile")
-    role: str | None = None         # excerpts made for a role
+    role: str | None = None  # excerpts made for a role
     competencies: tuple[str, ...] = ()  # excerpts made from a selection of codes
     packet: str | None = None
     trainer: bool = False
@@ -75,18 +75,18 @@ class BuildOptions:
     """
 
     scale: str = "nirn-practice-profile"
-    paper: str | None = None            # force one paper for every edition
+    paper: str | None = None  # force one paper for every edition
     marks: bool = False
     formats: tuple[str, ...] = FORMATS  # only these formats are made
-    brand: str | None = None            # only this brand's edition
-    only: tuple[str, ...] = ()          # only targets whose path matches one of these patterns
-    jobs: int | None = None             # worker processes; None: one per CPU
-    force: bool = False                 # rebuild everything, whatever the manifest says
-    strict: bool = False                # warnings are errors
-    prune: bool = False                 # also remove outputs this build did not plan (tailored, another plan's)
+    brand: str | None = None  # only this brand's edition
+    only: tuple[str, ...] = ()  # only targets whose path matches one of these patterns
+    jobs: int | None = None  # worker processes; None: one per CPU
+    force: bool = False  # rebuild everything, whatever the manifest says
+    strict: bool = False  # warnings are errors
+    prune: bool = False  # also remove outputs this build did not plan (tailored, another plan's)
     shard: tuple[int, int] | None = None  # build only shard I of N
-    timeout: int = 300                  # seconds one document may take to render
-    request: tuple = ()                 # the command line's choices, as given (for the manifest's plan key)
+    timeout: int = 300  # seconds one document may take to render
+    request: tuple = ()  # the command line's choices, as given (for the manifest's plan key)
     source_date_epoch: int | None = None
     plan: tuple[Target, ...] | None = None
 
@@ -94,7 +94,7 @@ class BuildOptions:
     def created(self) -> str | None:
         if self.source_date_epoch is None:
             return None
-        moment = datetime.fromtimestamp(self.source_date_epoch, tz=timezone.utc)
+        moment = datetime.fromtimestamp(self.source_date_epoch, tz=UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
@@ -116,8 +116,9 @@ def with_overrides(options: BuildOptions, **choices) -> BuildOptions:
 
 def request_of(choices: dict) -> tuple:
     """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
-    return tuple(sorted((k, repr(v)) for k, v in choices.items()
-                        if k not in ("jobs", "force", "strict", "timeout", "prune")))
+    return tuple(
+        sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict", "timeout", "prune"))
+    )
 
 
 # --- what a build did -------------------------------------------------------------------------
@@ -140,7 +141,7 @@ class Report:
     built: list[Written] = field(default_factory=list)
     up_to_date: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)        # obsolete outputs left alone: changed by hand
+    kept: list[str] = field(default_factory=list)  # obsolete outputs left alone: changed by hand
     seconds: float = 0.0
     peak_memory: int = 0
     decided_from_manifest: bool = False

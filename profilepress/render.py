@@ -66,9 +66,11 @@ class Renderer:
         from .messages import gettext_for
 
         self.locale: str | None = None
-        self.env.install_gettext_callables(lambda message: gettext_for(self.locale)[0](message),
-                                           lambda one, many, n: gettext_for(self.locale)[1](one, many, n),
-                                           newstyle=True)
+        self.env.install_gettext_callables(
+            lambda message: gettext_for(self.locale)[0](message),
+            lambda one, many, n: gettext_for(self.locale)[1](one, many, n),
+            newstyle=True,
+        )
 
     def render(self, template: str, context: dict[str, Any], recorder: Recorder | None = None) -> str:
         """``context["locale"]`` chooses the interface's words (see :mod:`profilepress.messages`)."""

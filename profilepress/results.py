@@ -38,10 +38,10 @@ def rounded(value: float) -> Decimal:
 class RoundResult:
     """How one group of activities was rated in one round."""
 
-    counts: tuple[int, ...]      # ticks per level, lowest first
+    counts: tuple[int, ...]  # ticks per level, lowest first
     not_applicable: int
-    average: float | None        # mean rank of the rated activities, or None if none was rated
-    people: int = 0              # how many people rated at least one of them (N/A aside)
+    average: float | None  # mean rank of the rated activities, or None if none was rated
+    people: int = 0  # how many people rated at least one of them (N/A aside)
 
     @property
     def rated(self) -> int:
@@ -52,10 +52,10 @@ class RoundResult:
 class Change:
     """The change between rounds over the people rated in both."""
 
-    first: float                 # their average in the first round
-    second: float                # ... and in the second
-    people: int                  # how many people were rated in both rounds
-    pairs: int                   # how many ratings the two averages are over, together
+    first: float  # their average in the first round
+    second: float  # ... and in the second
+    people: int  # how many people were rated in both rounds
+    pairs: int  # how many ratings the two averages are over, together
 
     @property
     def difference(self) -> Decimal:
@@ -71,7 +71,7 @@ class GroupResult:
     name: str
     activities: int
     rounds: dict[int, RoundResult]
-    priorities: int              # priority ticks on its activities, all people together
+    priorities: int  # priority ticks on its activities, all people together
     change: Change | None = None  # None when nobody rated one of its activities in both rounds
 
 
@@ -95,9 +95,12 @@ def round_result(ratings: list[Rating], scale: RatingScale) -> RoundResult:
     ranks = {level.id: level.rank for level in scale.levels}
     counts = tuple(sum(1 for r in ratings if r.level == level.id) for level in scale.levels)
     rated = [r for r in ratings if r.level in ranks]
-    return RoundResult(counts, sum(1 for r in ratings if r.level == forms.NA),
-                       sum(ranks[r.level] for r in rated) / len(rated) if rated else None,
-                       len({r.person for r in rated}))
+    return RoundResult(
+        counts,
+        sum(1 for r in ratings if r.level == forms.NA),
+        sum(ranks[r.level] for r in rated) / len(rated) if rated else None,
+        len({r.person for r in rated}),
+    )
 
 
 def paired_change(ratings: list[Rating], scale: RatingScale) -> Change | None:
@@ -113,12 +116,15 @@ def paired_change(ratings: list[Rating], scale: RatingScale) -> Change | None:
     return Change(sum(first) / len(first), sum(second) / len(second), len(people), len(first) + len(second))
 
 
-def group_result(code: str, name: str, competencies: list[Competency], ratings: list[Rating],
-                 scale: RatingScale) -> GroupResult:
+def group_result(
+    code: str, name: str, competencies: list[Competency], ratings: list[Rating], scale: RatingScale
+) -> GroupResult:
     codes = {c.code for c in competencies}
     mine = [r for r in ratings if r.competency.code in codes]
     return GroupResult(
-        code, name, sum(len(c.activities) for c in competencies),
+        code,
+        name,
+        sum(len(c.activities) for c in competencies),
         {n: round_result([r for r in mine if r.round == n], scale) for n in forms.ROUNDS},
         sum(1 for r in mine if r.priority),
         paired_change(mine, scale),
@@ -139,8 +145,9 @@ def compute_for(profile: Profile, scale: RatingScale, ratings: list[Rating], peo
     for d in profile.domains:
         members = [c for c in d.competencies if c.code in per_competency]
         if members:
-            domains.append((group_result(d.code, d.name, members, ratings, scale),
-                            [per_competency[c.code] for c in members]))
+            domains.append(
+                (group_result(d.code, d.name, members, ratings, scale), [per_competency[c.code] for c in members])
+            )
     priorities = []
     for c in shown:
         ticked = []
@@ -155,8 +162,22 @@ def compute_for(profile: Profile, scale: RatingScale, ratings: list[Rating], peo
 
 # --- tables for programs -------------------------------------------------------------
 
-COLUMNS = ("person", "role", "organisation", "round", "round_date", "domain", "competency", "activity",
-           "level", "level_label", "level_rank", "priority", "evidence", "file")
+COLUMNS = (
+    "person",
+    "role",
+    "organisation",
+    "round",
+    "round_date",
+    "domain",
+    "competency",
+    "activity",
+    "level",
+    "level_label",
+    "level_rank",
+    "priority",
+    "evidence",
+    "file",
+)
 
 
 def rating_rows(profile: Profile, responses: Responses) -> list[dict[str, object]]:
@@ -168,22 +189,26 @@ def rating_rows(profile: Profile, responses: Responses) -> list[dict[str, object
     for r in responses.ratings:
         person = people[r.person]
         level = labels.get(r.level or "")
-        rows.append({
-            "person": r.person,
-            "role": person.role,
-            "organisation": person.organisation,
-            "round": r.round,
-            "round_date": person.round_dates.get(r.round, ""),
-            "domain": domain_of[r.competency.code].code,
-            "competency": r.competency.code,
-            "activity": r.activity.code,
-            "level": r.level or "",
-            "level_label": level.label if level else (responses.scale.not_applicable if r.level == forms.NA else ""),
-            "level_rank": level.rank if level else "",
-            "priority": "yes" if r.priority else "",
-            "evidence": r.evidence,
-            "file": r.file.name,
-        })
+        rows.append(
+            {
+                "person": r.person,
+                "role": person.role,
+                "organisation": person.organisation,
+                "round": r.round,
+                "round_date": person.round_dates.get(r.round, ""),
+                "domain": domain_of[r.competency.code].code,
+                "competency": r.competency.code,
+                "activity": r.activity.code,
+                "level": r.level or "",
+                "level_label": level.label
+                if level
+                else (responses.scale.not_applicable if r.level == forms.NA else ""),
+                "level_rank": level.rank if level else "",
+                "priority": "yes" if r.priority else "",
+                "evidence": r.evidence,
+                "file": r.file.name,
+            }
+        )
     return rows
 
 
@@ -201,8 +226,16 @@ NOTE_COLUMNS = ("person", "competency", "notes", "reflection", "file")
 
 def note_rows(responses: Responses) -> list[dict[str, object]]:
     """One row per person, competency and file with notes or a reflection written in it."""
-    return [{"person": n.person, "competency": n.competency.code, "notes": n.notes, "reflection": n.reflection,
-             "file": n.file.name} for n in responses.notes]
+    return [
+        {
+            "person": n.person,
+            "competency": n.competency.code,
+            "notes": n.notes,
+            "reflection": n.reflection,
+            "file": n.file.name,
+        }
+        for n in responses.notes
+    ]
 
 
 def notes_csv(rows: list[dict[str, object]]) -> bytes:
@@ -212,16 +245,27 @@ def notes_csv(rows: list[dict[str, object]]) -> bytes:
 def to_json(profile: Profile, responses: Responses, rows: list[dict[str, object]]) -> bytes:
     document = {
         "profile": {"title": profile.title, "version": profile.version, "citation": profile.citation},
-        "scale": {"id": responses.scale.id, "name": responses.scale.name, "source": responses.scale.source,
-                  "levels": [{"id": level.id, "label": level.label, "rank": level.rank}
-                             for level in responses.scale.levels],
-                  "not_applicable": responses.scale.not_applicable},
-        "people": [{"name": p.name, "role": p.role, "organisation": p.organisation,
-                    "round_dates": {str(k): v for k, v in sorted(p.round_dates.items())},
-                    "files": [f.name for f in p.files],
-                    "notes": [{"competency": n.competency.code, "notes": n.notes, "reflection": n.reflection,
-                               "file": n.file.name} for n in p.notes]} for p in responses.people],
+        "scale": {
+            "id": responses.scale.id,
+            "name": responses.scale.name,
+            "source": responses.scale.source,
+            "levels": [{"id": level.id, "label": level.label, "rank": level.rank} for level in responses.scale.levels],
+            "not_applicable": responses.scale.not_applicable,
+        },
+        "people": [
+            {
+                "name": p.name,
+                "role": p.role,
+                "organisation": p.organisation,
+                "round_dates": {str(k): v for k, v in sorted(p.round_dates.items())},
+                "files": [f.name for f in p.files],
+                "notes": [
+                    {"competency": n.competency.code, "notes": n.notes, "reflection": n.reflection, "file": n.file.name}
+                    for n in p.notes
+                ],
+            }
+            for p in responses.people
+        ],
         "ratings": rows,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-

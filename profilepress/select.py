@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,22 @@ from markupsafe import Markup
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .messages import N_
-from .model import Scope, padded, reminder, scopes  # noqa: F401  (re-exported: select.scopes)
-from .model import (Brand, Competency, Domain, Packet, Paragraph, Profile, RatingScale, Role, clock_minutes,
-                    clock_time)
+from .model import (  # noqa: F401  (re-exported: select.scopes)
+    Brand,
+    Competency,
+    Domain,
+    Packet,
+    Paragraph,
+    Profile,
+    RatingScale,
+    Role,
+    Scope,
+    clock_minutes,
+    clock_time,
+    padded,
+    reminder,
+    scopes,
+)
 
 # Our own words, in plain language, printed under every competency and marked as
 # added by this edition (the profile has no reflection prompts).
@@ -42,18 +54,30 @@ EVALUATION_STATEMENTS = (
 )
 AGREEMENT = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
 EVALUATION_QUESTIONS = ("What was most useful today?", "What would you change about this workshop?")
-ACTION_PLAN_COLUMNS = ("Activity I will work on (code)", "My first step", "By when",
-                       "Who can help me", "How I will know it is working")
+ACTION_PLAN_COLUMNS = (
+    "Activity I will work on (code)",
+    "My first step",
+    "By when",
+    "Who can help me",
+    "How I will know it is working",
+)
 # The headings of a packet's handouts, by section (the trainer's guide refers to them).
 HANDOUT_TITLES = {
-    "cover": "Cover", "objectives": "What you will learn", "agenda": "Agenda", "pre-work": "Before the workshop",
-    "competency-map": "The competencies at a glance", "competencies": "The competencies of this workshop",
-    "worksheets": "Self-assessment", "discussion-guide": "Small-group discussion", "reflection": "Reflection",
-    "action-plan": "My action plan", "notes": "Notes", "evaluation": "Evaluation",
+    "cover": "Cover",
+    "objectives": "What you will learn",
+    "agenda": "Agenda",
+    "pre-work": "Before the workshop",
+    "competency-map": "The competencies at a glance",
+    "competencies": "The competencies of this workshop",
+    "worksheets": "Self-assessment",
+    "discussion-guide": "Small-group discussion",
+    "reflection": "Reflection",
+    "action-plan": "My action plan",
+    "notes": "Notes",
+    "evaluation": "Evaluation",
 }
 
-ENGINE_ROOT = Path(__file__).resolve().parent.parent      # vendored fonts and brands are relative to it
-
+ENGINE_ROOT = Path(__file__).resolve().parent.parent  # vendored fonts and brands are relative to it
 
 
 @dataclass(frozen=True)
@@ -63,7 +87,7 @@ class ContentsEntry:
     anchor: str
     label: str
     code: str = ""
-    children: tuple["ContentsEntry", ...] = field(default=())
+    children: tuple[ContentsEntry, ...] = field(default=())
 
 
 # --- what every document shares ------------------------------------------------------------
@@ -71,29 +95,75 @@ class ContentsEntry:
 STYLES = {
     # document kind → (stylesheets for the screen, stylesheets for print)
     "handbook": (("css/base.css", "css/screen.css"), ("css/base.css", "css/fonts.css", "css/print.css")),
-    "worksheet": (("css/base.css", "css/worksheet.css", "css/screen.css"),
-                  ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/worksheet-print.css",
-                   "css/worksheet-pages.css")),
-    "summary": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
-                ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
-                 "css/worksheet-print.css", "css/worksheet-pages.css")),
+    "worksheet": (
+        ("css/base.css", "css/worksheet.css", "css/screen.css"),
+        ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/worksheet-print.css", "css/worksheet-pages.css"),
+    ),
+    "summary": (
+        ("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
+        (
+            "css/base.css",
+            "css/worksheet.css",
+            "css/summary.css",
+            "css/fonts.css",
+            "css/worksheet-print.css",
+            "css/worksheet-pages.css",
+        ),
+    ),
     # one person's report: the summary's stylesheets
-    "person": (("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
-               ("css/base.css", "css/worksheet.css", "css/summary.css", "css/fonts.css",
-                "css/worksheet-print.css", "css/worksheet-pages.css")),
-    "excerpt": (("css/base.css", "css/worksheet.css", "css/screen.css"),
-                ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/print.css", "css/worksheet-print.css",
-                 "css/mixed.css")),
-    "slides": (("css/base.css", "css/slides.css", "css/slides-screen.css"),
-               ("css/base.css", "css/fonts.css", "css/slides.css")),
-    "packet": (("css/base.css", "css/worksheet.css", "css/packet.css", "css/screen.css"),
-               ("css/base.css", "css/worksheet.css", "css/packet.css", "css/fonts.css", "css/print.css",
-                "css/worksheet-print.css", "css/mixed.css", "css/packet-print.css")),
+    "person": (
+        ("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
+        (
+            "css/base.css",
+            "css/worksheet.css",
+            "css/summary.css",
+            "css/fonts.css",
+            "css/worksheet-print.css",
+            "css/worksheet-pages.css",
+        ),
+    ),
+    "excerpt": (
+        ("css/base.css", "css/worksheet.css", "css/screen.css"),
+        (
+            "css/base.css",
+            "css/worksheet.css",
+            "css/fonts.css",
+            "css/print.css",
+            "css/worksheet-print.css",
+            "css/mixed.css",
+        ),
+    ),
+    "slides": (
+        ("css/base.css", "css/slides.css", "css/slides-screen.css"),
+        ("css/base.css", "css/fonts.css", "css/slides.css"),
+    ),
+    "packet": (
+        ("css/base.css", "css/worksheet.css", "css/packet.css", "css/screen.css"),
+        (
+            "css/base.css",
+            "css/worksheet.css",
+            "css/packet.css",
+            "css/fonts.css",
+            "css/print.css",
+            "css/worksheet-print.css",
+            "css/mixed.css",
+            "css/packet-print.css",
+        ),
+    ),
 }
 
 
-def frame(profile: Profile, brand: Brand, kind: str, printed: bool, title: str, description: str,
-          *, landscape: bool = False, duplex: bool = True) -> dict[str, Any]:
+def frame(
+    profile: Profile,
+    brand: Brand,
+    kind: str,
+    printed: bool,
+    title: str,
+    description: str,
+    *,
+    landscape: bool = False,
+    duplex: bool = True,
+) -> dict[str, Any]:
     """The context every template needs: the profile, the brand, stylesheets, rights, the document's facts."""
     return {
         "profile": profile,
@@ -102,8 +172,15 @@ def frame(profile: Profile, brand: Brand, kind: str, printed: bool, title: str, 
         "styles": STYLES[kind][1 if printed else 0],
         "rights": {"licence": profile.rights.licence, "permission": brand.permission or profile.rights.permission},
         "code_examples": _code_examples(profile),
-        "document": {"kind": kind, "title": title, "description": description, "landscape": landscape,
-                     "duplex": duplex, "created": None, "author": None},
+        "document": {
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "landscape": landscape,
+            "duplex": duplex,
+            "created": None,
+            "author": None,
+        },
         "fillable": False,
         "print": None,
         "locale": brand.locale,
@@ -115,18 +192,23 @@ def _code_examples(profile: Profile) -> tuple[str, ...]:
     return profile.principles[0].code, profile.domains[0].code, first.code, first.activities[0].code
 
 
-def _contents_for(profile: Profile, domains: list[tuple[Domain, tuple[Competency, ...]]],
-                  front: tuple[ContentsEntry, ...]) -> tuple[ContentsEntry, ...]:
+def _contents_for(
+    profile: Profile, domains: list[tuple[Domain, tuple[Competency, ...]]], front: tuple[ContentsEntry, ...]
+) -> tuple[ContentsEntry, ...]:
     return front + tuple(
         ContentsEntry(d.id, d.name, d.code, tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
-        for d, members in domains)
+        for d, members in domains
+    )
 
 
 def _by_domain(profile: Profile, competencies: tuple[Competency, ...]) -> list[tuple[Domain, tuple[Competency, ...]]]:
     """The chosen competencies grouped under their domains, in the profile's order."""
     chosen = set(c.code for c in competencies)
-    return [(d, tuple(c for c in d.competencies if c.code in chosen))
-            for d in profile.domains if any(c.code in chosen for c in d.competencies)]
+    return [
+        (d, tuple(c for c in d.competencies if c.code in chosen))
+        for d in profile.domains
+        if any(c.code in chosen for c in d.competencies)
+    ]
 
 
 # --- handbook ------------------------------------------------------------------------------
@@ -134,15 +216,25 @@ def _by_domain(profile: Profile, competencies: tuple[Competency, ...]) -> list[t
 
 def handbook(profile: Profile, brand: Brand, printed: bool) -> dict[str, Any]:
     """The whole profile, in print order."""
-    context = frame(profile, brand, "handbook", printed, profile.full_title,
-                    f"The {profile.title}, version {profile.version} ({profile.date}): "
-                    "guiding principles, domains and core competencies.")
+    context = frame(
+        profile,
+        brand,
+        "handbook",
+        printed,
+        profile.full_title,
+        f"The {profile.title}, version {profile.version} ({profile.date}): "
+        "guiding principles, domains and core competencies.",
+    )
     context["contents"] = _contents_for(
-        profile, [(d, d.competencies) for d in profile.domains],
-        (ContentsEntry("about", "About this edition"),
-         ContentsEntry("introduction", profile.introduction.heading),
-         ContentsEntry("principles", profile.principles_section.heading),
-         ContentsEntry("domains", profile.domains_section.heading)))
+        profile,
+        [(d, d.competencies) for d in profile.domains],
+        (
+            ContentsEntry("about", "About this edition"),
+            ContentsEntry("introduction", profile.introduction.heading),
+            ContentsEntry("principles", profile.principles_section.heading),
+            ContentsEntry("domains", profile.domains_section.heading),
+        ),
+    )
     context["domains"] = profile.domains
     return context
 
@@ -155,33 +247,49 @@ ROUNDS = {1: {"short": "1st", "long": "first rating"}, 2: {"short": "2nd", "long
 # Ruled lines (8 mm apart on paper) for writing: under each activity, and for notes and reflection,
 # compact under a competency's table or filling a page of their own.
 WRITING_LINES = {"evidence": 2, "notes": 6, "reflection": 3, "page_notes": 19, "page_reflection": 16}
-HEADING_PT = 7.5                # rating column headings on paper (bold)
-HALF_COLUMN_MIN_MM = 9.5        # one tick box column: a 4.5 mm box with room around it
+HEADING_PT = 7.5  # rating column headings on paper (bold)
+HALF_COLUMN_MIN_MM = 9.5  # one tick box column: a 4.5 mm box with room around it
 COLUMN_PADDING_MM = 2.4
 
 
 def _level_width(labels: list[str]) -> dict[str, str]:
     """The width of each of a level's two tick columns (1st, 2nd), for paper and for the screen."""
-    em = max((measure.width_em(part, bold=True) for label in labels for word in label.split()
-              for part in text.SLASH_BETWEEN_WORDS.split(word)), default=0.0)
+    em = max(
+        (
+            measure.width_em(part, bold=True)
+            for label in labels
+            for word in label.split()
+            for part in text.SLASH_BETWEEN_WORDS.split(word)
+        ),
+        default=0.0,
+    )
     pair_mm = em * HEADING_PT * 25.4 / 72 + COLUMN_PADDING_MM
-    half_mm = max(HALF_COLUMN_MIN_MM, math.ceil(pair_mm * 2) / 4)     # half the pair, to 0.25 mm
+    half_mm = max(HALF_COLUMN_MIN_MM, math.ceil(pair_mm * 2) / 4)  # half the pair, to 0.25 mm
     # On screen the heading is 0.8rem, in a font the reader's system chooses (often wider than ours).
     return {"half": f"{half_mm:.2f}mm", "screen": f"{max(2.6, em * 0.8 * 1.4 / 2 + 0.5):.2f}rem"}
 
 
 def _who_fields() -> list[dict[str, str]]:
     """The cover's fields: who is rated, and when (with the browser's autofill hint for each)."""
-    fields = [("name", N_("Name"), "name"), ("role", N_("Role"), "organization-title"),
-              ("organisation", N_("Organisation"), "organization"),
-              (forms.ROUND_DATE_FIELDS[1], N_("Date of the first rating"), "off"),
-              (forms.ROUND_DATE_FIELDS[2], N_("Date of the second rating"), "off")]
+    fields = [
+        ("name", N_("Name"), "name"),
+        ("role", N_("Role"), "organization-title"),
+        ("organisation", N_("Organisation"), "organization"),
+        (forms.ROUND_DATE_FIELDS[1], N_("Date of the first rating"), "off"),
+        (forms.ROUND_DATE_FIELDS[2], N_("Date of the second rating"), "off"),
+    ]
     return [{"name": name, "label": label, "autocomplete": auto} for name, label, auto in fields]
 
 
-def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...],
-                    notes: dict[str, int] | None = None, summary: bool = True,
-                    reflection: bool = True, notes_page: bool = True) -> dict[str, Any]:
+def worksheet_parts(
+    profile: Profile,
+    scale: RatingScale,
+    competencies: tuple[Competency, ...],
+    notes: dict[str, int] | None = None,
+    summary: bool = True,
+    reflection: bool = True,
+    notes_page: bool = True,
+) -> dict[str, Any]:
     """What the worksheet parts lay out, for any set of competencies.
 
     ``notes``: for a competency (by id), how many ruled lines its notes and
@@ -193,30 +301,55 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
     """
     sections = []
     for c in competencies:
-        rows = [{"activity": a,
-                 "ratings": {r: forms.rating_field(a, r) for r in forms.ROUNDS},
-                 "names": {r: f"{a.code} {a.text}, {ROUNDS[r]['long']}" for r in forms.ROUNDS},
-                 "evidence": forms.evidence_field(a), "evidence_name": f"{a.code} {a.text}: evidence or example",
-                 "priority": forms.priority_field(a), "priority_name": f"{a.code} {a.text}: priority"}
-                for a in c.activities]
+        rows = [
+            {
+                "activity": a,
+                "ratings": {r: forms.rating_field(a, r) for r in forms.ROUNDS},
+                "names": {r: f"{a.code} {a.text}, {ROUNDS[r]['long']}" for r in forms.ROUNDS},
+                "evidence": forms.evidence_field(a),
+                "evidence_name": f"{a.code} {a.text}: evidence or example",
+                "priority": forms.priority_field(a),
+                "priority_name": f"{a.code} {a.text}: priority",
+            }
+            for a in c.activities
+        ]
         extra = (notes or {}).get(c.id, 0)
         page = extra == pagination.PAGE
-        sections.append({
-            "competency": c,
-            "reminder": reminder(c),
-            "rows": rows,
-            "notes": forms.notes_field(c), "notes_name": f"{c.code} {c.name}: notes and coaching focus",
-            "reflection": forms.reflection_field(c), "reflection_name": f"{c.code} {c.name}: reflection",
-            "alone": page,
-            "writing": notes_page or not page,
-            "lines": {"notes": WRITING_LINES["page_notes"] if page else WRITING_LINES["notes"] + extra,
-                      "reflection": WRITING_LINES["page_reflection"] if page else WRITING_LINES["reflection"] + extra},
-        })
+        sections.append(
+            {
+                "competency": c,
+                "reminder": reminder(c),
+                "rows": rows,
+                "notes": forms.notes_field(c),
+                "notes_name": f"{c.code} {c.name}: notes and coaching focus",
+                "reflection": forms.reflection_field(c),
+                "reflection_name": f"{c.code} {c.name}: reflection",
+                "alone": page,
+                "writing": notes_page or not page,
+                "lines": {
+                    "notes": WRITING_LINES["page_notes"] if page else WRITING_LINES["notes"] + extra,
+                    "reflection": WRITING_LINES["page_reflection"] if page else WRITING_LINES["reflection"] + extra,
+                },
+            }
+        )
     labels = [level.label for level in scale.levels] + [scale.not_applicable]
-    columns = [{"value": level.id, "label": level.label, "heading": text.heading_label(level.label),
-                "descriptor": level.descriptor} for level in scale.levels]
-    columns.append({"value": forms.NA, "label": scale.not_applicable, "heading": text.heading_label(scale.not_applicable),
-                    "descriptor": None})
+    columns = [
+        {
+            "value": level.id,
+            "label": level.label,
+            "heading": text.heading_label(level.label),
+            "descriptor": level.descriptor,
+        }
+        for level in scale.levels
+    ]
+    columns.append(
+        {
+            "value": forms.NA,
+            "label": scale.not_applicable,
+            "heading": text.heading_label(scale.not_applicable),
+            "descriptor": None,
+        }
+    )
     return {
         "scale": scale,
         "columns": columns,
@@ -228,31 +361,56 @@ def worksheet_parts(profile: Profile, scale: RatingScale, competencies: tuple[Co
         "who_fields": _who_fields(),
         "writing_lines": WRITING_LINES,
         "sections": sections,
-        "summary_domains": [{"domain": d, "competencies": list(members)}
-                            for d, members in _by_domain(profile, competencies)] if summary else [],
+        "summary_domains": [
+            {"domain": d, "competencies": list(members)} for d, members in _by_domain(profile, competencies)
+        ]
+        if summary
+        else [],
         "prompts": REFLECTION_PROMPTS if reflection else (),
     }
 
 
-def worksheet(profile: Profile, scale: RatingScale, scope: Scope, brand: Brand, printed: bool,
-              fillable: bool, notes: dict[str, int] | None = None) -> dict[str, Any]:
+def worksheet(
+    profile: Profile,
+    scale: RatingScale,
+    scope: Scope,
+    brand: Brand,
+    printed: bool,
+    fillable: bool,
+    notes: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """A self-assessment worksheet: cover, one section per competency, a summary sheet (for two or more)."""
     competencies = scope.competencies(profile)
     scope_title = "All competencies" if scope.kind == "profile" else scope.label
-    context = frame(profile, brand, "worksheet", printed, f"Self-assessment worksheet: {scope_title}",
-                    f"Self-assessment against the {profile.title}, version {profile.version}: "
-                    f"{scope_title}, rated on the {scale.name} scale.", landscape=True, duplex=False)
+    context = frame(
+        profile,
+        brand,
+        "worksheet",
+        printed,
+        f"Self-assessment worksheet: {scope_title}",
+        f"Self-assessment against the {profile.title}, version {profile.version}: "
+        f"{scope_title}, rated on the {scale.name} scale.",
+        landscape=True,
+        duplex=False,
+    )
     context.update(worksheet_parts(profile, scale, competencies, notes, summary=len(competencies) > 1))
-    context.update({"scope": scope, "scope_title": scope_title, "fillable": fillable,
-                    "identity": forms.identity(profile, scale, competencies).to_json()})
+    context.update(
+        {
+            "scope": scope,
+            "scope_title": scope_title,
+            "fillable": fillable,
+            "identity": forms.identity(profile, scale, competencies).to_json(),
+        }
+    )
     return context
 
 
 # --- role excerpts ---------------------------------------------------------------------------
 
 
-def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, printed: bool,
-            notes: dict[str, int] | None = None) -> dict[str, Any]:
+def excerpt(
+    profile: Profile, role: Role, scale: RatingScale, brand: Brand, printed: bool, notes: dict[str, int] | None = None
+) -> dict[str, Any]:
     """What one role needs: the principles, the role's competencies in full, and their worksheets.
 
     A role with an empty id stands for a selection made on the command line.
@@ -260,36 +418,62 @@ def excerpt(profile: Profile, role: Role, scale: RatingScale, brand: Brand, prin
     for_role = bool(role.id)
     codes = ", ".join(c.code for c in role.competencies)
     subject = f"the {role.name.lower()}" if for_role else f"selected competencies ({codes})"
-    context = frame(profile, brand, "excerpt", printed, f"{profile.title}: excerpt for {subject}",
-                    f"The guiding principles and {'the competencies a ' + role.name.lower() + ' draws on most' if for_role else 'the competencies ' + codes}, "
-                    f"from the {profile.title}, with self-assessment worksheets.")
-    groups = ([("primary", "Competencies this role draws on most", role.primary),
-               ("supporting", "Competencies this role also uses", role.supporting)] if for_role else
-              [("selected", "Selected competencies", role.primary)])
+    context = frame(
+        profile,
+        brand,
+        "excerpt",
+        printed,
+        f"{profile.title}: excerpt for {subject}",
+        f"The guiding principles and {'the competencies a ' + role.name.lower() + ' draws on most' if for_role else 'the competencies ' + codes}, "
+        f"from the {profile.title}, with self-assessment worksheets.",
+    )
+    groups = (
+        [
+            ("primary", "Competencies this role draws on most", role.primary),
+            ("supporting", "Competencies this role also uses", role.supporting),
+        ]
+        if for_role
+        else [("selected", "Selected competencies", role.primary)]
+    )
     context.update(worksheet_parts(profile, scale, role.competencies, notes))
-    context.update({
-        "role": role if for_role else None,
-        "subject": subject,
-        "codes": codes,
-        "groups": [{"id": gid, "heading": heading, "domains": _by_domain(profile, members)}
-                   for gid, heading, members in groups if members],
-        "contents": (
-            ContentsEntry("about", "About this edition"),
-            *((ContentsEntry("role", f"The {role.name.lower()}"),) if for_role else ()),
-            ContentsEntry("principles", profile.principles_section.heading),
-            *(ContentsEntry(gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
-              for gid, heading, members in groups if members),
-            ContentsEntry("worksheets", "Self-assessment worksheets"),
-        ),
-    })
+    context.update(
+        {
+            "role": role if for_role else None,
+            "subject": subject,
+            "codes": codes,
+            "groups": [
+                {"id": gid, "heading": heading, "domains": _by_domain(profile, members)}
+                for gid, heading, members in groups
+                if members
+            ],
+            "contents": (
+                ContentsEntry("about", "About this edition"),
+                *((ContentsEntry("role", f"The {role.name.lower()}"),) if for_role else ()),
+                ContentsEntry("principles", profile.principles_section.heading),
+                *(
+                    ContentsEntry(gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
+                    for gid, heading, members in groups
+                    if members
+                ),
+                ContentsEntry("worksheets", "Self-assessment worksheets"),
+            ),
+        }
+    )
     return context
 
 
 # --- workshop packets ------------------------------------------------------------------------
 
 
-def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool,
-           trainer: bool, notes: dict[str, int] | None = None) -> dict[str, Any]:
+def packet(
+    profile: Profile,
+    recipe: Packet,
+    scale: RatingScale,
+    brand: Brand,
+    printed: bool,
+    trainer: bool,
+    notes: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """A workshop packet: the recipe's handouts in its order; the trainer edition opens with the trainer's guide.
 
     On paper the pre-work may be left out (the recipe says so), and the
@@ -299,45 +483,80 @@ def packet(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     second rating, weeks later, is made on a worksheet of its own.
     """
     edition = "trainer edition" if trainer else "participant packet"
-    context = frame(profile, brand, "packet", printed, f"{recipe.title} ({edition})",
-                    f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.",
-                    duplex=recipe.duplex)
-    context.update(worksheet_parts(profile, scale, recipe.competencies, notes, summary=False,
-                                   reflection="reflection" not in recipe.sections,
-                                   notes_page=not ({"notes", "reflection"} <= set(recipe.sections))))
+    context = frame(
+        profile,
+        brand,
+        "packet",
+        printed,
+        f"{recipe.title} ({edition})",
+        f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.",
+        duplex=recipe.duplex,
+    )
+    context.update(
+        worksheet_parts(
+            profile,
+            scale,
+            recipe.competencies,
+            notes,
+            summary=False,
+            reflection="reflection" not in recipe.sections,
+            notes_page=not ({"notes", "reflection"} <= set(recipe.sections)),
+        )
+    )
     sections = tuple(s for s in recipe.sections if not (s == "pre-work" and printed and not recipe.print_pre_work))
-    map_rows = [{"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies}
-                                               for c in d.competencies]} for d in profile.domains]
+    map_rows = [
+        {"domain": d, "competencies": [{"competency": c, "chosen": c in recipe.competencies} for c in d.competencies]}
+        for d in profile.domains
+    ]
     leads = recipe.trainers
-    context["document"]["author"] = brand.name or ", ".join(leads)      # the workshop's, not the profile's
-    context.update({
-        "packet": recipe,
-        "trainer": trainer,
-        "sections": sections,
-        "titles": HANDOUT_TITLES,
-        "trainers": leads,
-        "ws_sections": context.pop("sections"),
-        "chosen": _by_domain(profile, recipe.competencies),
-        "competency_map": map_rows,
-        "agenda_total": sum(slot.minutes for slot in recipe.agenda),
-        "agenda_end": _end_time(recipe.agenda[-1]),
-        "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
-        "evaluation": {"statements": EVALUATION_STATEMENTS, "agreement": AGREEMENT,
-                       "questions": EVALUATION_QUESTIONS},
-        "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 5},
-        "reflection_prompts": REFLECTION_PROMPTS,
-    })
+    context["document"]["author"] = brand.name or ", ".join(leads)  # the workshop's, not the profile's
+    context.update(
+        {
+            "packet": recipe,
+            "trainer": trainer,
+            "sections": sections,
+            "titles": HANDOUT_TITLES,
+            "trainers": leads,
+            "ws_sections": context.pop("sections"),
+            "chosen": _by_domain(profile, recipe.competencies),
+            "competency_map": map_rows,
+            "agenda_total": sum(slot.minutes for slot in recipe.agenda),
+            "agenda_end": _end_time(recipe.agenda[-1]),
+            "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
+            "evaluation": {
+                "statements": EVALUATION_STATEMENTS,
+                "agreement": AGREEMENT,
+                "questions": EVALUATION_QUESTIONS,
+            },
+            "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 5},
+            "reflection_prompts": REFLECTION_PROMPTS,
+        }
+    )
     return context
 
 
 def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, printed: bool) -> dict[str, Any]:
     """A workshop's slide deck (see :mod:`profilepress.slides`), measured in the brand's font if it has one."""
     trainers = recipe.trainers
-    fonts = ({weight: ENGINE_ROOT / brand.font_files[(weight, "normal")] for weight in (400, 700)
-              if (weight, "normal") in brand.font_files} if brand.font_family else {})
+    fonts = (
+        {
+            weight: ENGINE_ROOT / brand.font_files[(weight, "normal")]
+            for weight in (400, 700)
+            if (weight, "normal") in brand.font_files
+        }
+        if brand.font_family
+        else {}
+    )
     deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None)
-    context = frame(profile, brand, "slides", printed, f"{recipe.title}: slides",
-                    f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.", duplex=False)
+    context = frame(
+        profile,
+        brand,
+        "slides",
+        printed,
+        f"{recipe.title}: slides",
+        f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.",
+        duplex=False,
+    )
     context["document"]["author"] = brand.name or ", ".join(trainers)
     context.update({"packet": recipe, "slides": deck, "trainers": trainers})
     return context
@@ -369,61 +588,96 @@ def _change(change) -> dict[str, Any] | None:
     """The paired change as printed: its two averages, their difference, and how many people."""
     if change is None:
         return None
-    return {"first": _figure(change.first), "second": _figure(change.second), "difference": _signed(change.difference),
-            "people": change.people, "pairs": change.pairs}
+    return {
+        "first": _figure(change.first),
+        "second": _figure(change.second),
+        "difference": _signed(change.difference),
+        "people": change.people,
+        "pairs": change.pairs,
+    }
 
 
 def _row(group) -> dict[str, Any]:
     return {
-        "code": group.code, "name": group.name, "activities": group.activities,
-        "rounds": {n: {"counts": r.counts, "na": r.not_applicable, "average": _figure(r.average),
-                       "people": r.people if r.average is not None else "–"}
-                   for n, r in group.rounds.items()},
-        "change": _change(group.change), "priorities": group.priorities or "",
+        "code": group.code,
+        "name": group.name,
+        "activities": group.activities,
+        "rounds": {
+            n: {
+                "counts": r.counts,
+                "na": r.not_applicable,
+                "average": _figure(r.average),
+                "people": r.people if r.average is not None else "–",
+            }
+            for n, r in group.rounds.items()
+        },
+        "change": _change(group.change),
+        "priorities": group.priorities or "",
     }
 
 
 def _notes_by_competency(profile: Profile, notes) -> list[dict[str, Any]]:
     """Notes and reflections, under their competencies in the profile's order."""
-    return [{"competency": c, "notes": [n for n in notes if n.competency.code == c.code]}
-            for c in profile.competencies if any(n.competency.code == c.code for n in notes)]
+    return [
+        {"competency": c, "notes": [n for n in notes if n.competency.code == c.code]}
+        for c in profile.competencies
+        if any(n.competency.code == c.code for n in notes)
+    ]
 
 
-def summary(profile: Profile, responses, results, chart_svg: str, brand: Brand, printed: bool,
-            reports: dict[str, str] | None = None) -> dict[str, Any]:
+def summary(
+    profile: Profile,
+    responses,
+    results,
+    chart_svg: str,
+    brand: Brand,
+    printed: bool,
+    reports: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The summary report of collected worksheets: per domain and competency, per round, and the change.
 
     ``reports``: each person's name → the address of their own report, linked from the list of people.
     """
     people = responses.people
-    context = frame(profile, brand, "summary", printed, f"Self-assessment summary: {profile.title}",
-                    f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
-                    f"{responses.scale.name} scale, per competency and domain, first and second rating.",
-                    landscape=True, duplex=False)
-    context.update({
-        "scale": responses.scale,
-        "levels": responses.scale.levels,
-        "rounds": forms.ROUNDS,
-        "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
-        "reports": bool(reports),
-        "domains": [{"total": _row(total), "competencies": [_row(c) for c in members]}
-                    for total, members in results.domains],
-        "priorities": results.priorities,
-        "notes": _notes_by_competency(profile, responses.notes),
-        "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
-        "chart_alt": "Chart of the average level of each competency in each round, first rating as open circles "
-                     "and second rating as filled squares. The same figures are in the tables below.",
-    })
+    context = frame(
+        profile,
+        brand,
+        "summary",
+        printed,
+        f"Self-assessment summary: {profile.title}",
+        f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
+        f"{responses.scale.name} scale, per competency and domain, first and second rating.",
+        landscape=True,
+        duplex=False,
+    )
+    context.update(
+        {
+            "scale": responses.scale,
+            "levels": responses.scale.levels,
+            "rounds": forms.ROUNDS,
+            "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
+            "reports": bool(reports),
+            "domains": [
+                {"total": _row(total), "competencies": [_row(c) for c in members]} for total, members in results.domains
+            ],
+            "priorities": results.priorities,
+            "notes": _notes_by_competency(profile, responses.notes),
+            "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
+            "chart_alt": "Chart of the average level of each competency in each round, first rating as open circles "
+            "and second rating as filled squares. The same figures are in the tables below.",
+        }
+    )
     return context
 
 
-def person_report(profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand,
-                  printed: bool) -> dict[str, Any]:
+def person_report(
+    profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand, printed: bool
+) -> dict[str, Any]:
     """One person's own report, to take to their coach: every activity they answered, in both rounds.
 
     ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
     """
-    labels = {level.id: text.heading_label(level.label) for level in scale.levels}     # wrapping only between words
+    labels = {level.id: text.heading_label(level.label) for level in scale.levels}  # wrapping only between words
     labels[forms.NA] = text.heading_label(scale.not_applicable)
     per_competency = {g.code: g for g in results.competencies}
     answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
@@ -435,39 +689,58 @@ def person_report(profile: Profile, scale: RatingScale, person, ratings, results
             rows = []
             for a in c.activities:
                 first, second = by_slot.get((a.code, 1)), by_slot.get((a.code, 2))
-                rows.append({
-                    "activity": a,
-                    "ratings": [labels.get(r.level) if r is not None and r.level else "" for r in (first, second)],
-                    "priority": bool(first and first.priority),
-                    "evidence": first.evidence if first else "",
-                })
+                rows.append(
+                    {
+                        "activity": a,
+                        "ratings": [labels.get(r.level) if r is not None and r.level else "" for r in (first, second)],
+                        "priority": bool(first and first.priority),
+                        "evidence": first.evidence if first else "",
+                    }
+                )
             group = per_competency.get(c.code)
-            sections.append({
-                "competency": c,
-                "reminder": reminder(c),
-                "rows": rows,
-                "rounds": [{"round": n, "label": ROUNDS[n]["long"], "rated": group.rounds[n].rated,
-                            "average": _figure(group.rounds[n].average)}
-                           for n in forms.ROUNDS if group and group.rounds[n].rated],
-                "change": _change(group.change) if group else None,
-                "notes": [n for n in person.notes if n.competency.code == c.code],
-            })
+            sections.append(
+                {
+                    "competency": c,
+                    "reminder": reminder(c),
+                    "rows": rows,
+                    "rounds": [
+                        {
+                            "round": n,
+                            "label": ROUNDS[n]["long"],
+                            "rated": group.rounds[n].rated,
+                            "average": _figure(group.rounds[n].average),
+                        }
+                        for n in forms.ROUNDS
+                        if group and group.rounds[n].rated
+                    ],
+                    "change": _change(group.change) if group else None,
+                    "notes": [n for n in person.notes if n.competency.code == c.code],
+                }
+            )
         domains.append({"domain": domain, "competencies": sections})
     order = {a.code: i for i, a in enumerate(profile.activities)}
     priorities = sorted((r for r in ratings if r.priority), key=lambda r: order[r.activity.code])
-    context = frame(profile, brand, "person", printed, f"Self-assessment: {person.name}",
-                    f"{person.name}'s self-assessment against the {profile.title}, on the {scale.name} scale: "
-                    "each activity in the first and second rating, priorities, evidence, notes and reflections.",
-                    duplex=False)
-    context.update({
-        "person": person,
-        "scale": scale,
-        "levels": scale.levels,
-        "rounds": [{"round": n, "label": ROUNDS[n]["long"], "date": person.round_dates.get(n, "")}
-                   for n in forms.ROUNDS],
-        "domains": domains,
-        "priorities": priorities,
-        "not_rated": "Not rated",
-    })
+    context = frame(
+        profile,
+        brand,
+        "person",
+        printed,
+        f"Self-assessment: {person.name}",
+        f"{person.name}'s self-assessment against the {profile.title}, on the {scale.name} scale: "
+        "each activity in the first and second rating, priorities, evidence, notes and reflections.",
+        duplex=False,
+    )
+    context.update(
+        {
+            "person": person,
+            "scale": scale,
+            "levels": scale.levels,
+            "rounds": [
+                {"round": n, "label": ROUNDS[n]["long"], "date": person.round_dates.get(n, "")} for n in forms.ROUNDS
+            ],
+            "domains": domains,
+            "priorities": priorities,
+            "not_rated": "Not rated",
+        }
+    )
     return context
-

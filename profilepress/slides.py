@@ -12,46 +12,46 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import measure
 from .errors import UserError
-from pathlib import Path
-
 from .model import Packet, Profile, RatingScale, reminder
 
-Fonts = dict[int, Path] | None         # the brand's font files by weight; None: the vendored font
+Fonts = dict[int, Path] | None  # the brand's font files by weight; None: the vendored font
 
 # The slide's geometry (templates/css/slides.css says the same): 254 × 142.875 mm (16:9).
 WIDTH_MM, HEIGHT_MM = 254.0, 142.875
-SIDE_MM, TOP_MM, FOOT_MM = 14.0, 11.0, 14.0      # margins; the foot holds the slide number
+SIDE_MM, TOP_MM, FOOT_MM = 14.0, 11.0, 14.0  # margins; the foot holds the slide number
 TITLE_PT, BODY_PT, CODE_PT = 34.0, 24.0, 18.0
 TITLE_LEADING, BODY_LEADING = 1.15, 1.25
-ITEM_GAP_LINES = 0.3                              # space between list items, in body lines
+ITEM_GAP_LINES = 0.3  # space between list items, in body lines
 TITLE_GAP_MM = 6.0
 PT_MM = 25.4 / 72
-SAFETY = 0.96                                     # measured widths are trusted to 96 % of the line
+SAFETY = 0.96  # measured widths are trusted to 96 % of the line
 
 
 @dataclass(frozen=True)
 class Item:
     text: str
-    code: str = ""          # a code chip before the text (C1.3, D2, P1)
-    note: str = ""          # a second column: an agenda row's time, a domain's competencies
+    code: str = ""  # a code chip before the text (C1.3, D2, P1)
+    note: str = ""  # a second column: an agenda row's time, a domain's competencies
 
 
 @dataclass(frozen=True)
 class Slide:
-    kind: str                                   # title | list | agenda | competency | close | source
+    kind: str  # title | list | agenda | competency | close | source
     heading: str
     items: tuple[Item, ...] = ()
-    lead: str = ""                              # a sentence above the list (a competency's reminder)
-    part: str = ""                              # "2 of 3" when a list spreads over slides
+    lead: str = ""  # a sentence above the list (a competency's reminder)
+    part: str = ""  # "2 of 3" when a list spreads over slides
     ordered: bool = False
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
 
-def _lines(text: str, width_mm: float, size_pt: float, bold: bool = False, indent_em: float = 0.0,
-           fonts: Fonts = None) -> int:
+def _lines(
+    text: str, width_mm: float, size_pt: float, bold: bool = False, indent_em: float = 0.0, fonts: Fonts = None
+) -> int:
     """How many lines ``text`` takes at ``size_pt`` in a column ``width_mm`` wide (greedy wrapping).
 
     ``indent_em``: what stands before the text on its first line (a code chip), in ems."""
@@ -78,7 +78,7 @@ def _body_room(heading: str, lead: str = "", fonts: Fonts = None) -> float:
 
 
 def _item_lines(item: Item, fonts: Fonts = None) -> float:
-    width = WIDTH_MM - 2 * SIDE_MM - (BODY_PT * PT_MM) * 1.2            # the list's indent
+    width = WIDTH_MM - 2 * SIDE_MM - (BODY_PT * PT_MM) * 1.2  # the list's indent
     chip = (measure.width_em(item.code, True, fonts) * CODE_PT / BODY_PT + 0.8) if item.code else 0.0
     if item.note:
         width -= 0.30 * (WIDTH_MM - 2 * SIDE_MM) + 0.6 * BODY_PT * PT_MM  # a second column takes 30 %
@@ -90,8 +90,9 @@ def _heading(heading: str, part: str) -> str:
     return f"{heading} {part.replace(' ', '_')}" if part else heading
 
 
-def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list",
-           ordered: bool = False, fonts: Fonts = None) -> list[Slide]:
+def spread(
+    heading: str, items: list[Item], *, lead: str = "", kind: str = "list", ordered: bool = False, fonts: Fonts = None
+) -> list[Slide]:
     """The items on as few slides as they need, in order, the slides about equally full; the lead on the first.
 
     The fewest slides are found by filling each in turn; then the items are
@@ -117,20 +118,26 @@ def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list
                 used = 0.0
             pages[-1].append(i)
             used += need
-        return pages if len(pages) <= total and all(
-            sum(needs[i] for i in page) <= room(n, total) + 1e-6 for n, page in enumerate(pages)) else None
+        return (
+            pages
+            if len(pages) <= total
+            and all(sum(needs[i] for i in page) <= room(n, total) + 1e-6 for n, page in enumerate(pages))
+            else None
+        )
 
     for i, need in enumerate(needs):
         if need > room(1, 2):
-            raise UserError(f"'{items[i].code or items[i].text[:40]}' is too long for one slide at {BODY_PT:g} pt "
-                            f"under '{heading}'; shorten it, or leave it to the handouts")
+            raise UserError(
+                f"'{items[i].code or items[i].text[:40]}' is too long for one slide at {BODY_PT:g} pt "
+                f"under '{heading}'; shorten it, or leave it to the handouts"
+            )
     total = 1
     while (pages := pack(total, None)) is None:
         total += 1
     if len(pages) < total and (fewer := pack(len(pages), None)) is not None and len(fewer) == len(pages):
         pages = fewer
     total = len(pages)
-    if total > 1:                                  # share out: aim at the average, never past what fits
+    if total > 1:  # share out: aim at the average, never past what fits
         average = sum(needs) / total
         for slack in (1.0, 1.15, 1.3, 1.5, 2.0):
             balanced = pack(total, average * slack)
@@ -138,9 +145,18 @@ def spread(heading: str, items: list[Item], *, lead: str = "", kind: str = "list
                 pages = balanced
                 break
     starts = [1 + sum(len(p) for p in pages[:i]) for i in range(total)]
-    return [Slide(kind, heading, tuple(items[i] for i in page), lead if n == 0 else "",
-                  f"{n + 1} of {total}" if total > 1 else "", ordered, {"start": starts[n]})
-            for n, page in enumerate(pages)]
+    return [
+        Slide(
+            kind,
+            heading,
+            tuple(items[i] for i in page),
+            lead if n == 0 else "",
+            f"{n + 1} of {total}" if total > 1 else "",
+            ordered,
+            {"start": starts[n]},
+        )
+        for n, page in enumerate(pages)
+    ]
 
 
 def fits(slide: Slide, fonts: Fonts = None) -> bool:
@@ -154,43 +170,92 @@ def title_slide(recipe: Packet, trainers: list[str], fonts: Fonts = None, logo: 
     """The title slide, its title set as large as fits (38 pt, down to 24 pt) above the slide's foot."""
     width = WIDTH_MM - 2 * SIDE_MM
     when = recipe.date + (f" · {recipe.venue}" if recipe.venue else "")
-    rest = (13.0 + (17.0 if logo else 0.0) + 4.0 + 2.0 + 3.0 * 2     # top padding, logo, gaps (slides.css)
-            + _lines(recipe.event, width, 26.0, fonts=fonts) * 26.0 * BODY_LEADING * PT_MM
-            + (_lines(when, width, BODY_PT, fonts=fonts) + _lines(", ".join(trainers), width, BODY_PT, fonts=fonts))
-            * BODY_PT * BODY_LEADING * PT_MM)
+    rest = (
+        13.0
+        + (17.0 if logo else 0.0)
+        + 4.0
+        + 2.0
+        + 3.0 * 2  # top padding, logo, gaps (slides.css)
+        + _lines(recipe.event, width, 26.0, fonts=fonts) * 26.0 * BODY_LEADING * PT_MM
+        + (_lines(when, width, BODY_PT, fonts=fonts) + _lines(", ".join(trainers), width, BODY_PT, fonts=fonts))
+        * BODY_PT
+        * BODY_LEADING
+        * PT_MM
+    )
     for size in (38.0, 34.0, 31.0, 28.0, 26.0, 24.0):
         title = _lines(recipe.title, width, size, bold=True, fonts=fonts) * size * TITLE_LEADING * PT_MM
         if rest + title <= HEIGHT_MM - FOOT_MM:
-            return Slide("title", recipe.title, extra={"event": recipe.event, "date": recipe.date,
-                                                        "venue": recipe.venue, "trainers": trainers,
-                                                        "title_pt": size})
-    raise UserError(f"the workshop's title and event are too long for the title slide, even with the title at "
-                    f"24 pt; shorten 'title' or 'event' in the recipe '{recipe.id}'")
+            return Slide(
+                "title",
+                recipe.title,
+                extra={
+                    "event": recipe.event,
+                    "date": recipe.date,
+                    "venue": recipe.venue,
+                    "trainers": trainers,
+                    "title_pt": size,
+                },
+            )
+    raise UserError(
+        f"the workshop's title and event are too long for the title slide, even with the title at "
+        f"24 pt; shorten 'title' or 'event' in the recipe '{recipe.id}'"
+    )
 
 
-def deck(profile: Profile, recipe: Packet, trainers: list[str], fonts: Fonts = None,
-         scale: RatingScale | None = None, logo: bool = False) -> list[Slide]:
+def deck(
+    profile: Profile,
+    recipe: Packet,
+    trainers: list[str],
+    fonts: Fonts = None,
+    scale: RatingScale | None = None,
+    logo: bool = False,
+) -> list[Slide]:
     """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any."""
     slides = [title_slide(recipe, trainers, fonts, logo)]
     slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
-    slides += spread("Agenda", [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
-                     kind="agenda", fonts=fonts)
+    slides += spread(
+        "Agenda",
+        [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
+        kind="agenda",
+        fonts=fonts,
+    )
     slides += spread("The guiding principles", [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts)
     chosen = {c.code for c in recipe.competencies}
-    slides += spread(f"The {len(profile.domains)} domains", [
-        Item(d.name, code=d.code, note=_range(d) + "".join(
-            f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
-            for _ in [0] if any(c.code in chosen for c in d.competencies)))
-        for d in profile.domains], fonts=fonts)
+    slides += spread(
+        f"The {len(profile.domains)} domains",
+        [
+            Item(
+                d.name,
+                code=d.code,
+                note=_range(d)
+                + "".join(
+                    f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
+                    for _ in [0]
+                    if any(c.code in chosen for c in d.competencies)
+                ),
+            )
+            for d in profile.domains
+        ],
+        fonts=fonts,
+    )
 
-    for c in recipe.competencies:          # its name, a one-line reminder, then its activities
-        slides += spread(f"{c.code} {c.name}", [Item(a.text, code=a.code) for a in c.activities],
-                         lead=reminder(c), kind="competency", fonts=fonts)
-    if scale is not None:                  # what the self-assessment rates with
+    for c in recipe.competencies:  # its name, a one-line reminder, then its activities
+        slides += spread(
+            f"{c.code} {c.name}",
+            [Item(a.text, code=a.code) for a in c.activities],
+            lead=reminder(c),
+            kind="competency",
+            fonts=fonts,
+        )
+    if scale is not None:  # what the self-assessment rates with
         levels = [Item(level.label + (f": {level.descriptor}" if level.descriptor else "")) for level in scale.levels]
-        slides += spread("Rating your practice", levels + [Item(scale.not_applicable)],
-                         lead="For each activity, tick the level that best describes your practice now, "
-                              "with an example:", ordered=False, fonts=fonts)
+        slides += spread(
+            "Rating your practice",
+            levels + [Item(scale.not_applicable)],
+            lead="For each activity, tick the level that best describes your practice now, with an example:",
+            ordered=False,
+            fonts=fonts,
+        )
     if recipe.discussion:
         slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
     slides.append(Slide("source", "Where the competencies come from", lead=profile.citation))

@@ -10,7 +10,7 @@ profile: cross-references between files are checked when the model is linked
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -67,13 +67,14 @@ def text_or_mapping(name: str, mapping: type, error: str) -> Any:
     The tags (``<name>-text``, ``<name>-mapping``) appear in pydantic's error
     locations and are dropped before errors are mapped back to the YAML.
     """
+
     def kind(value: Any) -> str | None:
         if isinstance(value, str):
             return f"{name}-text"
         return f"{name}-mapping" if isinstance(value, dict) else None
 
     return Annotated[
-        Union[Annotated[Text, Tag(f"{name}-text")], Annotated[mapping, Tag(f"{name}-mapping")]],
+        Annotated[Text, Tag(f"{name}-text")] | Annotated[mapping, Tag(f"{name}-mapping")],
         Discriminator(kind, custom_error_type=f"{name}_type", custom_error_message=error),
     ]
 
@@ -91,9 +92,7 @@ class Section(SourceModel):
 class Rights(SourceModel):
     """What may be done with the profile's text."""
 
-    licence: Text | None = Field(
-        default=None, description="The licence the source states; null when it states none."
-    )
+    licence: Text | None = Field(default=None, description="The licence the source states; null when it states none.")
     permission: Text | None = Field(
         default=None, description="Any permission held by whoever publishes this edition; null when none."
     )
@@ -153,8 +152,9 @@ class NestedActivity(SourceModel):
     items: list[Text] = Field(min_length=1)
 
 
-ActivityEntry = text_or_mapping("activity", NestedActivity,
-                                "must be the activity's text, or a mapping with 'text' and 'items'")
+ActivityEntry = text_or_mapping(
+    "activity", NestedActivity, "must be the activity's text, or a mapping with 'text' and 'items'"
+)
 
 
 class CompetencyFile(SourceModel):
@@ -185,14 +185,14 @@ class ScaleFile(SourceModel):
     name: Text
     source: Text = Field(description="Where the scale comes from, so that every worksheet can say so.")
     rated_unit: Literal["competency", "activity", "statement"] = Field(
-        description="What the source rates with it; the worksheets rate each activity.")
+        description="What the source rates with it; the worksheets rate each activity."
+    )
     evidence_column: bool = Field(default=False, description="Whether the source pairs ratings with evidence.")
     not_applicable: Text = Field(default="No opportunity / N/A", description="The label of the N/A choice.")
     levels: list[LevelEntry] = Field(min_length=2, max_length=7, description="From the lowest to the highest.")
 
 
-CompetencyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{0,9}$",
-                                       description="A competency's code, e.g. C3.")]
+CompetencyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{0,9}$", description="A competency's code, e.g. C3.")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description='A colour as "#rrggbb", in quotes.')]
 Paper = Literal["a4", "letter"]
 Format = Literal["html", "pdf", "fillable-pdf"]
@@ -231,9 +231,13 @@ class FontFiles(SourceModel):
 
 
 class BrandFont(SourceModel):
-    family: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,60}$",
-                        description="The family name to use in the documents (letters, digits, spaces, hyphens).")
-    files: FontFiles = Field(description="Font files inside the brand's folder (TTF or OTF), with their licence beside them.")
+    family: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,60}$",
+        description="The family name to use in the documents (letters, digits, spaces, hyphens).",
+    )
+    files: FontFiles = Field(
+        description="Font files inside the brand's folder (TTF or OTF), with their licence beside them."
+    )
 
 
 class BrandFile(SourceModel):
@@ -248,13 +252,25 @@ class BrandFile(SourceModel):
     contact: Text | None = Field(default=None, description="How to reach the organisation (back matter).")
     paper: Paper = "a4"
     permission: Text | None = Field(
-        default=None, description="Permission this organisation holds to reproduce the profile, printed in its editions.")
+        default=None,
+        description="Permission this organisation holds to reproduce the profile, printed in its editions.",
+    )
     locale: Language = Field(default="en-GB", description="The interface's language and spelling: en-GB or en-US.")
 
 
 PacketSectionName = Literal[
-    "cover", "agenda", "objectives", "pre-work", "competency-map", "competencies", "worksheets",
-    "reflection", "discussion-guide", "action-plan", "notes", "evaluation",
+    "cover",
+    "agenda",
+    "objectives",
+    "pre-work",
+    "competency-map",
+    "competencies",
+    "worksheets",
+    "reflection",
+    "discussion-guide",
+    "action-plan",
+    "notes",
+    "evaluation",
 ]
 PacketSection = PacketSectionName
 
@@ -273,7 +289,8 @@ class Guide(SourceModel):
     debrief: list[Text] = Field(min_length=1, description="Questions to ask at the end of the block.")
     materials: list[Text] = Field(default_factory=list, description="What the block needs, besides the handouts.")
     handouts: list[PacketSectionName] = Field(
-        default_factory=list, description="Handouts of the packet the block uses (sections); printed with their page.")
+        default_factory=list, description="Handouts of the packet the block uses (sections); printed with their page."
+    )
     if_short: Text = Field(description="What to cut or shorten when time runs short.")
 
 
@@ -316,8 +333,9 @@ class PacketFile(SourceModel):
     agenda: list[Slot] = Field(min_length=1)
     role: Id | None = Field(default=None, description="The competencies of this role (primary, then supporting) ...")
     domains: list[Code] = Field(default_factory=list, description="... and every competency of these domains ...")
-    competencies: list[CompetencyCode] = Field(default_factory=list,
-                                               description="... and these; printed in the profile's order.")
+    competencies: list[CompetencyCode] = Field(
+        default_factory=list, description="... and these; printed in the profile's order."
+    )
     scale: Id | None = Field(default=None, description="Rating scale of the packet's worksheets; default: the build's.")
     paper: Paper | None = Field(default=None, description="Paper size; default: the edition's, or the brand's.")
     duplex: bool = Field(default=True, description="Printed on both sides: major parts start on a right-hand page.")
@@ -336,7 +354,8 @@ class HandbookDoc(SourceModel):
 class WorksheetDoc(SourceModel):
     kind: Literal["worksheet"]
     scope: Literal["profile", "domain", "competency"] = Field(
-        default="profile", description="The whole profile, or one document per domain, or one per competency.")
+        default="profile", description="The whole profile, or one document per domain, or one per competency."
+    )
     formats: list[Format] = Field(min_length=1)
 
 
@@ -360,10 +379,15 @@ def _document_kind(value: Any) -> str | None:
 
 
 DocumentEntry = Annotated[
-    Union[Annotated[HandbookDoc, Tag("doc-handbook")], Annotated[WorksheetDoc, Tag("doc-worksheet")],
-          Annotated[ExcerptDoc, Tag("doc-excerpt")], Annotated[PacketDoc, Tag("doc-packet")]],
-    Discriminator(_document_kind, custom_error_type="document_kind",
-                  custom_error_message="'kind' must be one of: handbook, worksheet, excerpt, packet"),
+    Annotated[HandbookDoc, Tag("doc-handbook")]
+    | Annotated[WorksheetDoc, Tag("doc-worksheet")]
+    | Annotated[ExcerptDoc, Tag("doc-excerpt")]
+    | Annotated[PacketDoc, Tag("doc-packet")],
+    Discriminator(
+        _document_kind,
+        custom_error_type="document_kind",
+        custom_error_message="'kind' must be one of: handbook, worksheet, excerpt, packet",
+    ),
 ]
 
 
@@ -378,16 +402,28 @@ class BuildFile(SourceModel):
 
     profile: Text = Field(default="profile_src", description="The profile folder, relative to this file.")
     packets: Text = Field(default="packets", description="The folder of packet recipes, relative to this file.")
-    output: Text = Field(default="output", description="The folder documents are written into, relative to this "
-                                                       "file (the command line's --output wins).")
+    output: Text = Field(
+        default="output",
+        description="The folder documents are written into, relative to this file (the command line's --output wins).",
+    )
     scale: Id = Field(description="The rating scale worksheets use by default: a file name in scales/ without .yaml.")
     editions: list[Edition] = Field(min_length=1, description="One per brand: its papers and documents.")
 
 
 # Discriminator tags that pydantic inserts into error locations; they are not
 # field names and are dropped before an error is mapped back to the YAML.
-UNION_TAGS = frozenset({"block-text", "block-mapping", "activity-text", "activity-mapping",
-                        "doc-handbook", "doc-worksheet", "doc-excerpt", "doc-packet"})
+UNION_TAGS = frozenset(
+    {
+        "block-text",
+        "block-mapping",
+        "activity-text",
+        "activity-mapping",
+        "doc-handbook",
+        "doc-worksheet",
+        "doc-excerpt",
+        "doc-packet",
+    }
+)
 
 SCHEMAS: dict[str, type[SourceModel]] = {
     "profile": ProfileFile,

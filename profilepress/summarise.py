@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import chart, collect, results, select
-from .inputs import load_inputs
-from .project import BuildOptions, Project
 from .errors import ProfileErrors, UserError
+from .inputs import load_inputs
 from .pdf import html_to_pdf
+from .project import BuildOptions, Project
 from .write import OutputFolder
 
 REPORT_FORMATS = ("html", "pdf")
@@ -44,8 +44,14 @@ class Summary:
     accepted: list[collect.Notice] = field(default_factory=list)
 
 
-def summarise(project: Project, files: list[Path], out_dir: Path, options: BuildOptions | None = None,
-              *, accept_changed: bool = False) -> Summary:
+def summarise(
+    project: Project,
+    files: list[Path],
+    out_dir: Path,
+    options: BuildOptions | None = None,
+    *,
+    accept_changed: bool = False,
+) -> Summary:
     """Read filled worksheets, check them against the profile, and write their tables and reports.
 
     ``accept_changed``: collect answers to activities reworded since their
@@ -58,21 +64,22 @@ def summarise(project: Project, files: list[Path], out_dir: Path, options: Build
         raise UserError("collect makes its reports as html and pdf; give --format html or --format pdf")
     if not files:
         raise UserError("no files to collect; give filled worksheet PDFs or saved answers (.json)")
-    inputs = load_inputs(project, options, with_build_file=False, with_packets=False)   # 1. load the sources
+    inputs = load_inputs(project, options, with_build_file=False, with_packets=False)  # 1. load the sources
     profile = inputs.profile
-    sheets = read_all(files)                                                               # 2. read every file
-    responses = collect.responses(sheets, profile, inputs.scales, accept_changed)          # 3. check, per activity
+    sheets = read_all(files)  # 2. read every file
+    responses = collect.responses(sheets, profile, inputs.scales, accept_changed)  # 3. check, per activity
     if options.strict and responses.warnings:
         raise ProfileErrors([notice.as_error() for notice in responses.warnings])
-    computed = results.compute(profile, responses)                                         # 4. results
+    computed = results.compute(profile, responses)  # 4. results
     rows = results.rating_rows(profile, responses)
-    outputs = [("ratings.csv", results.to_csv(rows)),
-               ("notes.csv", results.notes_csv(results.note_rows(responses))),
-               ("ratings.json", results.to_json(profile, responses, rows))]
-    outputs += _reports(project, inputs, options, responses, computed, formats)            # 5. render, in memory
-    written = OutputFolder(out_dir).write_all(outputs)                                     # 6. write, only now
-    return Summary(Path(out_dir).resolve(), written, len(responses.people), responses.warnings,
-                   responses.accepted)
+    outputs = [
+        ("ratings.csv", results.to_csv(rows)),
+        ("notes.csv", results.notes_csv(results.note_rows(responses))),
+        ("ratings.json", results.to_json(profile, responses, rows)),
+    ]
+    outputs += _reports(project, inputs, options, responses, computed, formats)  # 5. render, in memory
+    written = OutputFolder(out_dir).write_all(outputs)  # 6. write, only now
+    return Summary(Path(out_dir).resolve(), written, len(responses.people), responses.warnings, responses.accepted)
 
 
 def read_all(files: list[Path]) -> list[collect.FilledWorksheet]:
@@ -104,16 +111,23 @@ def person_slugs(names: list[str]) -> dict[str, str]:
     return slugs
 
 
-def _reports(project: Project, inputs, options: BuildOptions, responses: collect.Responses,
-             computed: results.Results, formats: tuple[str, ...]) -> list[tuple[str, bytes]]:
+def _reports(
+    project: Project,
+    inputs,
+    options: BuildOptions,
+    responses: collect.Responses,
+    computed: results.Results,
+    formats: tuple[str, ...],
+) -> list[tuple[str, bytes]]:
     """The group's summary and each person's report, in each format, rendered in memory."""
     from .render import Renderer
 
     profile, scale = inputs.profile, responses.scale
     brand = inputs.brands[options.brand or "neutral"]
     renderer = Renderer(project.templates_dir)
-    svg = chart.change_chart(computed.competencies, len(scale.levels),
-                             f"Average level per competency, {scale.name} scale")
+    svg = chart.change_chart(
+        computed.competencies, len(scale.levels), f"Average level per competency, {scale.name} scale"
+    )
     slugs = person_slugs([p.name for p in responses.people])
     outputs = []
 
@@ -122,17 +136,26 @@ def _reports(project: Project, inputs, options: BuildOptions, responses: collect
             context["document"]["created"] = options.created
             context["print"] = options.print_options(options.paper or brand.paper).context()
         html = renderer.render(template, context)
-        outputs.append((path, html.encode("utf-8") if fmt == "html"
-                        else html_to_pdf(html, project.root, project.asset_dirs)))
+        outputs.append(
+            (path, html.encode("utf-8") if fmt == "html" else html_to_pdf(html, project.root, project.asset_dirs))
+        )
 
     for fmt in formats:
         links = {name: f"{PEOPLE_FOLDER}/{slug}.html" for name, slug in slugs.items()} if fmt == "html" else None
-        render(f"summary.{fmt}", "summary.html.j2",
-               select.summary(profile, responses, computed, svg, brand, fmt == "pdf", links), fmt)
+        render(
+            f"summary.{fmt}",
+            "summary.html.j2",
+            select.summary(profile, responses, computed, svg, brand, fmt == "pdf", links),
+            fmt,
+        )
     for person in responses.people:
         mine = [r for r in responses.ratings if r.person == person.name]
         own = results.compute_for(profile, scale, mine, 1)
         for fmt in formats:
-            render(f"{PEOPLE_FOLDER}/{slugs[person.name]}.{fmt}", "person.html.j2",
-                   select.person_report(profile, scale, person, mine, own, brand, fmt == "pdf"), fmt)
+            render(
+                f"{PEOPLE_FOLDER}/{slugs[person.name]}.{fmt}",
+                "person.html.j2",
+                select.person_report(profile, scale, person, mine, own, brand, fmt == "pdf"),
+                fmt,
+            )
     return outputs

@@ -34,13 +34,20 @@ def inline_markdown(text: str) -> Markup:
     html = markdown_lib.markdown(str(text), output_format="html")
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    clean = nh3.clean(html, tags=TAGS, attributes={"a": {"href"}}, attribute_filter=_safe_link,
-                      url_schemes={"https", "mailto"}, link_rel="noopener noreferrer", strip_comments=True)
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes={"a": {"href"}},
+        attribute_filter=_safe_link,
+        url_schemes={"https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
     return Markup(clean)
 
 
 def direction(text: str) -> str:
-    """"rtl" when the text's first strong character is right-to-left (Hebrew, Arabic…), else "ltr".
+    """ "rtl" when the text's first strong character is right-to-left (Hebrew, Arabic…), else "ltr".
 
     (The HTML ``dir="auto"`` rule, worked out here because WeasyPrint does not
     apply ``auto``; browsers and WeasyPrint both honour an explicit direction.)
@@ -56,7 +63,7 @@ def direction(text: str) -> str:
     return "ltr"
 
 
-SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]{3}/)(?=[^\W\d_]{3})")   # "Expected/|Proficient", not "N/A"
+SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]{3}/)(?=[^\W\d_]{3})")  # "Expected/|Proficient", not "N/A"
 
 
 def heading_label(label: str) -> Markup:

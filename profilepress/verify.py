@@ -9,11 +9,13 @@ from . import manifest
 from .plan import shard_of
 
 
-def differences(recorded: manifest.Manifest, made: dict[str, str], output_dir: Path,
-                shard: tuple[int, int] | None = None) -> list[str]:
+def differences(
+    recorded: manifest.Manifest, made: dict[str, str], output_dir: Path, shard: tuple[int, int] | None = None
+) -> list[str]:
     """One line per difference, naming the file; empty when the folder holds exactly what ``made``
     (path → sha256 of a fresh build) gives. Outputs made on request (``tailor``) are not the plan's and
     are not compared; with ``shard``, only that slice of the plan is."""
+
     def in_scope(path: str) -> bool:
         return shard is None or shard_of(path, shard[1]) == shard[0]
 

@@ -13,10 +13,12 @@ import io
 import re
 from pathlib import Path
 
-ATKINSON = {(400, "normal"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf",
-            (700, "normal"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
-            (400, "italic"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Italic.ttf",
-            (700, "italic"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-BoldItalic.ttf"}
+ATKINSON = {
+    (400, "normal"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf",
+    (700, "normal"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
+    (400, "italic"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Italic.ttf",
+    (700, "italic"): "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-BoldItalic.ttf",
+}
 
 
 def subset_woff(path: Path, text: str) -> bytes:
@@ -44,8 +46,10 @@ def font_faces(family: str, files: dict[tuple[int, str], str], root: Path, text:
     rules = []
     for (weight, style), relative in sorted(files.items()):
         data = base64.b64encode(subset_woff(root / relative, text)).decode("ascii")
-        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
-                     f'src: url("data:font/woff;base64,{data}") format("woff"); }}')
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
+            f'src: url("data:font/woff;base64,{data}") format("woff"); }}'
+        )
     return "\n".join(rules) + "\n"
 
 

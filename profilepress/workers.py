@@ -17,9 +17,10 @@ import signal
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .errors import UserError
 
@@ -28,15 +29,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from .project import BuildOptions, Project, Target
 
 TASKS_PER_WORKER = 10
-PRELOAD = ["weasyprint", "pypdf", "profilepress.document", "profilepress.select", "profilepress.render",
-           "profilepress.pdf"]
+PRELOAD = [
+    "weasyprint",
+    "pypdf",
+    "profilepress.document",
+    "profilepress.select",
+    "profilepress.render",
+    "profilepress.pdf",
+]
 
 
 @dataclass
 class Failed:
     """A target that could not be rendered, and why."""
 
-    target: "Target"
+    target: Target
     reason: str
 
 
@@ -55,29 +62,35 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start(project: "Project", options: "BuildOptions", inputs: "Inputs", worker: bool = True,
-           memory_folder: str | None = None) -> None:
-    import weasyprint  # noqa: F401  # imported once per worker, not once per document
+def _start(
+    project: Project, options: BuildOptions, inputs: Inputs, worker: bool = True, memory_folder: str | None = None
+) -> None:
+    import weasyprint  # imported once per worker, not once per document
+
     del weasyprint
 
     if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    from .render import Renderer
-
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
     from .pagination import Memory
+    from .render import Renderer
 
-    _state.update(project=project, options=options, inputs=inputs, broken=None,
-                  memory=Memory(Path(memory_folder) if memory_folder else None))
+    _state.update(
+        project=project,
+        options=options,
+        inputs=inputs,
+        broken=None,
+        memory=Memory(Path(memory_folder) if memory_folder else None),
+    )
     try:
         _state["renderer"] = Renderer(project.templates_dir)
     except UserError as exc:
         _state["broken"] = str(exc)
 
 
-def _render(target: "Target"):
+def _render(target: Target):
     import time
 
     from .document import render_target
@@ -89,13 +102,17 @@ def _render(target: "Target"):
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(limit)
     try:
-        result = render_target(_state["renderer"], _state["project"], _state["inputs"], target, _state["options"],
-                               _state["memory"])
+        result = render_target(
+            _state["renderer"], _state["project"], _state["inputs"], target, _state["options"], _state["memory"]
+        )
     except UserError as exc:
         return Failed(target, str(exc))
     except RenderTimeout:
-        return Failed(target, f"took longer than {limit} s to render (the limit per document, --timeout); "
-                              "a very large document, or an asset that makes rendering hang?")
+        return Failed(
+            target,
+            f"took longer than {limit} s to render (the limit per document, --timeout); "
+            "a very large document, or an asset that makes rendering hang?",
+        )
     except Exception as exc:  # a bug: report it with the target, do not hide the others
         return Failed(target, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
     finally:
@@ -106,7 +123,7 @@ def _render(target: "Target"):
     return result
 
 
-def _cost(target: "Target", pages: dict[str, int]) -> float:
+def _cost(target: Target, pages: dict[str, int]) -> float:
     """How long a target will take, roughly: the longest start first, so no worker is left with a big one
     at the end. Pages from the last build when known; else a guess by kind."""
     if target.format == "html":
@@ -136,8 +153,15 @@ def _ctrl_c_held():
         raise KeyboardInterrupt
 
 
-def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"],
-               jobs: int, done: Callable[[object], None], pages: dict[str, int] | None = None) -> list:
+def render_all(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    targets: list[Target],
+    jobs: int,
+    done: Callable[[object], None],
+    pages: dict[str, int] | None = None,
+) -> list:
     """Render every target (all are attempted); returns Rendered or Failed for each, in ``targets`` order.
 
     ``pages``: how many pages each output had in the last build (the longest are started first).
@@ -149,9 +173,17 @@ def render_all(project: "Project", options: "BuildOptions", inputs: "Inputs", ta
     return [results[t.path] for t in targets]
 
 
-def _render_each(project: "Project", options: "BuildOptions", inputs: "Inputs", targets: list["Target"], jobs: int,
-                 done: Callable[[object], None], pages: dict[str, int], results: dict[str, object],
-                 memory_folder: str) -> None:
+def _render_each(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    targets: list[Target],
+    jobs: int,
+    done: Callable[[object], None],
+    pages: dict[str, int],
+    results: dict[str, object],
+    memory_folder: str,
+) -> None:
     if jobs <= 1 or len(targets) <= 1:
         _start(project, options, inputs, worker=False, memory_folder=memory_folder)
         for target in targets:
@@ -168,9 +200,14 @@ def _render_each(project: "Project", options: "BuildOptions", inputs: "Inputs", 
         # the pool exists and is in the ExitStack, which then stops it cleanly.
         with contextlib.ExitStack() as stack:
             with _ctrl_c_held():
-                pool = stack.enter_context(context.Pool(processes=min(jobs, len(targets)), initializer=_start,
-                                                        initargs=(project, options, inputs, True, memory_folder),
-                                                        maxtasksperchild=TASKS_PER_WORKER))
+                pool = stack.enter_context(
+                    context.Pool(
+                        processes=min(jobs, len(targets)),
+                        initializer=_start,
+                        initargs=(project, options, inputs, True, memory_folder),
+                        maxtasksperchild=TASKS_PER_WORKER,
+                    )
+                )
             for result in pool.imap_unordered(_render, ordered):
                 results[result.target.path] = result
                 done(result)

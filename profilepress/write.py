@@ -79,8 +79,9 @@ class OutputFolder:
             raise
         return tmp
 
-    def publish(self, files: list[tuple[str, bytes]], obsolete: dict[str, str],
-                record: tuple[str, bytes]) -> tuple[list[Path], list[str], list[str]]:
+    def publish(
+        self, files: list[tuple[str, bytes]], obsolete: dict[str, str], record: tuple[str, bytes]
+    ) -> tuple[list[Path], list[str], list[str]]:
         """A build's outcome, in order: every new file (all or nothing), then the outputs no longer wanted
         removed (``obsolete``: path → the sha256 this tool wrote; one changed by hand since is kept), then
         the record of what the folder holds (the manifest), last. Returns (written, removed, kept)."""
@@ -109,7 +110,7 @@ class BuildLock:
         self.path = Path(folder) / self.NAME
         self.handle = None
 
-    def __enter__(self) -> "BuildLock":
+    def __enter__(self) -> BuildLock:
         import fcntl
 
         try:
@@ -124,8 +125,10 @@ class BuildLock:
             self.handle.seek(0)
             holder = self.handle.read().strip() or "another process"
             self.handle.close()
-            raise UserError(f"another build is writing to {self.path.parent} ({holder}); wait for it to "
-                            "finish, or build into another folder with --output") from None
+            raise UserError(
+                f"another build is writing to {self.path.parent} ({holder}); wait for it to "
+                "finish, or build into another folder with --output"
+            ) from None
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(f"process {os.getpid()}\n")

@@ -80,9 +80,7 @@ class _Loader(yaml.SafeLoader):
         self._depth = 0
 
     def _error(self, mark: Any, message: str, hint: str) -> None:
-        self._errors.append(
-            SourceError(self._path, mark.line + 1, mark.column + 1, message, hint=hint)
-        )
+        self._errors.append(SourceError(self._path, mark.line + 1, mark.column + 1, message, hint=hint))
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
@@ -129,7 +127,10 @@ def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
     if len(raw) > MAX_FILE_BYTES:
         return None, [
             SourceError(
-                path, 0, 0, f"file is too large ({len(raw):,} bytes)",
+                path,
+                0,
+                0,
+                f"file is too large ({len(raw):,} bytes)",
                 hint=f"source files are limited to {MAX_FILE_BYTES:,} bytes; split it",
             )
         ]
@@ -137,9 +138,7 @@ def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            SourceError(path, line, 1, "the file is not valid UTF-8", hint="save it as UTF-8")
-        ]
+        return None, [SourceError(path, line, 1, "the file is not valid UTF-8", hint="save it as UTF-8")]
 
     loader = _Loader(text, errors, path)
     try:
@@ -163,12 +162,18 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> SourceError:
     problem = (exc.problem or "YAML syntax error").strip()
     if "'\\t'" in problem or "tab" in problem.lower():
         return SourceError(
-            path, line, col, "a tab character is used for indentation",
+            path,
+            line,
+            col,
+            "a tab character is used for indentation",
             hint="YAML indentation must use spaces; replace the tab with spaces",
         )
     context = f" {exc.context}" if exc.context else ""
     return SourceError(
-        path, line, col, f"YAML syntax error: {problem}{context}",
+        path,
+        line,
+        col,
+        f"YAML syntax error: {problem}{context}",
         hint="check the indentation and quoting on this line and the one before it",
     )
 
@@ -187,17 +192,30 @@ def _convert_mapping(node: MappingNode, path: FieldPath, doc: Document, errors: 
     for key_node, value_node in node.value:
         line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
         if not isinstance(key_node, ScalarNode):
-            errors.append(SourceError(doc.path, line, col, "a key must be a plain name",
-                                      field=dotted(path), hint="write the key as a plain word"))
+            errors.append(
+                SourceError(
+                    doc.path,
+                    line,
+                    col,
+                    "a key must be a plain name",
+                    field=dotted(path),
+                    hint="write the key as a plain word",
+                )
+            )
             continue
         key = key_node.value
         if key in result:
             first_line = doc.keys[path + (key,)][0]
-            errors.append(SourceError(
-                doc.path, line, col, f"duplicate key '{key}', first used at line {first_line}",
-                field=dotted(path + (key,)),
-                hint="YAML would silently keep only the last one; remove or rename one of them",
-            ))
+            errors.append(
+                SourceError(
+                    doc.path,
+                    line,
+                    col,
+                    f"duplicate key '{key}', first used at line {first_line}",
+                    field=dotted(path + (key,)),
+                    hint="YAML would silently keep only the last one; remove or rename one of them",
+                )
+            )
             continue
         doc.keys[path + (key,)] = (line, col)
         result[key] = _convert(value_node, path + (key,), doc, errors)
@@ -216,16 +234,28 @@ def _convert_scalar(node: ScalarNode, path: FieldPath, doc: Document, errors: li
         return int(value)
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if _YAML11_BOOL.match(value):
-        errors.append(SourceError(
-            doc.path, line, col, f"'{value}' is ambiguous: YAML 1.1 reads it as a boolean",
-            field=dotted(path), hint=f'write "{value}" in quotes for text, or true/false',
-        ))
+        errors.append(
+            SourceError(
+                doc.path,
+                line,
+                col,
+                f"'{value}' is ambiguous: YAML 1.1 reads it as a boolean",
+                field=dotted(path),
+                hint=f'write "{value}" in quotes for text, or true/false',
+            )
+        )
         return value
     if _NUMBERISH.match(value):
-        errors.append(SourceError(
-            doc.path, line, col, f"'{value}' is ambiguous: YAML reads it as a number, not the text you wrote",
-            field=dotted(path), hint=f'write "{value}" in quotes',
-        ))
+        errors.append(
+            SourceError(
+                doc.path,
+                line,
+                col,
+                f"'{value}' is ambiguous: YAML reads it as a number, not the text you wrote",
+                field=dotted(path),
+                hint=f'write "{value}" in quotes',
+            )
+        )
         return value
     return value
 

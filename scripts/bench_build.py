@@ -37,8 +37,9 @@ EDITED = "C3"
 
 def run(project: Path, *args: str) -> tuple[float, str]:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, str(project / "build.py"), *args], cwd=project,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(project / "build.py"), *args], cwd=project, capture_output=True, text=True
+    )
     seconds = time.monotonic() - started
     if result.returncode != 0:
         sys.exit(f"build.py {' '.join(args)} failed:\n{result.stderr}")
@@ -92,8 +93,14 @@ def main() -> int:
 
         path = next((project / "profile_src/competencies").glob("c03-*.yaml"))
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("Identify the influence that different stakeholders",
-                                     "Identify the influence that the different stakeholders", 1), encoding="utf-8")
+        path.write_text(
+            text.replace(
+                "Identify the influence that different stakeholders",
+                "Identify the influence that the different stakeholders",
+                1,
+            ),
+            encoding="utf-8",
+        )
         edit, out = run(project, *jobs)
         rebuilt = sorted(line.split()[1] for line in out.splitlines() if line.startswith("rendered "))
 
@@ -101,16 +108,22 @@ def main() -> int:
     print(f"\nBuild engine, default plan ({pdfs} PDFs and the HTML), Python {sys.version.split()[0]}")
     print(f"  baseline, serial bare renders  {bare:6.1f} s")
     ratio = full / bare
-    print(f"  full build                     {full:6.1f} s   = {ratio:.2f} × baseline "
-          f"({'within' if ratio <= 0.6 else 'OVER'} the 0.6 goal)")
-    print(f"  no-op rebuild                  {noop:6.2f} s   (best of {len(noops)}; "
-          f"{'within' if noop < 0.5 else 'OVER'} the 0.5 s goal)")
+    print(
+        f"  full build                     {full:6.1f} s   = {ratio:.2f} × baseline "
+        f"({'within' if ratio <= 0.6 else 'OVER'} the 0.6 goal)"
+    )
+    print(
+        f"  no-op rebuild                  {noop:6.2f} s   (best of {len(noops)}; "
+        f"{'within' if noop < 0.5 else 'OVER'} the 0.5 s goal)"
+    )
     print(f"  edit of one activity of {EDITED}   {edit:6.1f} s   rebuilt {len(rebuilt)} outputs:")
     for path in rebuilt:
         print(f"    {path}")
     exact = set(rebuilt) == set(expected)
-    print(f"  {'only' if exact else 'NOT only'} the outputs that contain {EDITED} in full were rebuilt"
-          + ("" if exact else f" (expected {sorted(expected)})"))
+    print(
+        f"  {'only' if exact else 'NOT only'} the outputs that contain {EDITED} in full were rebuilt"
+        + ("" if exact else f" (expected {sorted(expected)})")
+    )
     if memory:
         peak = int(memory[1])
         print(f"  peak memory per worker         {peak:6d} MB  ({'within' if peak < 250 else 'OVER'} the 250 MB goal)")
@@ -129,11 +142,14 @@ def _containing(code: str) -> list[str]:
     domain = next(d.code for d in inputs.profile.domains if any(c.code == code for c in d.competencies))
     roles = {r.id for r in inputs.profile.roles if any(c.code == code for c in r.competencies)}
     packets = {p.id for p in inputs.packets.values() if any(c.code == code for c in p.competencies)}
-    return [t.path for t in plan.targets(inputs, options)
-            if t.kind == "handbook"
-            or (t.kind == "worksheet" and (t.scope.kind == "profile" or t.scope.code in (domain, code)))
-            or (t.kind == "excerpt" and t.role in roles)
-            or (t.kind == "packet" and t.packet in packets)]
+    return [
+        t.path
+        for t in plan.targets(inputs, options)
+        if t.kind == "handbook"
+        or (t.kind == "worksheet" and (t.scope.kind == "profile" or t.scope.code in (domain, code)))
+        or (t.kind == "excerpt" and t.role in roles)
+        or (t.kind == "packet" and t.packet in packets)
+    ]
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ class Bench:
         document = weasyprint.HTML(string=html or self.html(), base_url=self.base)
         if name == "bare":
             return document.write_pdf()
-        return document.write_pdf(pdf_variant=pdf_module.PDF_VARIANT,
-                                  pdf_identifier=b"0123456789abcdef0123456789abcdef")
+        return document.write_pdf(
+            pdf_variant=pdf_module.PDF_VARIANT, pdf_identifier=b"0123456789abcdef0123456789abcdef"
+        )
 
 
 def wall_clock(bench: Bench, rounds: int) -> None:
@@ -91,13 +92,16 @@ def wall_clock(bench: Bench, rounds: int) -> None:
 
     overhead = statistics.median(o / b for o, b in zip(times["ours"], times["bare+opts"]))
     with_options = statistics.median(o / b for o, b in zip(times["ours"], times["bare"]))
-    print(f"PDF handbook ({len(bench.profile.competencies)} competencies), {rounds} rounds, "
-          f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}")
+    print(
+        f"PDF handbook ({len(bench.profile.competencies)} competencies), {rounds} rounds, "
+        f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}"
+    )
     for name, values in times.items():
-        print(f"  {name:9} median {statistics.median(values):6.3f} s   "
-              f"(min {min(values):.3f}, max {max(values):.3f})")
-    print(f"  ours / bare+opts = {overhead:.3f}   our overhead over the same WeasyPrint work "
-          f"({'within' if overhead < GOAL else 'OVER'} the {GOAL - 1:.0%} goal)")
+        print(f"  {name:9} median {statistics.median(values):6.3f} s   (min {min(values):.3f}, max {max(values):.3f})")
+    print(
+        f"  ours / bare+opts = {overhead:.3f}   our overhead over the same WeasyPrint work "
+        f"({'within' if overhead < GOAL else 'OVER'} the {GOAL - 1:.0%} goal)"
+    )
     print(f"  ours / bare      = {with_options:.3f}   also counting PDF/UA tagging and the file identifier")
 
     reps = 20
@@ -108,8 +112,10 @@ def wall_clock(bench: Bench, rounds: int) -> None:
         pdf_module._identifier(html)
         pdf_module.make_fetcher(bench.project.asset_dirs, pdf_module.RenderLog())
     own = (time.perf_counter() - start) / reps
-    print(f"  our own stages alone: {own * 1000:.1f} ms "
-          f"= {own / statistics.median(times['bare+opts']):.1%} of a bare+opts render")
+    print(
+        f"  our own stages alone: {own * 1000:.1f} ms "
+        f"= {own / statistics.median(times['bare+opts']):.1%} of a bare+opts render"
+    )
 
 
 def instructions() -> None:
@@ -121,10 +127,23 @@ def instructions() -> None:
         for name in ("ours", "bare+opts"):
             for count in (1, 2):
                 out = Path(tmp) / f"{name}.{count}"
-                procs[(name, count)] = (out, subprocess.Popen(
-                    ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-                     __file__, "--render-only", name, str(count)],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                procs[(name, count)] = (
+                    out,
+                    subprocess.Popen(
+                        [
+                            "valgrind",
+                            "--tool=callgrind",
+                            f"--callgrind-out-file={out}",
+                            sys.executable,
+                            __file__,
+                            "--render-only",
+                            name,
+                            str(count),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
         for key, (out, proc) in procs.items():
             if proc.wait() != 0:
                 sys.exit(f"callgrind run {key} failed")

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,8 +22,16 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Debian's /usr/bin/chromium is a shell wrapper; the DevTools pipe needs the browser itself.
 BINARY = "/usr/lib/chromium/chromium" if Path("/usr/lib/chromium/chromium").is_file() else CHROMIUM
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -34,8 +43,19 @@ def dom_after(page: Path, script: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / page.name
         copy.write_text(html.replace("</body>", f"<script>{script}</script>\n</body>"), encoding="utf-8")
-        result = subprocess.run([CHROMIUM, *FLAGS, "--virtual-time-budget=10000", f"--user-data-dir={tmp}/profile",
-                                 "--dump-dom", copy.as_uri()], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                CHROMIUM,
+                *FLAGS,
+                "--virtual-time-budget=10000",
+                f"--user-data-dir={tmp}/profile",
+                "--dump-dom",
+                copy.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -54,13 +74,17 @@ class Chromium:
             high_read, high_write = os.dup(to_browser_read) + 100, os.dup(from_browser_write) + 100
             os.dup2(to_browser_read, high_read)
             os.dup2(from_browser_write, high_write)
-            os.dup2(high_read, 3)      # dup2 makes inheritable copies, even when a pipe end was already 3
+            os.dup2(high_read, 3)  # dup2 makes inheritable copies, even when a pipe end was already 3
             os.dup2(high_write, 4)
 
         # close_fds=False: the pipes are close-on-exec, and the copies dup2 makes on fds 3 and 4 are not.
         self._process = subprocess.Popen(
             [BINARY, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._tmp.name}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=wire, close_fds=False)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=wire,
+            close_fds=False,
+        )
         os.close(to_browser_read)
         os.close(from_browser_write)
         self._buffer = b""
@@ -95,8 +119,12 @@ class Chromium:
     def open(self, page: Path) -> None:
         self._id += 1
         navigate = self._id
-        message = {"id": navigate, "method": "Page.navigate", "params": {"url": page.resolve().as_uri()},
-                   "sessionId": self._session}
+        message = {
+            "id": navigate,
+            "method": "Page.navigate",
+            "params": {"url": page.resolve().as_uri()},
+            "sessionId": self._session,
+        }
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
         while True:  # until the page has loaded
             event = self._read()
@@ -104,24 +132,36 @@ class Chromium:
                 return
 
     def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", session=True, expression=expression, awaitPromise=True,
-                           returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", session=True, expression=expression, awaitPromise=True, returnByValue=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"].get("text", "script error"))
         return result["result"].get("value")
 
     def viewport(self, width: int, height: int = 900) -> None:
         """Lay pages out as on a screen this wide (CSS pixels), as a phone or a desktop would."""
-        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
-                  deviceScaleFactor=1, mobile=width < 600)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
 
     def screenshot(self, path: Path) -> None:
         """The whole page, as a PNG."""
         import base64
 
         size = self.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
-        shot = self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1})
+        shot = self.call(
+            "Page.captureScreenshot",
+            session=True,
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1},
+        )
         path.write_bytes(base64.b64decode(shot["data"]))
 
     def axe(self, page: Path) -> list[dict]:
@@ -129,21 +169,20 @@ class Chromium:
         self.open(page)
         self.evaluate(self._axe)
         return self.evaluate(
-            "axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})"
+            f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(WCAG_21_AA)}}}, resultTypes: ['violations']}})"
             ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))" % json.dumps(WCAG_21_AA))
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))"
+        )
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, OSError):
             self.call("Browser.close")
-        except (RuntimeError, OSError):
-            pass
         self._process.wait(timeout=30)
         os.close(self._to_browser)
         os.close(self._from_browser)
         self._tmp.cleanup()
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,9 +18,9 @@ from filelock import FileLock
 from pypdf import PdfReader, PdfWriter
 
 from profilepress.build import BuildOptions, Project, Target, build
-from profilepress.select import scopes
 from profilepress.cli import main
 from profilepress.load import load_profile
+from profilepress.select import scopes
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "profile_src"
@@ -51,8 +51,9 @@ def run(capsys):
 
 def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
     """Run build.py in a separate process (for what only a real process shows)."""
-    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -65,11 +66,16 @@ def pytest_configure(config):
     if hasattr(config, "workerinput") or os.environ.get("PROFILEPRESS_TEST_BUILD"):
         return
     folder = Path(tempfile.mkdtemp(prefix="profilepress-default-build-"))
-    log = open(folder / "build.log", "w", encoding="utf-8")
-    script = (f'"{sys.executable}" "{ROOT / "build.py"}" -o "{folder / "output"}"; '
-              f'echo $? > "{folder / "exit-code.tmp"}"; mv "{folder / "exit-code.tmp"}" "{folder / "exit-code"}"')
-    config._default_build = (folder, subprocess.Popen(["sh", "-c", script], cwd=ROOT, stdout=log,
-                                                      stderr=subprocess.STDOUT, start_new_session=True), log)
+    log = open(folder / "build.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in pytest_unconfigure)
+    script = (
+        f'"{sys.executable}" "{ROOT / "build.py"}" -o "{folder / "output"}"; '
+        f'echo $? > "{folder / "exit-code.tmp"}"; mv "{folder / "exit-code.tmp"}" "{folder / "exit-code"}"'
+    )
+    config._default_build = (
+        folder,
+        subprocess.Popen(["sh", "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True),
+        log,
+    )
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -110,10 +116,20 @@ def default_build(request) -> Path:
     assert code.read_text().strip() == "0", (folder / "build.log").read_text(encoding="utf-8")[-3000:]
     with FileLock(str(folder / "collect.lock")):
         if not done.is_file():
-            writer = PdfWriter(clone_from=PdfReader(out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf"))
-            writer.update_page_form_field_values(None, {"name": "Ada Example", "C1_1_r1": "/developmental",
-                                                        "C1_1_r2": "/expected-proficient", "C1_1_priority": "/on",
-                                                        "C1_notes": "Ask for feedback"}, auto_regenerate=False)
+            writer = PdfWriter(
+                clone_from=PdfReader(out / "neutral/worksheets/d01-co-creation-and-engagement-fillable.pdf")
+            )
+            writer.update_page_form_field_values(
+                None,
+                {
+                    "name": "Ada Example",
+                    "C1_1_r1": "/developmental",
+                    "C1_1_r2": "/expected-proficient",
+                    "C1_1_priority": "/on",
+                    "C1_notes": "Ask for feedback",
+                },
+                auto_regenerate=False,
+            )
             filled = folder / "ada.pdf"
             writer.write(filled)
             summary = run_script("collect", str(filled), "--into", str(out / "summary"))
@@ -150,15 +166,19 @@ def handbook(*formats: str, **target) -> list[Target]:
 def worksheets(source: Path, scope: str, *formats: str) -> list[Target]:
     """Worksheet targets for every scope of a kind, at worksheets/<slug>[-fillable].<ext>."""
     ext = {"html": ".html", "pdf": ".pdf", "fillable-pdf": "-fillable.pdf"}
-    return [Target(f"worksheets/{sc.slug}{ext[fmt]}", "worksheet", fmt, scope=sc)
-            for sc in scopes(load_profile(source), scope) for fmt in formats]
+    return [
+        Target(f"worksheets/{sc.slug}{ext[fmt]}", "worksheet", fmt, scope=sc)
+        for sc in scopes(load_profile(source), scope)
+        for fmt in formats
+    ]
 
 
 def make(source: Path, out: Path, targets: list[Target], **options):
     """Build exactly these targets (not build.yaml's plan) from a profile folder."""
     packets = source / "packets" if (source / "packets").is_dir() else ROOT / "packets"
-    return build(Project(source, TEMPLATES, out, ROOT, packets_dir=packets),
-                 BuildOptions(plan=tuple(targets), **options))
+    return build(
+        Project(source, TEMPLATES, out, ROOT, packets_dir=packets), BuildOptions(plan=tuple(targets), **options)
+    )
 
 
 def text_of(element) -> str:

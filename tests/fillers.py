@@ -101,8 +101,10 @@ def xfdf(answers: dict[str, object]) -> str:
     for name, value in answers.items():
         text = "on" if value is True else "Off" if value is False else str(value)
         rows.append(f"<field name={quoteattr(name)}><value>{escape(text)}</value></field>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/" xml:space="preserve">'
-            f"<fields>{''.join(rows)}</fields></xfdf>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/" xml:space="preserve">'
+        f"<fields>{''.join(rows)}</fields></xfdf>\n"
+    )
 
 
 def with_pdftk(source: Path, target: Path, answers: dict[str, object]) -> None:
@@ -146,9 +148,9 @@ def pdftk_values(path: Path) -> dict[str, str]:
     values, name = {}, None
     for line in out.splitlines():
         if line.startswith("FieldName: "):
-            name = line[len("FieldName: "):]
+            name = line[len("FieldName: ") :]
         elif line.startswith("FieldValue: ") and name is not None:
-            values.setdefault(name, line[len("FieldValue: "):])   # the field's own value comes first
+            values.setdefault(name, line[len("FieldValue: ") :])  # the field's own value comes first
     return values
 
 
@@ -158,5 +160,11 @@ def _run(command: list[str]) -> str:
     return result.stdout
 
 
-FILLERS = {"pypdf": with_pypdf, "pymupdf": with_pymupdf, "pikepdf": with_pikepdf, "pdftk": with_pdftk,
-           "pdf-lib": with_pdf_lib, "pdf.js": with_pdfjs}
+FILLERS = {
+    "pypdf": with_pypdf,
+    "pymupdf": with_pymupdf,
+    "pikepdf": with_pikepdf,
+    "pdftk": with_pdftk,
+    "pdf-lib": with_pdf_lib,
+    "pdf.js": with_pdfjs,
+}

@@ -24,8 +24,9 @@ def structure_elements(reader: PdfReader):
 
 def figures_without_alt(reader: PdfReader) -> int:
     """How many tagged figures (images) have no alternative text."""
-    return sum(1 for role, node in structure_elements(reader)
-               if role == "/Figure" and not str(node.get("/Alt", "")).strip())
+    return sum(
+        1 for role, node in structure_elements(reader) if role == "/Figure" and not str(node.get("/Alt", "")).strip()
+    )
 
 
 def figure_count(reader: PdfReader) -> int:
@@ -134,11 +135,20 @@ def tables(reader: PdfReader, with_text: bool = True) -> list[list[dict]]:
                 attributes = attributes.get_object() if attributes is not None else {}
                 span_rows, span_cols = int(attributes.get("/RowSpan", 1)), int(attributes.get("/ColSpan", 1))
                 taken |= {(i + di, j + dj) for di in range(span_rows) for dj in range(span_cols)}
-                cells.append({"role": str(cell["/S"])[1:], "row": i, "col": j, "rows": span_rows, "cols": span_cols,
-                              "text": element_text(reader, cell, texts, pages) if with_text else "",
-                              "id": str(cell.get("/ID", "")),
-                              "headers": [str(h) for h in attributes.get("/Headers", [])],
-                              "scope": str(attributes.get("/Scope", "")), "widgets": _widgets(cell)})
+                cells.append(
+                    {
+                        "role": str(cell["/S"])[1:],
+                        "row": i,
+                        "col": j,
+                        "rows": span_rows,
+                        "cols": span_cols,
+                        "text": element_text(reader, cell, texts, pages) if with_text else "",
+                        "id": str(cell.get("/ID", "")),
+                        "headers": [str(h) for h in attributes.get("/Headers", [])],
+                        "scope": str(attributes.get("/Scope", "")),
+                        "widgets": _widgets(cell),
+                    }
+                )
                 j += span_cols
         result.append(cells)
     return result
@@ -146,9 +156,15 @@ def tables(reader: PdfReader, with_text: bool = True) -> list[list[dict]]:
 
 def column_headers(cells: list[dict], cell: dict) -> list[str]:
     """The texts of the header cells above a cell in its own columns, top to bottom."""
-    return [c["text"] for c in cells if c["role"] == "TH" and c["row"] < cell["row"]
-            and c["col"] < cell["col"] + cell["cols"] and cell["col"] < c["col"] + c["cols"]
-            and c["scope"] in ("/Column", "")]
+    return [
+        c["text"]
+        for c in cells
+        if c["role"] == "TH"
+        and c["row"] < cell["row"]
+        and c["col"] < cell["col"] + cell["cols"]
+        and cell["col"] < c["col"] + c["cols"]
+        and c["scope"] in ("/Column", "")
+    ]
 
 
 def headers_named(cells: list[dict], cell: dict) -> list[str]:

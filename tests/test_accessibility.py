@@ -12,10 +12,11 @@ import re
 
 from pypdf import PdfReader
 
+from profilepress.theme import AA_TEXT, contrast
+
 from browser import Chromium
 from conftest import ROOT, TINY, run_script
 from pdfcheck import figure_count, figures_without_alt, tables
-from profilepress.theme import AA_TEXT, contrast
 
 
 def test_every_html_output_passes_axe_wcag_21_aa(default_build):
@@ -30,8 +31,11 @@ def test_every_html_output_passes_axe_wcag_21_aa(default_build):
 def test_axe_gate_catches_a_violation(tmp_path):
     """The gate is real: a page with an unlabelled input and low-contrast text fails it."""
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><main><input type="text">'
-                    '<p style="color:#bbb">faint</p></main></body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>x</title></head><body><main><input type="text">'
+        '<p style="color:#bbb">faint</p></main></body></html>',
+        encoding="utf-8",
+    )
     with Chromium() as browser:
         found = {v["id"] for v in browser.axe(page)}
     assert {"label", "color-contrast", "html-has-lang"} <= found
@@ -61,10 +65,12 @@ def test_logos_and_charts_carry_their_alternative_text(default_build):
 
 def _wcag_ratio(fg: str, bg: str) -> float:
     """WCAG 2.1's contrast ratio, computed here (not by the engine's own function)."""
+
     def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
     light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -72,7 +78,7 @@ def _wcag_ratio(fg: str, bg: str) -> float:
 def test_every_edition_sets_its_text_in_colours_that_reach_aa(default_build):
     """The colours each brand's handbook is actually set in (its CSS custom properties), checked with WCAG's
     formula: text, muted text and the accent on the paper, and text on the accent."""
-    assert round(_wcag_ratio("#767676", "#ffffff"), 2) == 4.54        # the formula, against a known value
+    assert round(_wcag_ratio("#767676", "#ffffff"), 2) == 4.54  # the formula, against a known value
     editions = sorted(default_build.glob("*/handbook.html"))
     assert {p.parent.name for p in editions} >= {"neutral", "northwind"}
     for page in editions:
@@ -116,10 +122,22 @@ def test_every_table_cell_is_announced_with_the_headers_of_its_own_column_and_ro
                 if cell["role"] == "TH":
                     assert cell["scope"] in ("/Column", "/Row", "/Rowgroup"), path.name
                     continue
-                above = {c["id"] for c in cells if c["role"] == "TH" and c["scope"] == "/Column"
-                         and c["row"] < cell["row"] and c["col"] < cell["col"] + cell["cols"]
-                         and cell["col"] < c["col"] + c["cols"]}
-                left = {c["id"] for c in cells if c["role"] == "TH" and c["scope"] == "/Row"
-                        and c["col"] < cell["col"] and c["row"] <= cell["row"] < c["row"] + c["rows"]}
+                above = {
+                    c["id"]
+                    for c in cells
+                    if c["role"] == "TH"
+                    and c["scope"] == "/Column"
+                    and c["row"] < cell["row"]
+                    and c["col"] < cell["col"] + cell["cols"]
+                    and cell["col"] < c["col"] + c["cols"]
+                }
+                left = {
+                    c["id"]
+                    for c in cells
+                    if c["role"] == "TH"
+                    and c["scope"] == "/Row"
+                    and c["col"] < cell["col"]
+                    and c["row"] <= cell["row"] < c["row"] + c["rows"]
+                }
                 assert above | left <= set(cell["headers"]), (path.name, cell["row"], cell["col"])
                 assert set(cell["headers"]) <= {c["id"] for c in cells if c["role"] == "TH"}, path.name

@@ -13,8 +13,12 @@ def _imports(path: Path) -> set[str]:
     """The package's modules this file imports (at the top or inside a function), not counting imports
     made for type checkers only."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-                   and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
     found = set()
     for node in ast.walk(tree):
         if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level != 1:
@@ -94,8 +98,10 @@ def test_document_kinds_are_named_only_in_the_registry():
         if path.stem == "kinds":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Compare) and any(isinstance(c, ast.Constant) and c.value in kinds
-                                                     for c in node.comparators) \
-                    and "kind" in ast.unparse(node.left):
+            if (
+                isinstance(node, ast.Compare)
+                and any(isinstance(c, ast.Constant) and c.value in kinds for c in node.comparators)
+                and "kind" in ast.unparse(node.left)
+            ):
                 offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
     assert offenders == []

@@ -28,15 +28,24 @@ def _step(job: dict, step_id: str) -> str:
 def _run(command: str, cwd: Path, plan: Path, env: dict) -> subprocess.CompletedProcess:
     """A workflow command, as the runner's shell runs it, with this checkout's engine and the test's plan."""
     command = command.replace(".venv/bin/python build.py", f"'{sys.executable}' '{ROOT / 'build.py'}' --plan '{plan}'")
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=300)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     return done
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 @pytest.fixture
@@ -61,18 +70,22 @@ def _ci_run(workflow: dict, project: Path, jobs: Path, cache: Path, run: int) ->
     for shard in shards:
         env = {key: value.replace("${{ matrix.shard }}", str(shard)) for key, value in build_job["env"].items()}
         env["SOURCE_DATE_EPOCH"] = "1700000000"
-        job = jobs / f"build-{shard}"                # the same workspace path every run, as on a runner
+        job = jobs / f"build-{shard}"  # the same workspace path every run, as on a runner
         shutil.rmtree(job, ignore_errors=True)
         job.mkdir(parents=True)
-        if (cache / env["FOLDER"]).is_dir():         # actions/cache: restore
+        if (cache / env["FOLDER"]).is_dir():  # actions/cache: restore
             shutil.copytree(cache / env["FOLDER"], job / env["FOLDER"])
         _run(_step(build_job, "build"), job, project / "build.yaml", env)
         _run(_step(build_job, "verify"), job, project / "build.yaml", env)
-        shutil.rmtree(cache / env["FOLDER"], ignore_errors=True)   # actions/cache: save
+        shutil.rmtree(cache / env["FOLDER"], ignore_errors=True)  # actions/cache: save
         shutil.copytree(job / env["FOLDER"], cache / env["FOLDER"])
-        shutil.copytree(job / env["FOLDER"], merge_dir / "shards" / env["FOLDER"])   # upload, download
-    _run(_step(workflow["jobs"]["merge"], "merge"), merge_dir, project / "build.yaml",
-         {"SOURCE_DATE_EPOCH": "1700000000"})
+        shutil.copytree(job / env["FOLDER"], merge_dir / "shards" / env["FOLDER"])  # upload, download
+    _run(
+        _step(workflow["jobs"]["merge"], "merge"),
+        merge_dir,
+        project / "build.yaml",
+        {"SOURCE_DATE_EPOCH": "1700000000"},
+    )
     return merge_dir / "output"
 
 
@@ -86,33 +99,51 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
     plan = yaml.safe_load((project / "build.yaml").read_text(encoding="utf-8"))
     documents = plan["editions"][0]["documents"]
     plan["editions"][0]["documents"] = [d for d in documents if d["kind"] != "excerpt"] + [
-        {"kind": "worksheet", "scope": "domain", "formats": ["html"]}]
+        {"kind": "worksheet", "scope": "domain", "formats": ["html"]}
+    ]
     (project / "build.yaml").write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
     competency = project / "competencies" / "reflecting-back.yaml"
-    competency.write_text(competency.read_text(encoding="utf-8").replace(
-        "Summarise in the mentee's words", "Summarise in the mentee's own words"), encoding="utf-8")
+    competency.write_text(
+        competency.read_text(encoding="utf-8").replace(
+            "Summarise in the mentee's words", "Summarise in the mentee's own words"
+        ),
+        encoding="utf-8",
+    )
 
     second = _ci_run(workflow, project, jobs, cache, 2)
     fresh = tmp_path / "fresh"
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "-o", str(fresh),
-                    "-q"], check=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}, timeout=300)
+    subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "-o", str(fresh), "-q"],
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+        timeout=300,
+    )
     expected = _files(fresh)
     assert "neutral/roles/buddy.html" not in expected and "neutral/worksheets/l01-listening.html" in expected
     assert b"own words" in expected["neutral/worksheets/m02-reflecting-back.html"]
-    assert _files(second) == expected                 # the same files, the same bytes: nothing stale, nothing lost
+    assert _files(second) == expected  # the same files, the same bytes: nothing stale, nothing lost
 
     # No shard's cached folder keeps an output it no longer owns or the plan no longer makes.
     cached = {path for shard in cache.iterdir() for path in _files(shard)}
     assert cached == set(expected) - {"index.html"}
-    verify = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"),
-                             "verify", "-o", str(second)], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    verify = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "verify", "-o", str(second)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+    )
     assert verify.returncode == 0, verify.stderr
 
 
 def _listed(project: Path, *args: str) -> list[str]:
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--list",
-                           "-q", *args], capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--list", "-q", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return [line.split()[-1] for line in done.stdout.splitlines()]
 
 
@@ -131,8 +162,13 @@ def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path):
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), *args],
-                              capture_output=True, text=True, env=env, timeout=300)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
 
     assert cli("--shard", "1/2", "-o", str(tmp_path / "s1"), "-q").returncode == 0
     missing = cli("merge", str(tmp_path / "s1"), "-o", str(tmp_path / "merged"))

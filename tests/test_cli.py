@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT, TINY_PLAN, run_script
 from profilepress.cli import main
+
+from conftest import ROOT, TINY_PLAN, run_script
 
 
 def test_help_explains_every_command_and_exit_code():
@@ -31,7 +32,7 @@ def test_each_command_has_help(capsys, command):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith(f"usage: build.py {command}")
-    description = out.split("\n\n")[1]                  # what the command does, in a sentence
+    description = out.split("\n\n")[1]  # what the command does, in a sentence
     assert description.endswith(".") and len(description.split()) >= 5, description
 
 
@@ -49,11 +50,16 @@ def test_default_command_builds_the_plan_into_output(run, tmp_path):
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert made == [
-        "index.html", "manifest.json", "neutral/handbook.html", "neutral/handbook.pdf",
+        "index.html",
+        "manifest.json",
+        "neutral/handbook.html",
+        "neutral/handbook.pdf",
         "neutral/packets/listening-hour.html",
         "neutral/roles/buddy.html",
-        "neutral/worksheets/m01-active-listening.html", "neutral/worksheets/m02-reflecting-back.html",
-        "neutral/worksheets/profile-fillable.pdf", "neutral/worksheets/profile.html",
+        "neutral/worksheets/m01-active-listening.html",
+        "neutral/worksheets/m02-reflecting-back.html",
+        "neutral/worksheets/profile-fillable.pdf",
+        "neutral/worksheets/profile.html",
         "neutral/worksheets/profile.pdf",
     ]
     assert (tmp_path / "neutral/handbook.pdf").read_bytes().startswith(b"%PDF-")
@@ -112,8 +118,7 @@ def test_build_py_runs_from_any_folder(tmp_path):
 def test_paper_marks_and_format_options(run, tmp_path):
     from pypdf import PdfReader
 
-    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter",
-                 "--print-marks")
+    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter", "--print-marks")
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
     assert made == ["manifest.json", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]  # partial: no catalogue
@@ -138,9 +143,10 @@ def test_bad_source_date_epoch(run, tmp_path, monkeypatch):
 
 def test_a_reader_that_stops_early_is_not_an_error():
     """`build.py --list | head -1`: the reader goes away before the list is written; no error, exit 0."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--list"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.close()                  # as `head` does once it has its line: every write now fails
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--list"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # as `head` does once it has its line: every write now fails
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "internal error" not in err and "Traceback" not in err and "Error" not in err, err

@@ -21,14 +21,15 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ByteStringObject, NameObject, TextStringObject
 
+from profilepress.cli import main
+
 from browser import Chromium, dom_after
 from conftest import ROOT, TINY, make, run_script, text_of
 from conftest import worksheets as worksheet_targets
 from pdfcheck import figures_without_alt
-from profilepress.cli import main
 
 SCALE = "california-cpm"
-FIRST_ACTIVITY = "Put the phone away"          # M1.1 in tests/profiles/tiny/competencies/active-listening.yaml
+FIRST_ACTIVITY = "Put the phone away"  # M1.1 in tests/profiles/tiny/competencies/active-listening.yaml
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,12 @@ def fill(source, target, values):
 
 def saved_answers(path, identity, fields):
     """A file like the HTML worksheet's "Save answers to a file" writes."""
-    path.write_text(json.dumps({"format": "profilepress-worksheet-answers", "format_version": 1,
-                                "worksheet": identity, "fields": fields}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"format": "profilepress-worksheet-answers", "format_version": 1, "worksheet": identity, "fields": fields}
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -93,12 +98,20 @@ def result_row(soup, code):
 # --- a worksheet filled with pypdf, collected into every table and report ----------------------
 
 ADA = {
-    "name": "Ada Example", "role": "Mentor", "organisation": "Example Mentoring Network",
-    "r1_date": "2026-01-10", "r2_date": "2026-03-10",
-    "M1_1_r1": "/emerging", "M1_2_r1": "/acquiring", "M2_1_r1": "/na",
-    "M1_1_r2": "/accomplished", "M1_2_r2": "/accomplished",
-    "M1_1_priority": "/on", "M1_1_evidence": "Phone in a drawer for every session",
-    "M1_notes": "Ask Ben how he keeps quiet.", "M2_reflection": "I summarise too early.",
+    "name": "Ada Example",
+    "role": "Mentor",
+    "organisation": "Example Mentoring Network",
+    "r1_date": "2026-01-10",
+    "r2_date": "2026-03-10",
+    "M1_1_r1": "/emerging",
+    "M1_2_r1": "/acquiring",
+    "M2_1_r1": "/na",
+    "M1_1_r2": "/accomplished",
+    "M1_2_r2": "/accomplished",
+    "M1_1_priority": "/on",
+    "M1_1_evidence": "Phone in a drawer for every session",
+    "M1_notes": "Ask Ben how he keeps quiet.",
+    "M2_reflection": "I summarise too early.",
 }
 
 
@@ -107,15 +120,23 @@ def ada(tiny, tmp_path_factory):
     """Ada's worksheet, filled with pypdf, collected into HTML and PDF reports."""
     folder = tmp_path_factory.mktemp("ada")
     fill(tiny / "profile-fillable.pdf", folder / "ada.pdf", ADA)
-    assert main(["collect", str(folder / "ada.pdf"), "--source", str(TINY), "--into", str(folder / "summary")],
-                root=ROOT) == 0
+    assert (
+        main(["collect", str(folder / "ada.pdf"), "--source", str(TINY), "--into", str(folder / "summary")], root=ROOT)
+        == 0
+    )
     return folder / "summary"
 
 
 def test_what_collect_writes(ada):
     assert sorted(str(p.relative_to(ada)) for p in ada.rglob("*") if p.is_file()) == [
-        "notes.csv", "people/ada-example.html", "people/ada-example.pdf", "ratings.csv", "ratings.json",
-        "summary.html", "summary.pdf"]
+        "notes.csv",
+        "people/ada-example.html",
+        "people/ada-example.pdf",
+        "ratings.csv",
+        "ratings.json",
+        "summary.html",
+        "summary.pdf",
+    ]
 
 
 def test_ratings_table(ada):
@@ -134,18 +155,31 @@ def test_ratings_table(ada):
 
 def test_notes_and_reflections_reach_the_tables_and_reports(ada):
     assert read_csv(ada / "notes.csv") == [
-        {"person": "Ada Example", "competency": "M1", "notes": "Ask Ben how he keeps quiet.", "reflection": "",
-         "file": "ada.pdf"},
-        {"person": "Ada Example", "competency": "M2", "notes": "", "reflection": "I summarise too early.",
-         "file": "ada.pdf"},
+        {
+            "person": "Ada Example",
+            "competency": "M1",
+            "notes": "Ask Ben how he keeps quiet.",
+            "reflection": "",
+            "file": "ada.pdf",
+        },
+        {
+            "person": "Ada Example",
+            "competency": "M2",
+            "notes": "",
+            "reflection": "I summarise too early.",
+            "file": "ada.pdf",
+        },
     ]
     data = json.loads((ada / "ratings.json").read_text(encoding="utf-8"))
     assert data["people"][0]["notes"] == [
         {"competency": "M1", "notes": "Ask Ben how he keeps quiet.", "reflection": "", "file": "ada.pdf"},
-        {"competency": "M2", "notes": "", "reflection": "I summarise too early.", "file": "ada.pdf"}]
+        {"competency": "M2", "notes": "", "reflection": "I summarise too early.", "file": "ada.pdf"},
+    ]
     notes = text_of(soup_of(ada / "summary.html").select_one(".sum-notes"))
-    assert ("M1 Active listening Ada Example Notes and coaching focus: Ask Ben how he keeps quiet. "
-            "M2 Reflecting back Ada Example Reflection: I summarise too early.") in notes
+    assert (
+        "M1 Active listening Ada Example Notes and coaching focus: Ask Ben how he keeps quiet. "
+        "M2 Reflecting back Ada Example Reflection: I summarise too early."
+    ) in notes
     person = soup_of(ada / "people/ada-example.html")
     m1, m2 = person.select("section.person-competency")
     assert "Notes and coaching focus Ask Ben how he keeps quiet." in text_of(m1)
@@ -155,8 +189,23 @@ def test_notes_and_reflections_reach_the_tables_and_reports(ada):
 def test_summary_shows_each_round_with_its_people_and_the_change(ada):
     soup = soup_of(ada / "summary.html")
     # activities | first: Emerging, Acquiring, Accomplished, N/A, average, people | second: the same | change | priorities
-    assert result_row(soup, "M1") == ["2", "1", "1", "0", "0", "1.5", "1", "0", "0", "2", "0", "3.0", "1",
-                                      "1.5 → 3.0, +1.5 (n = 1)", "1"]
+    assert result_row(soup, "M1") == [
+        "2",
+        "1",
+        "1",
+        "0",
+        "0",
+        "1.5",
+        "1",
+        "0",
+        "0",
+        "2",
+        "0",
+        "3.0",
+        "1",
+        "1.5 → 3.0, +1.5 (n = 1)",
+        "1",
+    ]
     assert result_row(soup, "M2") == ["1", "0", "0", "0", "1", "–", "–", "0", "0", "0", "0", "–", "–", "–", ""]
     assert "M1.1 Put the phone away (Ada Example)" in text_of(soup.select_one(".sum-priorities"))
     people = soup.select_one(".sum-people tbody tr")
@@ -171,15 +220,22 @@ def test_person_report(ada):
     assert soup.html["lang"] == "en-GB" and soup.title.get_text() == "Self-assessment: Ada Example"
     assert text_of(soup.h1) == "Ada Example Peer Mentoring Practice Profile"
     facts = {text_of(tr.th): text_of(tr.td) for tr in soup.select(".person-facts tr")}
-    assert facts == {"Role": "Mentor", "Organisation": "Example Mentoring Network",
-                     "Date of the first rating": "2026-01-10", "Date of the second rating": "2026-03-10",
-                     "Rating scale": "California Core Practice Model"}
+    assert facts == {
+        "Role": "Mentor",
+        "Organisation": "Example Mentoring Network",
+        "Date of the first rating": "2026-01-10",
+        "Date of the second rating": "2026-03-10",
+        "Rating scale": "California Core Practice Model",
+    }
     assert [text_of(li) for li in soup.select(".person-priorities li")] == ["M1.1 Put the phone away"]
     domain = soup.select_one("section.person-domain")
     assert text_of(domain.h2) == "L1 Listening"
     assert [text_of(h) for h in domain.select("h3")] == ["M1 Active listening", "M2 Reflecting back"]
-    rows = [[text_of(tr.th)] + [text_of(td) for td in tr.select("td")] for tr in domain.select("tbody tr")
-            if tr.th is not None]
+    rows = [
+        [text_of(tr.th)] + [text_of(td) for td in tr.select("td")]
+        for tr in domain.select("tbody tr")
+        if tr.th is not None
+    ]
     assert rows == [
         ["M1.1 Put the phone away", "Emerging", "Accomplished", "Priority"],
         ["M1.2 Ask open questions What happened next? How did that feel?", "Acquiring", "Accomplished", ""],
@@ -190,8 +246,10 @@ def test_person_report(ada):
     assert evidence == ["Evidence or example for M1.1: Phone in a drawer for every session"]
     assert domain.select_one("tr.evidence-row td")["colspan"] == "4"
     averages = " ".join(domain.select_one(".person-averages").get_text().split())
-    assert averages == ("Average level: first rating 1.5 (2 activities rated); second rating 3.0 (2 activities "
-                        "rated). Change between the two ratings: 1.5 → 3.0, +1.5.")
+    assert averages == (
+        "Average level: first rating 1.5 (2 activities rated); second rating 3.0 (2 activities "
+        "rated). Change between the two ratings: 1.5 → 3.0, +1.5."
+    )
     scale = text_of(soup.select_one(".person-scale"))
     assert [text_of(li) for li in soup.select(".scale-levels li")] == ["Emerging", "Acquiring", "Accomplished"]
     assert "Source: California Core Practice Model (CPM) practice profiles." in scale
@@ -221,8 +279,10 @@ def test_reports_pass_the_accessibility_gate_and_fit_a_phone_and_a_desktop(ada):
                 browser.open(ada / name)
                 page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
                 assert page <= screen, f"{name} is {page} px wide at {width} px"
-                cut = browser.evaluate("[...document.querySelectorAll('thead th')].filter(th => "
-                                       "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())")
+                cut = browser.evaluate(
+                    "[...document.querySelectorAll('thead th')].filter(th => "
+                    "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
+                )
                 assert not cut or width == 320, f"{name} at {width} px: headings cut off: {cut}"
 
 
@@ -262,6 +322,7 @@ def test_choices_stored_the_ways_other_programs_store_them(run, tiny, tmp_path, 
 
 def test_two_ticks_in_one_round_are_not_guessed_between(run, tiny, tmp_path):
     """A program that leaves two choices showing: the group's value decides; without one, the file is refused."""
+
     def two_ticks(target, stored):
         writer = PdfWriter(clone_from=PdfReader(tiny / "profile-fillable.pdf"))
         writer.update_page_form_field_values(None, {"name": "Gus"}, auto_regenerate=False)
@@ -305,24 +366,29 @@ def test_html_worksheet_answers_saved_in_the_browser_are_collected(run, tiny, tm
 
     result = collect(run, tmp_path / "out", answers)
     assert result.code == 0, result.err
-    rows = {(r["person"], r["activity"], r["round"]): (r["level"], r["priority"], r["evidence"])
-            for r in read_csv(tmp_path / "out/ratings.csv")}
+    rows = {
+        (r["person"], r["activity"], r["round"]): (r["level"], r["priority"], r["evidence"])
+        for r in read_csv(tmp_path / "out/ratings.csv")
+    }
     assert rows == {
         ("Bea Browser", "M1.1", "1"): ("acquiring", "", ""),
         ("Bea Browser", "M1.2", "1"): ("acquiring", "yes", 'Asked "what next?" three times'),
         ("Bea Browser", "M1.2", "2"): ("accomplished", "", ""),
     }
     assert read_csv(tmp_path / "out/notes.csv") == [
-        {"person": "Bea Browser", "competency": "M2", "notes": "Try it with Cy", "reflection": "", "file": "bea.json"}]
+        {"person": "Bea Browser", "competency": "M2", "notes": "Try it with Cy", "reflection": "", "file": "bea.json"}
+    ]
 
 
 def test_text_is_decoded_from_its_bytes_so_one_broken_character_spoils_only_itself(run, tiny, tmp_path):
     """UTF-16BE with an unpaired surrogate, UTF-8 with a byte order mark (PDF 2.0), PDFDocEncoding."""
     utf16 = "Zoë ☺ café".encode("utf-16-be")
-    broken = codecs.BOM_UTF16_BE + utf16[:12] + b"\xd8\x3d" + utf16[12:]     # a lone high surrogate before "café"
-    texts = {"name": broken,
-             "M1_1_evidence": codecs.BOM_UTF8 + "Naïve ".encode() + b"\xff" + " ☺ works".encode(),
-             "M1_notes": b"Caf\xe9 \x80 \x93le \x84 fine"}                 # é, bullet, fi ligature, em dash
+    broken = codecs.BOM_UTF16_BE + utf16[:12] + b"\xd8\x3d" + utf16[12:]  # a lone high surrogate before "café"
+    texts = {
+        "name": broken,
+        "M1_1_evidence": codecs.BOM_UTF8 + "Naïve ".encode() + b"\xff" + " ☺ works".encode(),
+        "M1_notes": b"Caf\xe9 \x80 \x93le \x84 fine",
+    }  # é, bullet, fi ligature, em dash
     writer = PdfWriter(clone_from=PdfReader(tiny / "profile-fillable.pdf"))
     writer.update_page_form_field_values(None, {"M1_1_r1": "/acquiring"}, auto_regenerate=False)
     for page in writer.pages:
@@ -355,12 +421,17 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
     Ada's two rounds come in two files.
     """
     files = [
-        saved_answers(tmp_path / "ada-1.json", identity, {"name": "Ada", "M1_1_r1": "emerging",
-                                                            "M1_2_r1": "acquiring", "M2_1_r1": "na"}),
-        saved_answers(tmp_path / "ada-2.json", identity, {"name": "Ada", "M1_1_r2": "accomplished",
-                                                            "M1_2_r2": "acquiring"}),
-        saved_answers(tmp_path / "ben.json", identity, {"name": "Ben", "M1_1_r1": "emerging",
-                                                          "M1_1_r2": "accomplished"}),
+        saved_answers(
+            tmp_path / "ada-1.json",
+            identity,
+            {"name": "Ada", "M1_1_r1": "emerging", "M1_2_r1": "acquiring", "M2_1_r1": "na"},
+        ),
+        saved_answers(
+            tmp_path / "ada-2.json", identity, {"name": "Ada", "M1_1_r2": "accomplished", "M1_2_r2": "acquiring"}
+        ),
+        saved_answers(
+            tmp_path / "ben.json", identity, {"name": "Ben", "M1_1_r1": "emerging", "M1_1_r2": "accomplished"}
+        ),
         saved_answers(tmp_path / "dee.json", identity, {"name": "Dee", "M1_1_r1": "accomplished"}),
     ]
     result = collect(run, tmp_path / "out", *files)
@@ -368,10 +439,10 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
     soup = soup_of(tmp_path / "out/summary.html")
     first, second, change = slice(1, 7), slice(7, 13), 13
     m1 = result_row(soup, "M1")
-    assert m1[first] == ["2", "1", "1", "0", "1.8", "3"]      # Emerging, Acquiring, Accomplished, N/A, average, people
+    assert m1[first] == ["2", "1", "1", "0", "1.8", "3"]  # Emerging, Acquiring, Accomplished, N/A, average, people
     assert m1[second] == ["0", "1", "2", "0", "2.7", "2"]
     assert m1[change] == "1.3 → 2.7, +1.4 (n = 2)"
-    assert result_row(soup, "L1")[change] == "1.3 → 2.7, +1.4 (n = 2)"   # the domain: M2 was only N/A
+    assert result_row(soup, "L1")[change] == "1.3 → 2.7, +1.4 (n = 2)"  # the domain: M2 was only N/A
     assert result_row(soup, "M2")[first] == ["0", "0", "0", "1", "–", "–"]
     header = text_of(soup.select_one("table.results thead"))
     assert "Average level People" in header and "Change, people rated both times" in header
@@ -382,8 +453,11 @@ def test_round_averages_have_their_people_and_the_change_is_paired(run, identity
 
 def test_a_person_rated_twice_on_other_activities_has_a_change_that_matches_the_averages(run, identity, tmp_path):
     """Everyone rated twice: the change is the difference of the rounds' own printed averages."""
-    files = [saved_answers(tmp_path / "zoe.json", identity, {"name": "Zoë", "M1_1_r1": "emerging",
-                                                               "M1_2_r2": "accomplished"})]
+    files = [
+        saved_answers(
+            tmp_path / "zoe.json", identity, {"name": "Zoë", "M1_1_r1": "emerging", "M1_2_r2": "accomplished"}
+        )
+    ]
     result = collect(run, tmp_path / "out", *files)
     assert result.code == 0, result.err
     m1 = result_row(soup_of(tmp_path / "out/summary.html"), "M1")
@@ -397,16 +471,25 @@ def test_files_with_no_answers_are_refused_by_name(run, tiny, tmp_path, identity
     fill(tiny / "profile-fillable.pdf", tmp_path / "filled.pdf", ADA)
     shutil.copy(tiny / "profile-fillable.pdf", tmp_path / "blank.pdf")
     shutil.copy(tiny / "profile.pdf", tmp_path / "printable.pdf")
-    writer = PdfWriter(clone_from=PdfReader(tmp_path / "filled.pdf"))   # flattened by pypdf: fields gone
+    writer = PdfWriter(clone_from=PdfReader(tmp_path / "filled.pdf"))  # flattened by pypdf: fields gone
     writer.remove_annotations(subtypes="/Widget")
     del writer.root_object["/AcroForm"]
     writer.write(tmp_path / "flattened-pypdf.pdf")
-    subprocess.run(["pdftk", str(tmp_path / "filled.pdf"), "output", str(tmp_path / "flattened-pdftk.pdf"),
-                    "flatten"], check=True, capture_output=True)
+    subprocess.run(
+        ["pdftk", str(tmp_path / "filled.pdf"), "output", str(tmp_path / "flattened-pdftk.pdf"), "flatten"],
+        check=True,
+        capture_output=True,
+    )
     saved_answers(tmp_path / "only-a-name.json", identity, {"name": "Ada Example", "r1_date": "2026-01-10"})
     saved_answers(tmp_path / "empty.json", identity, {})
-    names = ["blank.pdf", "printable.pdf", "flattened-pypdf.pdf", "flattened-pdftk.pdf", "only-a-name.json",
-             "empty.json"]
+    names = [
+        "blank.pdf",
+        "printable.pdf",
+        "flattened-pypdf.pdf",
+        "flattened-pdftk.pdf",
+        "only-a-name.json",
+        "empty.json",
+    ]
     result = collect(run, tmp_path / "out", tmp_path / "filled.pdf", *(tmp_path / n for n in names))
     assert result.code == 1
     for name in ("blank.pdf", "only-a-name.json", "empty.json"):
@@ -424,8 +507,15 @@ def test_files_that_are_not_filled_worksheets_are_refused_by_name(run, tmp_path)
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
     (tmp_path / "other.json").write_text('{"hello": 1}', encoding="utf-8")
-    result = collect(run, tmp_path / "out", tmp_path / "other.pdf", tmp_path / "notes.txt", tmp_path / "broken.pdf",
-                     tmp_path / "other.json", tmp_path / "missing.pdf")
+    result = collect(
+        run,
+        tmp_path / "out",
+        tmp_path / "other.pdf",
+        tmp_path / "notes.txt",
+        tmp_path / "broken.pdf",
+        tmp_path / "other.json",
+        tmp_path / "missing.pdf",
+    )
     assert result.code == 1
     err = result.err
     assert re.search(r"other\.pdf: error: not a worksheet made by this tool", err)
@@ -449,9 +539,11 @@ def edited_copy(tmp_path, old, new):
 
 def test_a_reworded_activity_is_named_and_left_out_unless_accepted(run, tiny, tmp_path):
     fill(tiny / "profile-fillable.pdf", tmp_path / "worksheet.pdf", ADA)
-    source = edited_copy(tmp_path, FIRST_ACTIVITY, "Put the phone in a drawer")   # a typo fixed in M1.1
-    warning = (f"warning: {tmp_path / 'worksheet.pdf'}: M1.1 was reworded after this worksheet was made; its "
-               "answers are left out (give --accept-changed to collect them anyway)")
+    source = edited_copy(tmp_path, FIRST_ACTIVITY, "Put the phone in a drawer")  # a typo fixed in M1.1
+    warning = (
+        f"warning: {tmp_path / 'worksheet.pdf'}: M1.1 was reworded after this worksheet was made; its "
+        "answers are left out (give --accept-changed to collect them anyway)"
+    )
 
     result = collect(run, tmp_path / "out", tmp_path / "worksheet.pdf", source=source)
     assert result.code == 0, result.err
@@ -460,30 +552,47 @@ def test_a_reworded_activity_is_named_and_left_out_unless_accepted(run, tiny, tm
     rows = read_csv(tmp_path / "out/ratings.csv")
     assert {(r["activity"], r["round"]) for r in rows} == {("M1.2", "1"), ("M1.2", "2"), ("M2.1", "1")}
     assert "Phone in a drawer" not in (tmp_path / "out/people/ada-example.html").read_text(encoding="utf-8")
-    assert len(read_csv(tmp_path / "out/notes.csv")) == 2                     # notes belong to the competency
+    assert len(read_csv(tmp_path / "out/notes.csv")) == 2  # notes belong to the competency
 
-    accepted = collect(run, tmp_path / "accepted", tmp_path / "worksheet.pdf", source=source,
-                       options=("--format", "html", "--accept-changed"))
+    accepted = collect(
+        run,
+        tmp_path / "accepted",
+        tmp_path / "worksheet.pdf",
+        source=source,
+        options=("--format", "html", "--accept-changed"),
+    )
     assert accepted.code == 0, accepted.err
     assert "warning" not in accepted.err
     assert "M1.1 was reworded after this worksheet was made; its answers are collected" in accepted.out
     rows = read_csv(tmp_path / "accepted/ratings.csv")
-    assert {(r["activity"], r["round"]) for r in rows} == {("M1.1", "1"), ("M1.1", "2"), ("M1.2", "1"),
-                                                           ("M1.2", "2"), ("M2.1", "1")}
+    assert {(r["activity"], r["round"]) for r in rows} == {
+        ("M1.1", "1"),
+        ("M1.1", "2"),
+        ("M1.2", "1"),
+        ("M1.2", "2"),
+        ("M2.1", "1"),
+    }
     person = soup_of(tmp_path / "accepted/people/ada-example.html")
     assert "M1.1 Put the phone in a drawer" in text_of(person.select_one(".person-table tbody th"))
 
-    strict = collect(run, tmp_path / "strict", tmp_path / "worksheet.pdf", source=source,
-                     options=("--format", "html", "--strict"))
+    strict = collect(
+        run, tmp_path / "strict", tmp_path / "worksheet.pdf", source=source, options=("--format", "html", "--strict")
+    )
     assert strict.code == 1 and "M1.1 was reworded" in strict.err and not (tmp_path / "strict").exists()
     assert "--accept-changed" in run_script("collect", "--help").out
 
 
 def test_an_activity_no_longer_in_the_profile_is_named(run, identity, tmp_path):
-    source = edited_copy(tmp_path, "  - text: Ask open questions\n    items:\n      - What happened next?\n"
-                                   "      - How did that feel?\n", "")
-    answers = saved_answers(tmp_path / "eve.json", identity, {"name": "Eve", "M1_1_r1": "acquiring",
-                                                              "M1_2_r1": "emerging", "M2_1_r1": "accomplished"})
+    source = edited_copy(
+        tmp_path,
+        "  - text: Ask open questions\n    items:\n      - What happened next?\n      - How did that feel?\n",
+        "",
+    )
+    answers = saved_answers(
+        tmp_path / "eve.json",
+        identity,
+        {"name": "Eve", "M1_1_r1": "acquiring", "M1_2_r1": "emerging", "M2_1_r1": "accomplished"},
+    )
     result = collect(run, tmp_path / "out", answers, source=source, options=("--format", "html", "--accept-changed"))
     assert result.code == 0, result.err
     assert f"warning: {answers}: M1.2 is no longer in the profile; its answers are left out" in result.err
@@ -498,27 +607,43 @@ def test_a_worksheet_from_before_activities_had_their_own_hashes(run, identity, 
     assert result.code == 0, result.err
     assert [r["activity"] for r in read_csv(tmp_path / "out/ratings.csv")] == ["M1.1"]
 
-    stale = saved_answers(tmp_path / "stale.json", dict(old, fingerprint="0000000000000000"),
-                          {"name": "Fay", "M1_1_r1": "acquiring"})
+    stale = saved_answers(
+        tmp_path / "stale.json", dict(old, fingerprint="0000000000000000"), {"name": "Fay", "M1_1_r1": "acquiring"}
+    )
     result = collect(run, tmp_path / "refused", stale)
     assert result.code == 1 and not (tmp_path / "refused").exists()
-    assert (f"{stale}: error: made before some of its competencies or activities were changed (the profile's "
-            "version, 1.2, stayed the same); this worksheet is of an older kind that cannot tell which activities "
-            "changed, so none of its answers can be matched safely — collect it with the profile sources it was "
-            "made from (--source)") in result.err
-    older = saved_answers(tmp_path / "older.json", dict(old, fingerprint="0000000000000000", version="1.1"),
-                          {"name": "Fay", "M1_1_r1": "acquiring"})
-    assert "made from version 1.1 of the profile, and the profile is now version 1.2" in \
-        collect(run, tmp_path / "refused", older).err
+    assert (
+        f"{stale}: error: made before some of its competencies or activities were changed (the profile's "
+        "version, 1.2, stayed the same); this worksheet is of an older kind that cannot tell which activities "
+        "changed, so none of its answers can be matched safely — collect it with the profile sources it was "
+        "made from (--source)"
+    ) in result.err
+    older = saved_answers(
+        tmp_path / "older.json",
+        dict(old, fingerprint="0000000000000000", version="1.1"),
+        {"name": "Fay", "M1_1_r1": "acquiring"},
+    )
+    assert (
+        "made from version 1.1 of the profile, and the profile is now version 1.2"
+        in collect(run, tmp_path / "refused", older).err
+    )
 
 
 def test_people_get_safe_unique_report_names(run, identity, tmp_path):
-    files = [saved_answers(tmp_path / f"{i}.json", identity, {"name": name, "M1_1_r1": "emerging"})
-             for i, name in enumerate(["Zoë Example", "Zoe Example", "../../etc/passwd", "☺"])]
+    files = [
+        saved_answers(tmp_path / f"{i}.json", identity, {"name": name, "M1_1_r1": "emerging"})
+        for i, name in enumerate(["Zoë Example", "Zoe Example", "../../etc/passwd", "☺"])
+    ]
     result = collect(run, tmp_path / "out", *files)
     assert result.code == 0, result.err
     assert sorted(p.name for p in (tmp_path / "out/people").iterdir()) == [
-        "etc-passwd.html", "person.html", "zoe-example-2.html", "zoe-example.html"]
-    links = {text_of(tr.th): tr.select_one("a")["href"] for tr in soup_of(tmp_path / "out/summary.html")
-             .select(".sum-people tbody tr")}
+        "etc-passwd.html",
+        "person.html",
+        "zoe-example-2.html",
+        "zoe-example.html",
+    ]
+    links = {
+        text_of(tr.th): tr.select_one("a")["href"]
+        for tr in soup_of(tmp_path / "out/summary.html").select(".sum-people tbody tr")
+    }
     assert links["Zoe Example"] == "people/zoe-example-2.html" and links["☺"] == "people/person.html"

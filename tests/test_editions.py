@@ -9,13 +9,14 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from profilepress.build import build
+from profilepress.errors import ProfileErrors
+from profilepress.inputs import load_inputs
+from profilepress.load import load_brands, load_profile
+from profilepress.project import BuildOptions, Project, Target
+
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY_PLAN, text_of
 from pdfcheck import figures_without_alt, structure_elements
-from profilepress.build import build
-from profilepress.inputs import load_inputs
-from profilepress.project import BuildOptions, Project, Target
-from profilepress.errors import ProfileErrors
-from profilepress.load import load_brands, load_profile
 
 
 def project(out, **kw):
@@ -37,11 +38,12 @@ def outline(reader):
                 yield from walk(item, depth + 1)
             else:
                 yield depth, item.title, reader.get_destination_page_number(item) + 1
+
     return list(walk(reader.outline))
 
 
 def accent_rgb(hex_colour):
-    return " ".join(f"{int(hex_colour[i:i + 2], 16) / 255:.6f}".rstrip("0").rstrip(".") for i in (1, 3, 5))
+    return " ".join(f"{int(hex_colour[i : i + 2], 16) / 255:.6f}".rstrip("0").rstrip(".") for i in (1, 3, 5))
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -49,8 +51,16 @@ def accent_rgb(hex_colour):
 
 def test_every_role_excerpt_holds_exactly_its_competencies(tmp_path, shipped_profile):
     assert [r.id for r in shipped_profile.roles] == sorted(
-        ["coach", "improvement-advisor", "technical-assistance-provider", "facilitator", "consultant", "mentor",
-         "implementation-specialist"])
+        [
+            "coach",
+            "improvement-advisor",
+            "technical-assistance-provider",
+            "facilitator",
+            "consultant",
+            "mentor",
+            "implementation-specialist",
+        ]
+    )
     targets = [Target(f"{r.id}.html", "excerpt", "html", role=r.id) for r in shipped_profile.roles]
     make(tmp_path, *targets)
     for role in shipped_profile.roles:
@@ -74,9 +84,9 @@ def test_role_excerpt_pdf(default_build, shipped_profile):
     reader = PdfReader(default_build / "neutral/roles/coach.pdf")
     entries = outline(reader)
     competencies = [title for depth, title, _ in entries if depth == 1 and re.match(r"C\d+ ", title)]
-    in_full, sheets = competencies[:len(coach.competencies)], competencies[len(coach.competencies):]
+    in_full, sheets = competencies[: len(coach.competencies)], competencies[len(coach.competencies) :]
     assert in_full == [f"{c.code} {c.name}" for c in coach.competencies]
-    assert sheets[:len(coach.competencies)] == in_full  # then their worksheets
+    assert sheets[: len(coach.competencies)] == in_full  # then their worksheets
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages[:3])
     assert "An example mapping." in text
     sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
@@ -85,15 +95,33 @@ def test_role_excerpt_pdf(default_build, shipped_profile):
 
 def test_tailor_by_role_domain_competency_and_scale(run, tmp_path, shipped_profile):
     out = tmp_path / "out"
-    result = run("tailor", "--domain", "D3", "--competency", "C2", "--scale", "california-cpm",
-                 "--format", "html", "-o", str(out))
+    result = run(
+        "tailor",
+        "--domain",
+        "D3",
+        "--competency",
+        "C2",
+        "--scale",
+        "california-cpm",
+        "--format",
+        "html",
+        "-o",
+        str(out),
+    )
     assert result.code == 0, result.err
     soup = soup_of(out / "neutral/tailored/c02-c12-c13-c14-c15.html")
     assert [a["id"] for a in soup.select("article.competency")] == [
-        "brokering", "grow-and-sustain-relationships", "develop-teams", "build-capacity",
-        "cultivate-leaders-and-champions"]
+        "brokering",
+        "grow-and-sustain-relationships",
+        "develop-teams",
+        "build-capacity",
+        "cultivate-leaders-and-champions",
+    ]
     assert [text_of(th) for th in soup.select("#ws-brokering thead tr:nth-of-type(1) th.h-level")][:3] == [
-        "Emerging", "Acquiring", "Accomplished"]
+        "Emerging",
+        "Acquiring",
+        "Accomplished",
+    ]
     assert "A selection." in text_of(soup.select_one(".example-note"))
     result = run("tailor", "--role", "mentor", "--format", "html", "-o", str(out))
     assert result.code == 0, result.err
@@ -110,8 +138,10 @@ def test_tailor_refuses_unknown_codes_with_a_suggestion(run, tmp_path):
 
 def test_bad_role_file_is_located(profile_copy):
     path = profile_copy / "roles/coach.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("primary: [C12, C14, C5, C9]",
-                                                             "primary: [C12, C41, C5, C9]"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("primary: [C12, C14, C5, C9]", "primary: [C12, C41, C5, C9]"),
+        encoding="utf-8",
+    )
     with pytest.raises(ProfileErrors) as info:
         load_profile(profile_copy)
     message = info.value.errors[0].format(relative_to=profile_copy)
@@ -123,12 +153,12 @@ def test_bad_role_file_is_located(profile_copy):
 
 
 def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
-    soup = soup_of(default_build / "northwind/handbook.html")   # the brand's paper: US Letter
+    soup = soup_of(default_build / "northwind/handbook.html")  # the brand's paper: US Letter
     assert "--accent: #0b5d4b;" in soup.style.string
     logo = soup.select_one("header.cover img.brand-logo")
     assert logo["src"].startswith("data:image/svg+xml;base64,")
     assert logo["alt"].startswith("Northwind Implementation Collaborative logo")
-    assert soup.select_one("header.cover .brand-name") is None      # the logo carries the name: not twice
+    assert soup.select_one("header.cover .brand-name") is None  # the logo carries the name: not twice
     assert "Northwind Implementation Collaborative reproduces the profile" in text_of(soup.select_one("#about"))
     assert "learning@northwind.example" in text_of(soup.select_one("footer.colophon"))
     # The profile's own text is untouched by the brand.
@@ -145,8 +175,10 @@ def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
     assert f"{accent_rgb('#0b5d4b')} rg" in streams
     body = " ".join(p.extract_text() for p in reader.pages[4:8])
     # the footer names the document beside the organisation's line
-    assert "Implementation Support Practitioner Profile · Northwind Implementation Collaborative · training edition" \
+    assert (
+        "Implementation Support Practitioner Profile · Northwind Implementation Collaborative · training edition"
         in " ".join(body.split())
+    )
     assert (float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)) == (612.0, 792.0)
 
 
@@ -154,8 +186,14 @@ def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build):
     import pymupdf
 
     with pymupdf.open(default_build / "northwind/handbook.pdf") as pdf:
-        body = [span["font"] for page in pdf.pages(8, 12) for block in page.get_text("dict")["blocks"]
-                for line in block.get("lines", []) for span in line["spans"] if span["size"] >= 9.5]
+        body = [
+            span["font"]
+            for page in pdf.pages(8, 12)
+            for block in page.get_text("dict")["blocks"]
+            for line in block.get("lines", [])
+            for span in line["spans"]
+            if span["size"] >= 9.5
+        ]
     assert body and sum("Open-Sans" in f for f in body) / len(body) > 0.95, set(body)
     html = default_build / "northwind/handbook.html"
     source = html.read_text(encoding="utf-8")
@@ -168,8 +206,10 @@ def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build):
         family = browser.evaluate("getComputedStyle(document.querySelector('main p')).fontFamily")
         assert family.startswith('"Open Sans"'), family
         assert browser.evaluate("document.fonts.check('16px \"Open Sans\"')")
-        loaded = browser.evaluate("document.fonts.ready.then(() => [...document.fonts].filter(f => "
-                                  "f.family.includes('Open Sans') && f.status === 'loaded').length)")
+        loaded = browser.evaluate(
+            "document.fonts.ready.then(() => [...document.fonts].filter(f => "
+            "f.family.includes('Open Sans') && f.status === 'loaded').length)"
+        )
         assert loaded >= 1
 
 
@@ -190,8 +230,9 @@ def test_low_contrast_brand_is_refused(tmp_path):
     with pytest.raises(ProfileErrors) as info:
         load_brands(brands, tmp_path)
     message = info.value.errors[0].format(relative_to=tmp_path)
-    assert message.startswith(f"brands/northwind/brand.yaml:{line}:11: error: accent #9fd8c8 on background #ffffff "
-                              "has a contrast of ")
+    assert message.startswith(
+        f"brands/northwind/brand.yaml:{line}:11: error: accent #9fd8c8 on background #ffffff has a contrast of "
+    )
     assert "needs at least 4.5:1 (WCAG AA)" in message
 
 
@@ -199,12 +240,19 @@ def test_missing_or_outside_logo_is_refused(tmp_path):
     brands, line = brand_copy(tmp_path, ("  file: logo.svg", "  file: missing-logo.png"))
     with pytest.raises(ProfileErrors) as info:
         load_brands(brands, tmp_path)
-    assert info.value.errors[0].format(relative_to=tmp_path).startswith(
-        f"brands/northwind/brand.yaml:{line}:9: error: 'missing-logo.png' does not exist in northwind/")
-    for bad, message in (("../../etc/logo.svg", "is outside the brand's folder"),
-                         ("https://example.com/logo.svg", "is not a file in the brand's folder"),
-                         ("/etc/passwd", "is not a file in the brand's folder")):
-        brands, _ = brand_copy(tmp_path / bad.replace("/", "_").replace(":", ""), ("  file: logo.svg", f"  file: {bad}"))
+    assert (
+        info.value.errors[0]
+        .format(relative_to=tmp_path)
+        .startswith(f"brands/northwind/brand.yaml:{line}:9: error: 'missing-logo.png' does not exist in northwind/")
+    )
+    for bad, message in (
+        ("../../etc/logo.svg", "is outside the brand's folder"),
+        ("https://example.com/logo.svg", "is not a file in the brand's folder"),
+        ("/etc/passwd", "is not a file in the brand's folder"),
+    ):
+        brands, _ = brand_copy(
+            tmp_path / bad.replace("/", "_").replace(":", ""), ("  file: logo.svg", f"  file: {bad}")
+        )
         with pytest.raises(ProfileErrors) as info:
             load_brands(brands, tmp_path)
         assert message in info.value.errors[0].message
@@ -213,14 +261,16 @@ def test_missing_or_outside_logo_is_refused(tmp_path):
 def test_svg_logo_with_live_text_is_refused_with_how_to_convert_it(tmp_path):
     brands, line = brand_copy(tmp_path, ("  file: logo.svg", "  file: logo.svg"))
     logo = brands / "northwind/logo.svg"
-    logo.write_text(logo.read_text(encoding="utf-8").replace(
-        "</svg>", '<text x="70" y="29" font-size="22">Northwind</text></svg>'), encoding="utf-8")
+    logo.write_text(
+        logo.read_text(encoding="utf-8").replace("</svg>", '<text x="70" y="29" font-size="22">Northwind</text></svg>'),
+        encoding="utf-8",
+    )
     with pytest.raises(ProfileErrors) as info:
         load_brands(brands, tmp_path)
     message = info.value.errors[0].format(relative_to=tmp_path)
     assert message.startswith(f"brands/northwind/brand.yaml:{line}:")
     assert "live text (<text>)" in message and "convert the text to paths" in message
-    load_brands(ROOT / "brands", ROOT)      # the shipped logo is drawn as paths: accepted
+    load_brands(ROOT / "brands", ROOT)  # the shipped logo is drawn as paths: accepted
 
 
 def test_unquoted_colour_is_explained(tmp_path):
@@ -241,11 +291,16 @@ def test_list_shows_every_target_of_the_default_plan(run):
     assert lines[-1] == "69 targets"
     paths = [line.split()[-1] for line in lines[:-1]]
     assert len(paths) == len(set(paths)) == 69
-    for expected in ("output/neutral/handbook.pdf", "output/neutral/worksheets/profile-fillable.pdf",
-                     "output/neutral/roles/coach.pdf", "output/neutral/packets/introduction-half-day-trainer.pdf",
-                     "output/northwind/handbook.pdf", "output/northwind/packets/introduction-half-day.pdf",
-                     "output/neutral/packets/introduction-half-day-slides.html",
-                     "output/northwind/packets/introduction-half-day-slides.pdf"):
+    for expected in (
+        "output/neutral/handbook.pdf",
+        "output/neutral/worksheets/profile-fillable.pdf",
+        "output/neutral/roles/coach.pdf",
+        "output/neutral/packets/introduction-half-day-trainer.pdf",
+        "output/northwind/handbook.pdf",
+        "output/northwind/packets/introduction-half-day.pdf",
+        "output/neutral/packets/introduction-half-day-slides.html",
+        "output/northwind/packets/introduction-half-day-slides.pdf",
+    ):
         assert expected in paths
     northwind = [line for line in lines if "output/northwind/" in line]
     assert northwind and all(" letter " in line for line in northwind)  # the brand's default paper
@@ -268,15 +323,21 @@ def test_two_targets_on_one_path_are_an_error(run, tmp_path):
 
 
 def test_unknown_brand_role_or_packet_in_the_plan(run, tmp_path):
-    plan, line = plan_copy(tmp_path, "packet: introduction-half-day\n        trainer: true\n        slides: true",
-                           "packet: introduction-halfday\n        trainer: true\n        slides: true")
+    plan, line = plan_copy(
+        tmp_path,
+        "packet: introduction-half-day\n        trainer: true\n        slides: true",
+        "packet: introduction-halfday\n        trainer: true\n        slides: true",
+    )
     result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
     assert result.code == 1
     assert f"build.yaml:{line}:17: error: unknown packet 'introduction-halfday'" in result.err
     assert "did you mean 'introduction-half-day'" in result.err
     plan, line = plan_copy(tmp_path, "  - brand: northwind", "  - brand: northwnd")
     result = run("--plan", str(plan), "--source", str(SHIPPED), "--list")
-    assert f"build.yaml:{line}:12: error: unknown brand 'northwnd'" in result.err and "did you mean 'northwind'" in result.err
+    assert (
+        f"build.yaml:{line}:12: error: unknown brand 'northwnd'" in result.err
+        and "did you mean 'northwind'" in result.err
+    )
 
 
 def test_catalogue_lists_what_was_built(run, tmp_path):
@@ -304,13 +365,17 @@ def test_a_brand_with_its_own_font(tmp_path):
     shutil.copytree(ROOT / "brands", tmp_path / "brands")
     shutil.copytree(ROOT / "fonts", tmp_path / "fonts")
     shutil.copytree(ROOT / "scales", tmp_path / "scales")
-    shutil.copy(ROOT / "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
-                tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf")
+    shutil.copy(
+        ROOT / "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Bold.ttf",
+        tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf",
+    )
     path = tmp_path / "brands/northwind/brand.yaml"
     text = path.read_text(encoding="utf-8")
     start, end = text.index("font:"), text.index("paper:")
-    path.write_text(text[:start] + "font:\n  family: Brand Sans\n  files:\n"
-                    "    regular: fonts/BrandSans-Regular.ttf\n" + text[end:], encoding="utf-8")
+    path.write_text(
+        text[:start] + "font:\n  family: Brand Sans\n  files:\n    regular: fonts/BrandSans-Regular.ttf\n" + text[end:],
+        encoding="utf-8",
+    )
     from profilepress.document import document_html
     from profilepress.pdf import RenderLog, html_to_pdf
     from profilepress.render import Renderer
@@ -319,8 +384,10 @@ def test_a_brand_with_its_own_font(tmp_path):
     inputs = load_inputs(project, BuildOptions(), with_build_file=False, with_packets=False)
     target = Target("nw.pdf", "handbook", "pdf", brand="northwind", paper="letter")
     html = document_html(inputs, target, BuildOptions(), Renderer(TEMPLATES))
-    assert '@font-face { font-family: "Brand Sans"; font-weight: 400; font-style: normal; ' \
-           'src: url("brands/northwind/fonts/BrandSans-Regular.ttf"); }' in html
+    assert (
+        '@font-face { font-family: "Brand Sans"; font-weight: 400; font-style: normal; '
+        'src: url("brands/northwind/fonts/BrandSans-Regular.ttf"); }' in html
+    )
     log = RenderLog()
     html_to_pdf(html, tmp_path, project.asset_dirs, log)
     assert tmp_path / "brands/northwind/fonts/BrandSans-Regular.ttf" in log.fetched
@@ -335,11 +402,15 @@ def test_interface_spelling_follows_the_brands_locale(default_build, tmp_path):
     gb = soup_of(default_build / "neutral/handbook.html")
     assert [text_of(dt) for dt in us.select("#about dt")][0] == "License"
     assert [text_of(dt) for dt in gb.select("#about dt")][0] == "Licence"
-    assert text_of(us.select_one("main")) == text_of(gb.select_one("main"))       # the profile's own words
+    assert text_of(us.select_one("main")) == text_of(gb.select_one("main"))  # the profile's own words
     project = Project(SHIPPED, TEMPLATES, tmp_path / "out", ROOT)
     inputs = load_inputs(project, BuildOptions(), with_build_file=False, with_packets=False)
-    sheet = BeautifulSoup(document_html(inputs, Target("w.html", "worksheet", "html", brand="northwind"),
-                                        BuildOptions(), Renderer(TEMPLATES)), "html.parser")
+    sheet = BeautifulSoup(
+        document_html(
+            inputs, Target("w.html", "worksheet", "html", brand="northwind"), BuildOptions(), Renderer(TEMPLATES)
+        ),
+        "html.parser",
+    )
     labels = [text_of(label) for label in sheet.select(".who .field-label")]
     assert "Organization" in labels and "Organisation" not in labels
     assert "your organization will say" in text_of(sheet)

@@ -19,36 +19,93 @@ from conftest import SOURCE_TEXT, text_of
 
 # (code, name, activity count, first activity starts, last activity starts), typed from the source.
 COMPETENCIES = [
-    ("C1", "Co-learning", 7, "Understand the system and organizational context",
-     "Seek other ways to introduce and create readiness"),
-    ("C2", "Brokering", 7, "Position yourself as a bridge “in between”",
-     "Promote opportunities for stakeholders and team members"),
-    ("C3", "Address power differentials", 7, "Position the range of service beneficiary experiences",
-     "Develop an evolving ‘collective view’"),
-    ("C4", "Co-design", 6, "Work with stakeholders to build a strong fit",
-     "Facilitate design-centered activities"),
-    ("C5", "Tailoring support", 7, "Regularly assess the implementation support, needs, and assets",
-     "Continuously promote the adaptability"),
-    ("C6", "Assess needs and assets", 6, "Identify the needs that different stakeholders",
-     "Engage people with lived experience in determining needs and assets"),
-    ("C7", "Understand context", 6, "Involve diverse stakeholders from throughout the system",
-     "Identify and support mitigating actions"),
-    ("C8", "Apply and integrate implementation frameworks, strategies, and approaches", 6,
-     "Remain up to date on evidence developed", "Support the selection, application, and integration"),
-    ("C9", "Facilitation", 10, "Create welcoming and engaging spaces",
-     "When needed, respond to emergent discussions"),
-    ("C10", "Communication", 4, "Work with stakeholders to develop communication protocols",
-     "Encourage stakeholders to regularly communicate"),
-    ("C11", "Conduct Improvement Cycles", 9, "Facilitate the ongoing testing and improvement",
-     "Help to create feedback loops that connect leadership"),
-    ("C12", "Grow and sustain relationships", 11, "Build trust with others by modeling",
-     "Demonstrate empathy"),
-    ("C13", "Develop teams", 10, "Help to identify relevant implementation team members",
-     "Help to manage conflict among team members"),
-    ("C14", "Build Capacity", 8, "To prepare stakeholders for necessary changes",
-     "Promote collaboration and partnerships"),
-    ("C15", "Cultivate Leaders and Champions", 10, "Identify existing leadership roles",
-     "Ensure stakeholders regularly review champion roles"),
+    (
+        "C1",
+        "Co-learning",
+        7,
+        "Understand the system and organizational context",
+        "Seek other ways to introduce and create readiness",
+    ),
+    (
+        "C2",
+        "Brokering",
+        7,
+        "Position yourself as a bridge “in between”",
+        "Promote opportunities for stakeholders and team members",
+    ),
+    (
+        "C3",
+        "Address power differentials",
+        7,
+        "Position the range of service beneficiary experiences",
+        "Develop an evolving ‘collective view’",
+    ),
+    ("C4", "Co-design", 6, "Work with stakeholders to build a strong fit", "Facilitate design-centered activities"),
+    (
+        "C5",
+        "Tailoring support",
+        7,
+        "Regularly assess the implementation support, needs, and assets",
+        "Continuously promote the adaptability",
+    ),
+    (
+        "C6",
+        "Assess needs and assets",
+        6,
+        "Identify the needs that different stakeholders",
+        "Engage people with lived experience in determining needs and assets",
+    ),
+    (
+        "C7",
+        "Understand context",
+        6,
+        "Involve diverse stakeholders from throughout the system",
+        "Identify and support mitigating actions",
+    ),
+    (
+        "C8",
+        "Apply and integrate implementation frameworks, strategies, and approaches",
+        6,
+        "Remain up to date on evidence developed",
+        "Support the selection, application, and integration",
+    ),
+    ("C9", "Facilitation", 10, "Create welcoming and engaging spaces", "When needed, respond to emergent discussions"),
+    (
+        "C10",
+        "Communication",
+        4,
+        "Work with stakeholders to develop communication protocols",
+        "Encourage stakeholders to regularly communicate",
+    ),
+    (
+        "C11",
+        "Conduct Improvement Cycles",
+        9,
+        "Facilitate the ongoing testing and improvement",
+        "Help to create feedback loops that connect leadership",
+    ),
+    ("C12", "Grow and sustain relationships", 11, "Build trust with others by modeling", "Demonstrate empathy"),
+    (
+        "C13",
+        "Develop teams",
+        10,
+        "Help to identify relevant implementation team members",
+        "Help to manage conflict among team members",
+    ),
+    (
+        "C14",
+        "Build Capacity",
+        8,
+        "To prepare stakeholders for necessary changes",
+        "Promote collaboration and partnerships",
+    ),
+    (
+        "C15",
+        "Cultivate Leaders and Champions",
+        10,
+        "Identify existing leadership roles",
+        "Ensure stakeholders regularly review champion roles",
+    ),
 ]
 
 DOMAINS = [
@@ -57,17 +114,31 @@ DOMAINS = [
     ("D3", "Sustaining Change", ["C12", "C13", "C14", "C15"]),
 ]
 
-PRINCIPLES = ["Be Empathetic", "Be Curious", "Be Committed", "Advance Equity",
-              "Use Critical Thinking", "Embrace Cross-disciplinary Approaches"]
+PRINCIPLES = [
+    "Be Empathetic",
+    "Be Curious",
+    "Be Committed",
+    "Advance Equity",
+    "Use Critical Thinking",
+    "Embrace Cross-disciplinary Approaches",
+]
 
 # Layout damage in the extracted text, and what the printed page says (see profile_src/NOTES.md).
 REPAIRS = {
-    "differ-entials": "differentials", "implemen-tation": "implementation", "twoway": "two-way",
-    "facil itate": "facilitate", "Imple- mentation": "Implementation",
-    "Implementa- tion": "Implementation", "inextri- cably": "inextricably", "reexam- ine": "reexamine",
-    "implemen- tation": "implementation", "respon- sible": "responsible", "de- velop": "develop",
+    "differ-entials": "differentials",
+    "implemen-tation": "implementation",
+    "twoway": "two-way",
+    "facil itate": "facilitate",
+    "Imple- mentation": "Implementation",
+    "Implementa- tion": "Implementation",
+    "inextri- cably": "inextricably",
+    "reexam- ine": "reexamine",
+    "implemen- tation": "implementation",
+    "respon- sible": "responsible",
+    "de- velop": "develop",
     "perspec- tives": "perspectives",
-    "that CO-CREATION programs": "that programs", "resources of AND ENGAGEMENT those": "resources of those",
+    "that CO-CREATION programs": "that programs",
+    "resources of AND ENGAGEMENT those": "resources of those",
     "approaches: Apply Implementation": "approaches: Implementation",
     "relationships: Grow Implementation": "relationships: Implementation",
 }
@@ -123,7 +194,8 @@ def test_competency_activities(shipped_profile, code, name, count, first, last):
 def test_every_sentence_is_in_the_source_verbatim(shipped_profile, source_text):
     missing = [(label, text) for label, text in all_texts(shipped_profile) if text not in source_text]
     assert not missing, "not found word for word in the source:\n" + "\n".join(
-        f"  {label}: {text[:90]}" for label, text in missing)
+        f"  {label}: {text[:90]}" for label, text in missing
+    )
 
 
 def test_source_order_of_activities(shipped_profile, source_text):
@@ -141,11 +213,14 @@ def test_nested_items_and_description_lists(shipped_profile):
         ["Support", "effective", "communication", "and"],
         ["Help", "to", "identify", "local"],
     ]
-    lists = {c.code: [b.items for b in c.description if hasattr(b, "items")]
-             for c in shipped_profile.competencies}
+    lists = {c.code: [b.items for b in c.description if hasattr(b, "items")] for c in shipped_profile.competencies}
     assert len(lists["C9"]) == 1 and len(lists["C9"][0]) == 5
     assert [i.split(":")[0] for i in lists["C14"][0]] == [
-        "Intervention/approach-specific capacity", "General capacity", "Analytic capacity", "Adaptive capacity"]
+        "Intervention/approach-specific capacity",
+        "General capacity",
+        "Analytic capacity",
+        "Adaptive capacity",
+    ]
 
 
 def test_editorial_judgements(shipped_profile, source_text):
@@ -154,8 +229,16 @@ def test_editorial_judgements(shipped_profile, source_text):
     messenger = [p for p in paragraphs if p.startswith("Implementation support practitioners may serve")]
     assert len(messenger) == 1, "the paragraph printed twice in the source is kept once"
     texts = " ".join(text for _, text in all_texts(shipped_profile))
-    for stray in ("CO-CREATION", "ENGAGEMENT", "IMPROVEMENT", "SUSTAINING", "Apply Implementation",
-                  "Grow Implementation", "•", "- "):
+    for stray in (
+        "CO-CREATION",
+        "ENGAGEMENT",
+        "IMPROVEMENT",
+        "SUSTAINING",
+        "Apply Implementation",
+        "Grow Implementation",
+        "•",
+        "- ",
+    ):
         assert stray not in texts, stray
     # The source's own slips are kept.
     for slip in ("evidenced-informed", "lived with experience", "practitoners", "cultivate leader and champions"):
@@ -164,8 +247,10 @@ def test_editorial_judgements(shipped_profile, source_text):
 
 
 def test_handbook_holds_every_item_in_order_with_codes(shipped_profile, shipped_handbook):
-    rows = [(text_of(li.select_one(".code")), text_of(li.select_one(".activity-text")))
-            for li in shipped_handbook.select("li.activity")]
+    rows = [
+        (text_of(li.select_one(".code")), text_of(li.select_one(".activity-text")))
+        for li in shipped_handbook.select("li.activity")
+    ]
     assert rows == [(a.code, a.text) for a in shipped_profile.activities]
     headings = [text_of(h) for h in shipped_handbook.select("article.competency h3")]
     assert headings == [f"{code} {name}" for code, name, *_ in COMPETENCIES]
@@ -181,10 +266,10 @@ def test_citation_and_metadata(shipped_profile, shipped_handbook):
         "Metz, A., Louison, L., Burke, K., Albers, B., & Ward, C. (2020). Implementation support "
         "practitioner profile: Guiding principles and core competencies for implementation practice. "
         "Chapel Hill, NC: National Implementation Research Network, University of North Carolina at "
-        "Chapel Hill.")
+        "Chapel Hill."
+    )
     assert shipped_profile.version == "4.0" and shipped_profile.date == "November 2020"
-    assert shipped_profile.authors == ("Allison Metz", "Laura Louison", "Katie Burke", "Bianca Albers",
-                                       "Caryn Ward")
+    assert shipped_profile.authors == ("Allison Metz", "Laura Louison", "Katie Burke", "Bianca Albers", "Caryn Ward")
     assert shipped_profile.rights.licence is None
     citations = [text_of(p) for p in shipped_handbook.select(".citation")]
     assert citations and all(c == shipped_profile.citation for c in citations)
@@ -193,6 +278,5 @@ def test_citation_and_metadata(shipped_profile, shipped_handbook):
 
 def test_no_hyphenation_damage_left(shipped_profile):
     """A hyphen followed by a space is the mark of an unrepaired line break."""
-    damaged = [(label, m.group()) for label, text in all_texts(shipped_profile)
-               for m in re.finditer(r"\w+- \w+", text)]
+    damaged = [(label, m.group()) for label, text in all_texts(shipped_profile) for m in re.finditer(r"\w+- \w+", text)]
     assert not damaged

@@ -14,27 +14,48 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from profilepress import collect
+
 from conftest import SHIPPED, make, text_of
 from conftest import worksheets as worksheet_targets
 from fillers import PROGRAMS, fill, pdfjs_shows, pdftk_values
-from pdfcheck import column_headers, element_text, field_name, headers_named, marked_text, on_state, \
-    structure_elements, tables
-from profilepress import collect
+from pdfcheck import (
+    column_headers,
+    element_text,
+    field_name,
+    headers_named,
+    marked_text,
+    on_state,
+    structure_elements,
+    tables,
+)
 
 PT_PER_MM = 72 / 25.4
 LEVELS = ["unacceptable-variation", "developmental", "expected-proficient", "na"]
-LABELS = {"unacceptable-variation": "Unacceptable Variation", "developmental": "Developmental",
-          "expected-proficient": "Expected/Proficient", "na": "No opportunity / N/A"}
+LABELS = {
+    "unacceptable-variation": "Unacceptable Variation",
+    "developmental": "Developmental",
+    "expected-proficient": "Expected/Proficient",
+    "na": "No opportunity / N/A",
+}
 
 FIRST = {
-    "role": "Coach", "r1_date": "2026-01-12",
-    "C1_1_r1": "developmental", "C1_2_r1": "na", "C1_3_r1": "expected-proficient", "C1_1_r2": "expected-proficient",
+    "role": "Coach",
+    "r1_date": "2026-01-12",
+    "C1_1_r1": "developmental",
+    "C1_2_r1": "na",
+    "C1_3_r1": "expected-proficient",
+    "C1_1_r2": "expected-proficient",
     "C1_1_priority": True,
     "C1_1_evidence": "Ran two “listening” sessions — naïve café",
-    "C1_notes": "Ask Zoë about the café sessions", "C1_reflection": "Más práctica con los equipos",
+    "C1_notes": "Ask Zoë about the café sessions",
+    "C1_reflection": "Más práctica con los equipos",
 }
 SECOND = {  # an answer changed after the first save, a tick taken back, another given
-    "C1_1_r1": "na", "C1_3_r1": "unacceptable-variation", "C1_1_priority": False, "C1_2_priority": True,
+    "C1_1_r1": "na",
+    "C1_3_r1": "unacceptable-variation",
+    "C1_1_priority": False,
+    "C1_2_priority": True,
     "C1_1_evidence": "Led the Łódź session – twice",
 }
 # pikepdf draws filled-in text only in Western European (WinAnsi) characters (its documentation says so),
@@ -62,8 +83,7 @@ def expected_fields(program: str) -> dict[str, str]:
 def c1(tmp_path_factory):
     """The C1 worksheet, printable, fillable and HTML."""
     out = tmp_path_factory.mktemp("c1")
-    targets = [t for t in worksheet_targets(SHIPPED, "competency", "pdf", "fillable-pdf")
-               if "c01-" in t.path]
+    targets = [t for t in worksheet_targets(SHIPPED, "competency", "pdf", "fillable-pdf") if "c01-" in t.path]
     make(SHIPPED, out, targets)
     return out / "worksheets"
 
@@ -108,7 +128,11 @@ def test_filled_changed_and_reopened(filled, program):
     # Firefox's viewer (pdf.js) shows every answer, whichever program filled the file.
     shown = pdfjs_shows(path)
     assert {key: shown.get(key) for key in ("C1_1_r1", "C1_2_r1", "C1_3_r1", "C1_1_r2")} == {
-        "C1_1_r1": "na", "C1_2_r1": "na", "C1_3_r1": "unacceptable-variation", "C1_1_r2": "expected-proficient"}
+        "C1_1_r1": "na",
+        "C1_2_r1": "na",
+        "C1_3_r1": "unacceptable-variation",
+        "C1_1_r2": "expected-proficient",
+    }
     assert shown.get("C1_2_priority") is True and not shown.get("C1_1_priority")
     assert shown["C1_1_evidence"] == answers(program, SECOND)["C1_1_evidence"]
     # pdftk reads the answers by the documented names.
@@ -125,8 +149,11 @@ def test_six_programs_collected_together(filled, run, tmp_path):
     with open(tmp_path / "summary" / "ratings.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for program in PROGRAMS:
-        mine = {(r["activity"], r["round"]): (r["level"], r["priority"], r["evidence"])
-                for r in rows if r["person"] == person(program)}
+        mine = {
+            (r["activity"], r["round"]): (r["level"], r["priority"], r["evidence"])
+            for r in rows
+            if r["person"] == person(program)
+        }
         assert mine == {
             ("C1.1", "1"): ("na", "", answers(program, SECOND)["C1_1_evidence"]),
             ("C1.2", "1"): ("na", "yes", ""),
@@ -184,6 +211,7 @@ def test_text_fields_you_can_write_in_with_a_font_that_covers_the_profile(c1, sh
     assert "+" not in str(font["/BaseFont"]), "the whole font, not a subset"
     program = font["/FontDescriptor"]["/FontFile2"].get_data()
     import io
+
     cmap = TTFont(io.BytesIO(program)).getBestCmap()
     words = {ch for c in shipped_profile.competencies for a in c.activities for ch in a.text + "".join(a.items)}
     words |= {ch for c in shipped_profile.competencies for ch in c.name}
@@ -216,12 +244,12 @@ def test_rating_headers_belong_to_their_own_columns(c1, shipped_profile):
 
 
 def test_headings_and_lists_as_read(c1):
+    headings = ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6")
     for name in ("c01-co-learning.pdf", "c01-co-learning-fillable.pdf"):
         reader = PdfReader(c1 / name)
         texts = marked_text(reader)
-        headings = ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6")
 
-        def nested(node, inside=False):
+        def nested(node, inside=False, name=name):
             for kid in node.get("/K") if isinstance(node.get("/K"), list) else [node.get("/K")]:
                 kid = kid.get_object() if hasattr(kid, "get_object") else kid
                 if hasattr(kid, "get") and "/S" in kid:

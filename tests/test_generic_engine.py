@@ -5,8 +5,9 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT, TEMPLATES, TINY, handbook, make, text_of
 from profilepress.load import load_profile
+
+from conftest import ROOT, TEMPLATES, TINY, handbook, make, text_of
 
 
 def test_tiny_profile_builds_into_a_handbook(tmp_path):
@@ -20,12 +21,16 @@ def test_tiny_profile_builds_into_a_handbook(tmp_path):
     assert soup.html["lang"] == "en-GB"
     assert text_of(soup.title) == "Peer Mentoring Practice Profile"
     assert [text_of(h) for h in soup.select("article.competency h3")] == ["M1 Active listening", "M2 Reflecting back"]
-    rows = [text_of(li.select_one(".code")) + " " + text_of(li.select_one(".activity-text"))
-            for li in soup.select("li.activity")]
+    rows = [
+        text_of(li.select_one(".code")) + " " + text_of(li.select_one(".activity-text"))
+        for li in soup.select("li.activity")
+    ]
     assert rows == ["M1.1 Put the phone away", "M1.2 Ask open questions", "M2.1 Summarise in the mentee's words"]
     assert [text_of(li) for li in soup.select("li#m1-2 .sub-items li")] == ["What happened next?", "How did that feel?"]
-    assert [text_of(li) for li in soup.select("#introduction ul li")] == ["Mentors listen first.",
-                                                                           "Mentors share what worked for them."]
+    assert [text_of(li) for li in soup.select("#introduction ul li")] == [
+        "Mentors listen first.",
+        "Mentors share what worked for them.",
+    ]
     assert "CC BY 4.0" in text_of(soup.select_one("#about"))
     page = text_of(soup)
     assert "Implementation Support" not in page and "Metz" not in page

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-
 from conftest import SHIPPED, handbook, make, text_of
-
 
 
 def test_document_metadata(shipped_handbook):
@@ -14,15 +12,23 @@ def test_document_metadata(shipped_handbook):
     assert html["lang"] == "en"
     assert shipped_handbook.find("meta", charset=True)["charset"] == "utf-8"
     assert "width=device-width" in shipped_handbook.find("meta", attrs={"name": "viewport"})["content"]
-    assert text_of(shipped_handbook.title) == ("Implementation Support Practitioner Profile: Guiding Principles "
-                                               "and Core Competencies for Implementation Practice")
+    assert text_of(shipped_handbook.title) == (
+        "Implementation Support Practitioner Profile: Guiding Principles "
+        "and Core Competencies for Implementation Practice"
+    )
     assert shipped_handbook.find("meta", attrs={"name": "author"})["content"].startswith("Allison Metz")
 
 
 def test_landmarks(shipped_handbook):
     body = shipped_handbook.body
-    assert [child.name for child in body.find_all(recursive=False)] == ["a", "header", "section", "nav", "main",
-                                                                        "footer"]
+    assert [child.name for child in body.find_all(recursive=False)] == [
+        "a",
+        "header",
+        "section",
+        "nav",
+        "main",
+        "footer",
+    ]
     assert body.section["id"] == "about" and body.section["aria-labelledby"] == "about-heading"
     assert len(shipped_handbook.find_all("main")) == 1
     assert shipped_handbook.select_one("a.skip-link")["href"] == "#main"
@@ -54,9 +60,12 @@ def test_ids_unique_and_every_contents_link_resolves(shipped_handbook):
 
 def test_contents_lists_domains_and_competencies_with_codes(shipped_handbook):
     entries = [text_of(a) for a in shipped_handbook.select("nav > ol > li > a")]
-    assert entries[:4] == ["About this edition", "Introduction and Purpose",
-                           "Guiding Principles: How Implementation Support Practitioners Do Their Work",
-                           "Domains and Core Competencies: What Implementation Support Practitioners Do In Their Work"]
+    assert entries[:4] == [
+        "About this edition",
+        "Introduction and Purpose",
+        "Guiding Principles: How Implementation Support Practitioners Do Their Work",
+        "Domains and Core Competencies: What Implementation Support Practitioners Do In Their Work",
+    ]
     assert entries[4:] == ["D1 Co-Creation and Engagement", "D2 Ongoing Improvement", "D3 Sustaining Change"]
     nested = [text_of(a) for a in shipped_handbook.select("nav ol ol a")]
     assert nested[0] == "C1 Co-learning" and nested[-1] == "C15 Cultivate Leaders and Champions"
@@ -79,7 +88,10 @@ def test_description_lists_and_nested_activities(shipped_handbook):
     assert len(facilitation.select(".core-component ul > li")) == 5
     c10_4 = shipped_handbook.find("li", id="c10-4")
     assert [text_of(li)[:20] for li in c10_4.select("ul.sub-items > li")] == [
-        "Support effective co", "Support effective co", "Help to identify loc"]
+        "Support effective co",
+        "Support effective co",
+        "Help to identify loc",
+    ]
 
 
 def test_self_contained_no_external_requests(shipped_handbook):
@@ -95,12 +107,16 @@ def test_self_contained_no_external_requests(shipped_handbook):
 def test_profile_text_is_escaped(tmp_path):
     """Markup in a source field is shown as text, never interpreted."""
     import shutil
+
     source = tmp_path / "src"
     shutil.copytree(SHIPPED, source)
     path = source / "competencies/c01-co-learning.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Create spaces for new ideas to emerge", '"Create <script>alert(1)</script> & <b>spaces</b>"'),
-        encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Create spaces for new ideas to emerge", '"Create <script>alert(1)</script> & <b>spaces</b>"'
+        ),
+        encoding="utf-8",
+    )
     make(source, tmp_path / "out", handbook("html"))
     raw = (tmp_path / "out/handbook.html").read_text(encoding="utf-8")
     assert "<script>" not in raw and "<b>spaces" not in raw

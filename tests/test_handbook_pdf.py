@@ -32,6 +32,7 @@ def page_texts(a4) -> list[str]:
 
 def outline(reader: PdfReader):
     """[(title, page number, [children…])] from the PDF's bookmarks."""
+
     def walk(items):
         result = []
         for item in items:
@@ -40,6 +41,7 @@ def outline(reader: PdfReader):
             else:
                 result.append((item.title, reader.get_destination_page_number(item) + 1, []))
         return result
+
     return walk(reader.outline)
 
 
@@ -47,20 +49,23 @@ def contents_entries(reader: PdfReader) -> dict[str, int]:
     """The printed contents: label → page number, read from the contents page's text."""
     page = next(p for p in reader.pages[:6] if p.extract_text().lstrip().startswith("Contents"))
     text = " ".join(page.extract_text().split())
-    return {label.strip(): int(number)
-            for label, number in re.findall(r"(?:^Contents )?(.+?) ?\.{3,} ?(\d+)", text)}
+    return {label.strip(): int(number) for label, number in re.findall(r"(?:^Contents )?(.+?) ?\.{3,} ?(\d+)", text)}
 
 
 def test_bookmarks_mirror_domains_and_competencies(a4, shipped_profile):
     tree = outline(a4)
     domains = [(title, children) for title, _, children in tree if re.match(r"D\d ", title)]
     assert [title for title, _ in domains] == [f"{d.code} {d.name}" for d in shipped_profile.domains]
-    for (title, children), domain in zip(domains, shipped_profile.domains):
+    for (_, children), domain in zip(domains, shipped_profile.domains):
         assert [c[0] for c in children] == [f"{c.code} {c.name}" for c in domain.competencies]
     front = [title for title, _, children in tree if not re.match(r"D\d ", title)]
-    assert front == ["About this edition", "Contents", "Introduction and Purpose",
-                     "Guiding Principles: How Implementation Support Practitioners Do Their Work",
-                     "Domains and Core Competencies: What Implementation Support Practitioners Do In Their Work"]
+    assert front == [
+        "About this edition",
+        "Contents",
+        "Introduction and Purpose",
+        "Guiding Principles: How Implementation Support Practitioners Do Their Work",
+        "Domains and Core Competencies: What Implementation Support Practitioners Do In Their Work",
+    ]
 
 
 def test_contents_page_numbers_match_bookmarks(a4):
@@ -132,7 +137,7 @@ def test_a4_media_box(a4):
 
 
 def test_letter_media_box(default_build, shipped_profile):
-    letter = PdfReader(default_build / "northwind/handbook.pdf")   # the sample brand prints on US Letter
+    letter = PdfReader(default_build / "northwind/handbook.pdf")  # the sample brand prints on US Letter
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in letter.pages} == {(612.0, 792.0)}
     printed = contents_entries(letter)
     bookmarks = {c[0]: c[1] for _, _, children in outline(letter) for c in children}
@@ -163,8 +168,12 @@ def test_no_heading_alone_at_a_page_foot(a4, shipped_profile):
     headings = {"CORE COMPONENT", "CORE ACTIVITIES"} | {f"{c.code} {c.name}" for c in shipped_profile.competencies}
     for number, page in enumerate(a4.pages, start=1):
         lines = [" ".join(l.split()) for l in page.extract_text().splitlines() if l.strip()]
-        body = [l for l in lines if not re.search(r"Page \d+ of \d+|^Implementation Support Practitioner Profile$", l)
-                and not re.match(r"^D\d [A-Z]", l)]
+        body = [
+            l
+            for l in lines
+            if not re.search(r"Page \d+ of \d+|^Implementation Support Practitioner Profile$", l)
+            and not re.match(r"^D\d [A-Z]", l)
+        ]
         if body:
             assert body[-1] not in headings, f"page {number} ends with the heading {body[-1]!r}"
 
@@ -192,10 +201,14 @@ def test_alt_text_check_finds_an_image_without_it():
 
     from profilepress.pdf import html_to_pdf
 
-    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-             "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
-    html = (f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
-            f'<img src="{pixel}" alt="a dot" width="20"><img src="{pixel}" width="20"></body></html>')
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+        f'<img src="{pixel}" alt="a dot" width="20"><img src="{pixel}" width="20"></body></html>'
+    )
     reader = PdfReader(io.BytesIO(html_to_pdf(html, ROOT, [TEMPLATES])))
     assert figure_count(reader) == 2
     assert figures_without_alt(reader) == 1

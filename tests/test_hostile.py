@@ -20,8 +20,9 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import ROOT, TINY
 from profilepress.cli import main
+
+from conftest import ROOT, TINY
 
 # --- a writable copy of the whole project ---------------------------------------------------------
 
@@ -58,8 +59,11 @@ def run(root, *args, project_root=None):
 
 
 def snapshot(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit(root, relative, old, new):
@@ -89,86 +93,205 @@ LOGO = ("  file: logo.svg", "  file: {}")
 
 # (name, how to break the copy, the message expected on stderr as a regular expression)
 CASES = [
-    ("yaml syntax error", lambda r: edit(r, C7, "name: Understand context", 'name: "Understand context'),
-     r"c07-understand-context\.yaml:\d+:\d+: error: YAML syntax error"),
-    ("tab indentation", lambda r: edit(r, C7, "  - >-\n    Involve", "\t- >-\n    Involve"),
-     r"c07-understand-context\.yaml:\d+:1: error: a tab character is used for indentation"),
-    ("unknown field", lambda r: edit(r, C7, "\nname:", "\nnmae:"),
-     r"c07-understand-context\.yaml:4:1: error: unknown field 'nmae' .* did you mean 'name'"),
-    ("missing field", lambda r: edit(r, C7, "code: C7\n", ""),
-     r"c07-understand-context\.yaml:2:1: error: missing required field 'code'"),
-    ("wrong type", lambda r: edit(r, C7, "name: Understand context", "name: [a, b]"),
-     r"c07-understand-context\.yaml:4:7: error: must be text, not a list \(name\)"),
-    ("duplicate key", lambda r: edit(r, C7, "code: C7\n", "code: C7\ncode: C8\n"),
-     r"c07-understand-context\.yaml:4:1: error: duplicate key 'code', first used at line 3"),
-    ("yaml 1.1 boolean", lambda r: edit(r, "profile_src/profile.yaml", "language: en", "language: no"),
-     r"profile\.yaml:\d+:11: error: 'no' is ambiguous: YAML 1\.1 reads it as a boolean"),
-    ("yaml 1.1 float", lambda r: edit(r, "profile_src/profile.yaml", 'version: "4.0"', "version: 1.10"),
-     r"profile\.yaml:\d+:10: error: '1\.10' is ambiguous: YAML reads it as a number"),
-    ("unsafe tag", lambda r: edit(r, C7, "name: Understand context", "name: !!python/object/apply:os.system [id]"),
-     r"c07-understand-context\.yaml:4:7: error: YAML tag 'tag:yaml\.org,2002:python/object/apply:os\.system'"),
-    ("alias bomb", lambda r: write(r, "profile_src/competencies/c99-bomb.yaml", "\n".join(
-        ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] +
-        [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 20)])),
-     r"c99-bomb\.yaml:1:5: error: YAML anchor '&a0' is not allowed"),
-    ("deep nesting", lambda r: write(r, "profile_src/competencies/c99-deep.yaml", "id: " + "[" * 200 + "]" * 200),
-     r"c99-deep\.yaml:1:\d+: error: YAML syntax error: nesting deeper than 40 levels"),
-    ("file too large", lambda r: write(r, "profile_src/competencies/c99-big.yaml", "# " + "x" * 2_100_000),
-     r"c99-big\.yaml: error: file is too large \(2,100,002 bytes\)"),
-    ("not utf-8", lambda r: write(r, "profile_src/competencies/c99-latin1.yaml", "name: caf\xe9".encode("latin-1")),
-     r"c99-latin1\.yaml:1:1: error: the file is not valid UTF-8"),
-    ("broken reference", lambda r: edit(r, "profile_src/domains/d2-ongoing-improvement.yaml", "  - facilitation\n",
-                                        "  - facilitaton\n"),
-     r"d2-ongoing-improvement\.yaml:\d+:5: error: unknown competency 'facilitaton' .* did you mean 'facilitation'"),
-    ("id escaping the output folder", lambda r: edit(r, C7, "id: understand-context", "id: ../../etc"),
-     r"c07-understand-context\.yaml:2:5: error: '\.\./\.\./etc' is not allowed here \(id\)"),
-    ("absolute path as a role id", lambda r: edit(r, "profile_src/roles/coach.yaml", "id: coach", "id: /etc/passwd"),
-     r"roles/coach\.yaml:\d+:5: error: '/etc/passwd' is not allowed here \(id\)"),
-    ("unknown role in a packet", lambda r: edit(r, "packets/introduction-half-day.yaml",
-                                                "competencies: [C1, C9, C12]", "role: coahc"),
-     r"introduction-half-day\.yaml:\d+:7: error: unknown role 'coahc' .* did you mean 'coach'"),
-    ("unknown competency in a packet", lambda r: edit(r, "packets/introduction-half-day.yaml",
-                                                      "competencies: [C1, C9, C12]", "competencies: [C1, C19]"),
-     r"introduction-half-day\.yaml:\d+:20: error: unknown competency code 'C19' .* did you mean 'C9'"),
-    ("unknown key in the plan", lambda r: edit(r, "build.yaml", "scale: nirn", "scael: nirn"),
-     r"build\.yaml:\d+:1: error: unknown field 'scael' .* did you mean 'scale'"),
-    ("brand folder name", lambda r: shutil.copytree(r / "brands/northwind", r / "brands/Bad Brand"),
-     r"Bad Brand/brand\.yaml: error: the brand folder name 'Bad Brand' is not allowed"),
-    ("missing logo", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("gone.svg")),
-     r"northwind/brand\.yaml:\d+:9: error: 'gone\.svg' does not exist in northwind/"),
-    ("remote logo", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("https://example.com/logo.svg")),
-     r"northwind/brand\.yaml:\d+:9: error: 'https://example\.com/logo\.svg' is not a file in the brand's folder"),
-    ("logo outside the project", lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("../../../../../etc/x.svg")),
-     r"northwind/brand\.yaml:\d+:9: error: '\.\./\.\./\.\./\.\./\.\./etc/x\.svg' is outside the brand's folder"),
-    ("oversized logo", lambda r: (write(r, "brands/northwind/big.png", b"\x89PNG" + b"0" * 1_100_000),
-                                  edit(r, NORTHWIND, LOGO[0], LOGO[1].format("big.png"))),
-     r"northwind/brand\.yaml:\d+:9: error: the logo is 1,100,004 bytes \(at most 1,000,000\)"),
-    ("corrupt png", lambda r: (write(r, "brands/northwind/bad.png", b"\x89PNG\r\n\x1a\nnot an image"),
-                               edit(r, NORTHWIND, LOGO[0], LOGO[1].format("bad.png"))),
-     r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG"),
-    ("png pixel bomb", lambda r: (write(r, "brands/northwind/huge.png", png((9000, 9000))),
-                                  edit(r, NORTHWIND, LOGO[0], LOGO[1].format("huge.png"))),
-     r"northwind/brand\.yaml:\d+:9: error: the logo is 9000×9000 pixels"),
-    ("png too wide", lambda r: (write(r, "brands/northwind/wide.png", png((8100, 10))),
-                                edit(r, NORTHWIND, LOGO[0], LOGO[1].format("wide.png"))),
-     r"northwind/brand\.yaml:\d+:9: error: the logo is 8100×10 pixels \(at most 8000 a side"),
-    ("svg element bomb", lambda r: write(r, "brands/northwind/logo.svg",
-                                         '<svg xmlns="http://www.w3.org/2000/svg">' + "<g/>" * 6000 + "</svg>"),
-     r"northwind/brand\.yaml:\d+:9: error: the SVG logo has more than 5000 elements"),
-    ("svg script", lambda r: write(r, "brands/northwind/logo.svg",
-                                   '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-     r"northwind/brand\.yaml:\d+:9: error: the SVG logo has a <script> element"),
-    ("svg entity", lambda r: write(r, "brands/northwind/logo.svg",
-                                   '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                                   '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'),
-     r"northwind/brand\.yaml:\d+:9: error: the SVG logo declares a DTD or entities"),
-    ("svg outside reference", lambda r: write(r, "brands/northwind/logo.svg",
-                                              '<svg xmlns="http://www.w3.org/2000/svg" '
-                                              'xmlns:xlink="http://www.w3.org/1999/xlink">'
-                                              '<image xlink:href="file:///etc/passwd"/></svg>'),
-     r"northwind/brand\.yaml:\d+:9: error: the SVG logo refers to 'file:///etc/passwd'"),
-    ("low contrast brand", lambda r: edit(r, NORTHWIND, 'accent: "#0b5d4b"', 'accent: "#a0d8c0"'),
-     r"northwind/brand\.yaml:\d+:11: error: accent #a0d8c0 on background #ffffff has a contrast of 1\.\d\d:1"),
+    (
+        "yaml syntax error",
+        lambda r: edit(r, C7, "name: Understand context", 'name: "Understand context'),
+        r"c07-understand-context\.yaml:\d+:\d+: error: YAML syntax error",
+    ),
+    (
+        "tab indentation",
+        lambda r: edit(r, C7, "  - >-\n    Involve", "\t- >-\n    Involve"),
+        r"c07-understand-context\.yaml:\d+:1: error: a tab character is used for indentation",
+    ),
+    (
+        "unknown field",
+        lambda r: edit(r, C7, "\nname:", "\nnmae:"),
+        r"c07-understand-context\.yaml:4:1: error: unknown field 'nmae' .* did you mean 'name'",
+    ),
+    (
+        "missing field",
+        lambda r: edit(r, C7, "code: C7\n", ""),
+        r"c07-understand-context\.yaml:2:1: error: missing required field 'code'",
+    ),
+    (
+        "wrong type",
+        lambda r: edit(r, C7, "name: Understand context", "name: [a, b]"),
+        r"c07-understand-context\.yaml:4:7: error: must be text, not a list \(name\)",
+    ),
+    (
+        "duplicate key",
+        lambda r: edit(r, C7, "code: C7\n", "code: C7\ncode: C8\n"),
+        r"c07-understand-context\.yaml:4:1: error: duplicate key 'code', first used at line 3",
+    ),
+    (
+        "yaml 1.1 boolean",
+        lambda r: edit(r, "profile_src/profile.yaml", "language: en", "language: no"),
+        r"profile\.yaml:\d+:11: error: 'no' is ambiguous: YAML 1\.1 reads it as a boolean",
+    ),
+    (
+        "yaml 1.1 float",
+        lambda r: edit(r, "profile_src/profile.yaml", 'version: "4.0"', "version: 1.10"),
+        r"profile\.yaml:\d+:10: error: '1\.10' is ambiguous: YAML reads it as a number",
+    ),
+    (
+        "unsafe tag",
+        lambda r: edit(r, C7, "name: Understand context", "name: !!python/object/apply:os.system [id]"),
+        r"c07-understand-context\.yaml:4:7: error: YAML tag 'tag:yaml\.org,2002:python/object/apply:os\.system'",
+    ),
+    (
+        "alias bomb",
+        lambda r: write(
+            r,
+            "profile_src/competencies/c99-bomb.yaml",
+            "\n".join(
+                ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+                + [
+                    f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+                    for i in range(1, 20)
+                ]
+            ),
+        ),
+        r"c99-bomb\.yaml:1:5: error: YAML anchor '&a0' is not allowed",
+    ),
+    (
+        "deep nesting",
+        lambda r: write(r, "profile_src/competencies/c99-deep.yaml", "id: " + "[" * 200 + "]" * 200),
+        r"c99-deep\.yaml:1:\d+: error: YAML syntax error: nesting deeper than 40 levels",
+    ),
+    (
+        "file too large",
+        lambda r: write(r, "profile_src/competencies/c99-big.yaml", "# " + "x" * 2_100_000),
+        r"c99-big\.yaml: error: file is too large \(2,100,002 bytes\)",
+    ),
+    (
+        "not utf-8",
+        lambda r: write(r, "profile_src/competencies/c99-latin1.yaml", "name: caf\xe9".encode("latin-1")),
+        r"c99-latin1\.yaml:1:1: error: the file is not valid UTF-8",
+    ),
+    (
+        "broken reference",
+        lambda r: edit(r, "profile_src/domains/d2-ongoing-improvement.yaml", "  - facilitation\n", "  - facilitaton\n"),
+        r"d2-ongoing-improvement\.yaml:\d+:5: error: unknown competency 'facilitaton' .* did you mean 'facilitation'",
+    ),
+    (
+        "id escaping the output folder",
+        lambda r: edit(r, C7, "id: understand-context", "id: ../../etc"),
+        r"c07-understand-context\.yaml:2:5: error: '\.\./\.\./etc' is not allowed here \(id\)",
+    ),
+    (
+        "absolute path as a role id",
+        lambda r: edit(r, "profile_src/roles/coach.yaml", "id: coach", "id: /etc/passwd"),
+        r"roles/coach\.yaml:\d+:5: error: '/etc/passwd' is not allowed here \(id\)",
+    ),
+    (
+        "unknown role in a packet",
+        lambda r: edit(r, "packets/introduction-half-day.yaml", "competencies: [C1, C9, C12]", "role: coahc"),
+        r"introduction-half-day\.yaml:\d+:7: error: unknown role 'coahc' .* did you mean 'coach'",
+    ),
+    (
+        "unknown competency in a packet",
+        lambda r: edit(
+            r, "packets/introduction-half-day.yaml", "competencies: [C1, C9, C12]", "competencies: [C1, C19]"
+        ),
+        r"introduction-half-day\.yaml:\d+:20: error: unknown competency code 'C19' .* did you mean 'C9'",
+    ),
+    (
+        "unknown key in the plan",
+        lambda r: edit(r, "build.yaml", "scale: nirn", "scael: nirn"),
+        r"build\.yaml:\d+:1: error: unknown field 'scael' .* did you mean 'scale'",
+    ),
+    (
+        "brand folder name",
+        lambda r: shutil.copytree(r / "brands/northwind", r / "brands/Bad Brand"),
+        r"Bad Brand/brand\.yaml: error: the brand folder name 'Bad Brand' is not allowed",
+    ),
+    (
+        "missing logo",
+        lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("gone.svg")),
+        r"northwind/brand\.yaml:\d+:9: error: 'gone\.svg' does not exist in northwind/",
+    ),
+    (
+        "remote logo",
+        lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("https://example.com/logo.svg")),
+        r"northwind/brand\.yaml:\d+:9: error: 'https://example\.com/logo\.svg' is not a file in the brand's folder",
+    ),
+    (
+        "logo outside the project",
+        lambda r: edit(r, NORTHWIND, LOGO[0], LOGO[1].format("../../../../../etc/x.svg")),
+        r"northwind/brand\.yaml:\d+:9: error: '\.\./\.\./\.\./\.\./\.\./etc/x\.svg' is outside the brand's folder",
+    ),
+    (
+        "oversized logo",
+        lambda r: (
+            write(r, "brands/northwind/big.png", b"\x89PNG" + b"0" * 1_100_000),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("big.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is 1,100,004 bytes \(at most 1,000,000\)",
+    ),
+    (
+        "corrupt png",
+        lambda r: (
+            write(r, "brands/northwind/bad.png", b"\x89PNG\r\n\x1a\nnot an image"),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("bad.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG",
+    ),
+    (
+        "png pixel bomb",
+        lambda r: (
+            write(r, "brands/northwind/huge.png", png((9000, 9000))),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("huge.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is 9000×9000 pixels",
+    ),
+    (
+        "png too wide",
+        lambda r: (
+            write(r, "brands/northwind/wide.png", png((8100, 10))),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("wide.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is 8100×10 pixels \(at most 8000 a side",
+    ),
+    (
+        "svg element bomb",
+        lambda r: write(
+            r, "brands/northwind/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg">' + "<g/>" * 6000 + "</svg>"
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo has more than 5000 elements",
+    ),
+    (
+        "svg script",
+        lambda r: write(
+            r, "brands/northwind/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo has a <script> element",
+    ),
+    (
+        "svg entity",
+        lambda r: write(
+            r,
+            "brands/northwind/logo.svg",
+            '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo declares a DTD or entities",
+    ),
+    (
+        "svg outside reference",
+        lambda r: write(
+            r,
+            "brands/northwind/logo.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg" '
+            'xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<image xlink:href="file:///etc/passwd"/></svg>',
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo refers to 'file:///etc/passwd'",
+    ),
+    (
+        "low contrast brand",
+        lambda r: edit(r, NORTHWIND, 'accent: "#0b5d4b"', 'accent: "#a0d8c0"'),
+        r"northwind/brand\.yaml:\d+:11: error: accent #a0d8c0 on background #ffffff has a contrast of 1\.\d\d:1",
+    ),
 ]
 
 
@@ -188,12 +311,20 @@ def test_bad_input_is_refused_clearly(project, name, breaks, message):
 
 
 def test_injection_in_text_fields_is_neutralised(project):
-    edit(project, "profile_src/competencies/c01-co-learning.yaml", "  - Create spaces for new ideas to emerge",
-         '  - "<script>alert(1)</script><img src=x onerror=alert(2)> [x](file:///etc/passwd)"')
-    edit(project, "profile_src/roles/coach.yaml", "description: >-",
-         'description: >-\n  <img src="file:///etc/passwd" alt=""> <a href="javascript:alert(3)" onclick="x()">a</a>'
-         ' [b](../secret.txt) ![c](https://example.com/x.png) <link rel="attachment" href="fonts/README.md">'
-         ' *kept* [ok](https://example.org)')
+    edit(
+        project,
+        "profile_src/competencies/c01-co-learning.yaml",
+        "  - Create spaces for new ideas to emerge",
+        '  - "<script>alert(1)</script><img src=x onerror=alert(2)> [x](file:///etc/passwd)"',
+    )
+    edit(
+        project,
+        "profile_src/roles/coach.yaml",
+        "description: >-",
+        'description: >-\n  <img src="file:///etc/passwd" alt=""> <a href="javascript:alert(3)" onclick="x()">a</a>'
+        ' [b](../secret.txt) ![c](https://example.com/x.png) <link rel="attachment" href="fonts/README.md">'
+        " *kept* [ok](https://example.org)",
+    )
     code, out, err = run(project, "--only", "neutral/handbook.*", "--only", "neutral/roles/coach.*", "--jobs", "1")
     assert code == 0, err
     out_dir = project.parent / "out"
@@ -216,12 +347,17 @@ def test_unicode_renders_in_html_and_pdf(tmp_path):
 
     source = tmp_path / "tiny"
     shutil.copytree(TINY, source)
-    texts = ["שלום עולם: הקשבה פעילה", "مرحبا بالعالم", "实施支持实践者的能力", "Teamwork 🤝 and ✅ done",
-             "Cafe\u0301 con n\u0303 and Zoë"]
-    edit(source, "competencies/active-listening.yaml", "  - Put the phone away",
-         "\n".join(f'  - "{t}"' for t in texts))
-    code, out, err = run(source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1",
-                         project_root=ROOT)
+    texts = [
+        "שלום עולם: הקשבה פעילה",
+        "مرحبا بالعالم",
+        "实施支持实践者的能力",
+        "Teamwork 🤝 and ✅ done",
+        "Cafe\u0301 con n\u0303 and Zoë",
+    ]
+    edit(source, "competencies/active-listening.yaml", "  - Put the phone away", "\n".join(f'  - "{t}"' for t in texts))
+    code, out, err = run(
+        source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1", project_root=ROOT
+    )
     assert code == 0, err
     html = (tmp_path / "out/neutral/handbook.html").read_text(encoding="utf-8")
     for text in texts:
@@ -231,8 +367,11 @@ def test_unicode_renders_in_html_and_pdf(tmp_path):
     extracted = "\n".join(p.extract_text() for p in reader.pages)
     for text in texts:  # pypdf gives right-to-left text in visual order: look for its words
         assert all(word in extracted for word in text.replace(":", " ").split()), text
-    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for p in reader.pages
-             for f in (p["/Resources"].get("/Font") or {}).values()}
+    fonts = {
+        str(f.get_object()["/BaseFont"]).split("+")[-1]
+        for p in reader.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+    }
     assert {"DejaVu-Sans", "Droid-Sans-Fallback", "Symbola-Semi-Condensed"} <= fonts  # real glyphs, no boxes
 
 
@@ -244,17 +383,27 @@ def test_very_large_inputs(tmp_path):
     ids = [f"competency-{n}" for n in range(1, 301)]
     for n, cid in enumerate(ids, start=1):
         activities = "\n".join(f"  - Activity {a} of competency {n}, " + "with a long text " * 40 for a in range(1, 11))
-        write(source, f"competencies/{cid}.yaml",
-              f"id: {cid}\ncode: M{n}\nname: Competency number {n}\ndescription:\n  - It is number {n}.\n"
-              f"activities:\n{activities}\n  - {'x' * 20000}\n")
+        write(
+            source,
+            f"competencies/{cid}.yaml",
+            f"id: {cid}\ncode: M{n}\nname: Competency number {n}\ndescription:\n  - It is number {n}.\n"
+            f"activities:\n{activities}\n  - {'x' * 20000}\n",
+        )
     for old in ("active-listening", "reflecting-back"):
         (source / f"competencies/{old}.yaml").unlink()
-    write(source, "domains/listening.yaml", "id: listening\ncode: L1\nname: Listening\nsummary: Many.\n"
-          "competencies:\n" + "\n".join(f"  - {cid}" for cid in ids) + "\n")
+    write(
+        source,
+        "domains/listening.yaml",
+        "id: listening\ncode: L1\nname: Listening\nsummary: Many.\n"
+        "competencies:\n" + "\n".join(f"  - {cid}" for cid in ids) + "\n",
+    )
     plan = source / "build.yaml"
-    plan.write_text("profile: .\nscale: california-cpm\neditions:\n  - brand: neutral\n    documents:\n"
-                    "      - kind: handbook\n        formats: [html]\n      - kind: worksheet\n"
-                    "        formats: [html]\n", encoding="utf-8")
+    plan.write_text(
+        "profile: .\nscale: california-cpm\neditions:\n  - brand: neutral\n    documents:\n"
+        "      - kind: handbook\n        formats: [html]\n      - kind: worksheet\n"
+        "        formats: [html]\n",
+        encoding="utf-8",
+    )
     code, out, err = run(source, "--plan", str(plan), "--jobs", "1", project_root=ROOT)
     assert code == 0, err
     html = (tmp_path / "out/neutral/handbook.html").read_text(encoding="utf-8")
@@ -265,8 +414,17 @@ def test_very_large_inputs(tmp_path):
 
 
 def test_a_failing_disk_changes_nothing(project, monkeypatch):
-    code, out, err = run(project, "--plan", str(project / "build.yaml"), "--only", "neutral/handbook.*",
-                         "--only", "neutral/worksheets/profile.html", "--jobs", "1")
+    code, out, err = run(
+        project,
+        "--plan",
+        str(project / "build.yaml"),
+        "--only",
+        "neutral/handbook.*",
+        "--only",
+        "neutral/worksheets/profile.html",
+        "--jobs",
+        "1",
+    )
     assert code == 0, err
     out_dir = project.parent / "out"
     before = snapshot(out_dir)
@@ -282,11 +440,20 @@ def test_a_failing_disk_changes_nothing(project, monkeypatch):
 
     monkeypatch.setattr(write_module.os, "fsync", full_disk)
     edit(project, "profile_src/profile.yaml", "title: Implementation", "title: The Implementation")
-    code, out, err = run(project, "--plan", str(project / "build.yaml"), "--only", "neutral/handbook.*",
-                         "--only", "neutral/worksheets/profile.html", "--jobs", "1")
+    code, out, err = run(
+        project,
+        "--plan",
+        str(project / "build.yaml"),
+        "--only",
+        "neutral/handbook.*",
+        "--only",
+        "neutral/worksheets/profile.html",
+        "--jobs",
+        "1",
+    )
     assert code == 1
     assert "No space left on device" in err and "Traceback" not in err
-    assert snapshot(out_dir) == before                         # all or nothing: the first file was not replaced
+    assert snapshot(out_dir) == before  # all or nothing: the first file was not replaced
     assert not [p for p in out_dir.rglob("*") if p.name.endswith(".tmp") or p.name == ".profilepress.lock"]
 
 
@@ -305,8 +472,13 @@ def test_an_unwritable_output_folder_is_a_clear_error(project, monkeypatch):
 
 
 def script(*args, cwd=ROOT):
-    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(condition, seconds=60):
@@ -323,8 +495,11 @@ def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path, after):
     source = tmp_path / "tiny"
     shutil.copytree(TINY, source)
     out = tmp_path / "out"
-    first = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o",
-                            str(out), "--jobs", "2"], capture_output=True, text=True)
+    first = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+    )
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
     build = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "2", "--force")
@@ -345,8 +520,11 @@ def test_two_builds_at_once_into_one_folder(tmp_path):
     out = tmp_path / "out"
     first = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "1", "--force")
     assert wait_for(lambda: (out / ".profilepress.lock").exists())
-    second = subprocess.run([sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o",
-                             str(out), "--force"], capture_output=True, text=True)
+    second = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(source / "build.yaml"), "-o", str(out), "--force"],
+        capture_output=True,
+        text=True,
+    )
     assert second.returncode == 1
     assert re.search(r"error: another build is writing to .*out \(process \d+\); wait for it to finish", second.stderr)
     _, stderr = first.communicate(timeout=120)
@@ -354,9 +532,22 @@ def test_two_builds_at_once_into_one_folder(tmp_path):
 
 
 def test_render_time_limit(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "-o", str(tmp_path / "out"), "--only",
-                             "neutral/worksheets/profile.pdf", "--timeout", "1", "--jobs", "1"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "-o",
+            str(tmp_path / "out"),
+            "--only",
+            "neutral/worksheets/profile.pdf",
+            "--timeout",
+            "1",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "neutral/worksheets/profile.pdf: error: took longer than 1 s to render" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -30,8 +29,9 @@ def build(tiny, *args, out=None):
 
 def snapshot(out):
     """Every output file → (bytes, modification time in ns)."""
-    return {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def rendered(result):
@@ -45,21 +45,31 @@ def test_editing_one_competency_rebuilds_exactly_what_contains_it(tiny):
     before = snapshot(out)
 
     path = tiny / "competencies/reflecting-back.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Summarise in the mentee's words",
-                                                             "Summarise in the mentee's own words"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Summarise in the mentee's words", "Summarise in the mentee's own words"
+        ),
+        encoding="utf-8",
+    )
     second = build(tiny, "--jobs", "1")
     assert second.code == 0, second.err
     # M2 is in the handbook, the whole-profile worksheets, its own worksheet, and the buddy's excerpt
     # (supporting). The packet (M1 only) lists M2's code and name in its map: unchanged, so not rebuilt.
-    assert rendered(second) == sorted([
-        "neutral/handbook.html", "neutral/handbook.pdf", "neutral/roles/buddy.html",
-        "neutral/worksheets/m02-reflecting-back.html", "neutral/worksheets/profile-fillable.pdf",
-        "neutral/worksheets/profile.html", "neutral/worksheets/profile.pdf"])
+    assert rendered(second) == sorted(
+        [
+            "neutral/handbook.html",
+            "neutral/handbook.pdf",
+            "neutral/roles/buddy.html",
+            "neutral/worksheets/m02-reflecting-back.html",
+            "neutral/worksheets/profile-fillable.pdf",
+            "neutral/worksheets/profile.html",
+            "neutral/worksheets/profile.pdf",
+        ]
+    )
     assert "built 7, up to date 2, removed 0, failed 0" in second.out
     after = snapshot(out)
     for untouched in ("neutral/worksheets/m01-active-listening.html", "neutral/packets/listening-hour.html"):
-        assert after[untouched] == before[untouched]          # same bytes and same modification time
+        assert after[untouched] == before[untouched]  # same bytes and same modification time
     assert after["neutral/handbook.html"][0] != before["neutral/handbook.html"][0]
     assert "mentee&#39;s own words" in after["neutral/handbook.html"][0].decode()
 
@@ -77,9 +87,11 @@ def test_template_and_asset_changes_are_dependencies(tiny, tmp_path):
 def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(tiny):
     assert build(tiny, "--jobs", "1").code == 0
     out = tiny.parent / "out"
-    code = ("import sys; from pathlib import Path; from profilepress.cli import main; "
-            f"rc = main(['--plan', {str(tiny / 'build.yaml')!r}, '-o', {str(out)!r}], root=Path({str(ROOT)!r})); "
-            "print('weasyprint' in sys.modules, 'pydantic' in sys.modules, 'jinja2' in sys.modules); sys.exit(rc)")
+    code = (
+        "import sys; from pathlib import Path; from profilepress.cli import main; "
+        f"rc = main(['--plan', {str(tiny / 'build.yaml')!r}, '-o', {str(out)!r}], root=Path({str(ROOT)!r})); "
+        "print('weasyprint' in sys.modules, 'pydantic' in sys.modules, 'jinja2' in sys.modules); sys.exit(rc)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "built 0, up to date 9, removed 0, failed 0" in result.stdout
@@ -92,8 +104,12 @@ def test_removed_targets_are_deleted_but_never_a_users_file(tiny):
     out = tiny.parent / "out"
     (out / "neutral/my-notes.txt").write_text("mine", encoding="utf-8")
     plan = tiny / "build.yaml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace(
-        "      - kind: excerpt\n        roles: all\n        formats: [html]\n", ""), encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(
+            "      - kind: excerpt\n        roles: all\n        formats: [html]\n", ""
+        ),
+        encoding="utf-8",
+    )
     result = build(tiny, "--jobs", "1")
     assert result.code == 0, result.err
     assert "removed 1" in result.out
@@ -135,6 +151,7 @@ def test_manifest_records_every_output(tiny):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["targets"]) == 9
     import hashlib
+
     for path, entry in manifest["targets"].items():
         data = (out / path).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)
@@ -168,9 +185,12 @@ def test_failures_are_all_reported_and_nothing_is_written(tiny, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     page = templates / "_parts.html.j2"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        '<header class="cover">', '<header class="cover"><img src="http://example.com/x.png" alt="x">'),
-        encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            '<header class="cover">', '<header class="cover"><img src="http://example.com/x.png" alt="x">'
+        ),
+        encoding="utf-8",
+    )
     result = build(tiny, "--jobs", "2", "--templates", str(templates))
     assert result.code == 1
     lines = [l for l in result.err.splitlines() if ": error: resource refused: http://example.com/x.png" in l]
@@ -186,19 +206,31 @@ def test_strict_makes_warnings_fatal(tiny, tmp_path):
     css.write_text(css.read_text(encoding="utf-8") + "\nbody { colour: red; }\n", encoding="utf-8")
     lenient = build(tiny, "--jobs", "1", "--templates", str(templates), "--only", "neutral/handbook.pdf")
     assert lenient.code == 0 and "warning: neutral/handbook.pdf: Ignored `colour: red`" in lenient.err
-    strict = build(tiny, "--jobs", "1", "--templates", str(templates), "--only", "neutral/handbook.pdf",
-                   "--strict", "--force", out=tmp_path / "strict")
+    strict = build(
+        tiny,
+        "--jobs",
+        "1",
+        "--templates",
+        str(templates),
+        "--only",
+        "neutral/handbook.pdf",
+        "--strict",
+        "--force",
+        out=tmp_path / "strict",
+    )
     assert strict.code == 1
     assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
 
 
 def test_shards_are_disjoint_and_cover_the_plan(tiny):
-    listed = lambda *a: [l.split()[-1] for l in run_script(  # noqa: E731
-        "--plan", str(tiny / "build.yaml"), "-o", "out", "--list", *a).out.splitlines()[:-1]]
+    listed = lambda *a: [
+        l.split()[-1]
+        for l in run_script("--plan", str(tiny / "build.yaml"), "-o", "out", "--list", *a).out.splitlines()[:-1]
+    ]
     everything = listed()
     shards = [listed("--shard", f"{i}/3") for i in (1, 2, 3)]
     assert sorted(sum(shards, [])) == sorted(everything)
-    assert all(not set(a) & set(b) for i, a in enumerate(shards) for b in shards[i + 1:])
+    assert all(not set(a) & set(b) for i, a in enumerate(shards) for b in shards[i + 1 :])
     bad = run_script("--shard", "4/3", "--list")
     assert bad.code == 2 and "is not a shard like 1/3" in bad.err
 
@@ -221,9 +253,22 @@ def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
     out = tmp_path / "out"
 
     def engine_build():
-        proc = subprocess.run([sys.executable, str(engine / "build.py"), "--plan", str(tiny / "build.yaml"),
-                               "-o", str(out), "--format", "html"], capture_output=True, text=True, timeout=300,
-                              cwd=tmp_path)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(engine / "build.py"),
+                "--plan",
+                str(tiny / "build.yaml"),
+                "-o",
+                str(out),
+                "--format",
+                "html",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
         return proc.returncode, proc.stdout + proc.stderr
 
     code, text = engine_build()
@@ -233,8 +278,10 @@ def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
     select = engine / "profilepress/select.py"
     source = select.read_text(encoding="utf-8")
     assert 'f"Self-assessment worksheet: {scope_title}"' in source
-    select.write_text(source.replace('f"Self-assessment worksheet: {scope_title}"',
-                                     'f"Self-assessment sheet: {scope_title}"'), encoding="utf-8")
+    select.write_text(
+        source.replace('f"Self-assessment worksheet: {scope_title}"', 'f"Self-assessment sheet: {scope_title}"'),
+        encoding="utf-8",
+    )
     code, text = engine_build()
     assert code == 0, text
     assert "up to date 0" in text and "decided from the manifest" not in text, text

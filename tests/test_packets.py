@@ -9,9 +9,10 @@ import fitz
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SHIPPED
 from profilepress.errors import ProfileErrors
 from profilepress.load import load_packets, load_profile, load_scales
+
+from conftest import ROOT, SHIPPED
 
 MM = 72 / 25.4
 SAMPLE = "introduction-half-day"
@@ -30,30 +31,39 @@ def words(text):
     return " ".join(text.split())
 
 
-FURNITURE = re.compile(r"^(Page \d+|Trainer copy · page T\d+|Trainer copy|Introduction to implementation support "
-                       r"practice|[A-Z][a-z’' ]+)$")
+FURNITURE = re.compile(
+    r"^(Page \d+|Trainer copy · page T\d+|Trainer copy|Introduction to implementation support "
+    r"practice|[A-Z][a-z’' ]+)$"
+)
 
 
 @pytest.fixture(scope="module")
 def sample(default_build):
     """The sample packet from the default build: participant and trainer editions."""
     folder = default_build / "neutral" / "packets"
-    return {"packet": folder / f"{SAMPLE}.pdf", "trainer": folder / f"{SAMPLE}-trainer.pdf",
-            "html": folder / f"{SAMPLE}.html"}
+    return {
+        "packet": folder / f"{SAMPLE}.pdf",
+        "trainer": folder / f"{SAMPLE}-trainer.pdf",
+        "html": folder / f"{SAMPLE}.html",
+    }
 
 
 def test_sample_packet_fits_twenty_a4_pages_and_no_side_is_blank_without_saying_so(sample):
     pages = pages_of(sample["packet"])
     assert len(pages) <= 20 and len(pages) % 2 == 0, len(pages)
     with fitz.open(sample["packet"]) as pdf:
-        assert all(round(p.rect.width / MM) in (210, 297) for p in pdf)        # A4, portrait or landscape
+        assert all(round(p.rect.width / MM) in (210, 297) for p in pdf)  # A4, portrait or landscape
         for number, page in enumerate(pdf, 1):
             text = words(page.get_text())
             assert text, f"page {number} is blank and does not say so"
-            if text.startswith("Notes"):                                          # a ruled notes page
+            if text.startswith("Notes"):  # a ruled notes page
                 rules = [d for d in page.get_drawings() if d["rect"].width > 100 * MM and d["rect"].height < 1]
-                rules += [d for d in page.get_drawings() for item in d["items"] if item[0] == "re"
-                          and item[1].width > 100 * MM and item[1].height < 1]
+                rules += [
+                    d
+                    for d in page.get_drawings()
+                    for item in d["items"]
+                    if item[0] == "re" and item[1].width > 100 * MM and item[1].height < 1
+                ]
                 assert len(rules) >= 15, f"page {number} says Notes but has {len(rules)} ruled lines"
 
 
@@ -67,16 +77,19 @@ def test_blank_sides_are_ruled_inside_the_text_area(default_build):
             assert len(rules) >= 20, number
             width, height = page.rect.width / MM, page.rect.height / MM
             for r in rules:
-                assert 19 <= r.x0 / MM and r.x1 / MM <= width - 19, (number, r)
-                assert 22 <= r.y0 / MM and r.y1 / MM <= height - 23, (number, r)
+                assert r.x0 / MM >= 19 and r.x1 / MM <= width - 19, (number, r)
+                assert r.y0 / MM >= 22 and r.y1 / MM <= height - 23, (number, r)
 
 
 def test_major_parts_start_on_right_hand_pages_and_the_evaluation_tears_out(sample):
     pages = [words(p) for p in pages_of(sample["packet"])]
 
     def first_page(heading):
-        return next(i for i, text in enumerate(pages, 1) if re.search(rf"(^|\s){re.escape(heading)}\b", text)
-                    and heading in text.split(" Page ")[0][:200])
+        return next(
+            i
+            for i, text in enumerate(pages, 1)
+            if re.search(rf"(^|\s){re.escape(heading)}\b", text) and heading in text.split(" Page ")[0][:200]
+        )
 
     assert "Introduction to implementation support practice" in pages[0]
     # the first sheet: cover, then welcome, objectives and agenda on its back
@@ -85,15 +98,17 @@ def test_major_parts_start_on_right_hand_pages_and_the_evaluation_tears_out(samp
         assert first_page(heading) % 2 == 1, heading
     evaluation = first_page("Evaluation")
     assert "hand it in" in pages[evaluation - 1]
-    assert "intentionally blank" in pages[evaluation]                     # its back: nothing torn away with it
-    assert "About this packet" in pages[-1]                               # the back cover carries the imprint
-    assert "Before the workshop" not in " ".join(pages)                   # the sample sends its pre-work ahead
+    assert "intentionally blank" in pages[evaluation]  # its back: nothing torn away with it
+    assert "About this packet" in pages[-1]  # the back cover carries the imprint
+    assert "Before the workshop" not in " ".join(pages)  # the sample sends its pre-work ahead
 
 
 def test_each_prompt_is_printed_once_and_there_is_one_notes_handout(sample):
     text = words(" ".join(pages_of(sample["packet"])))
-    for prompt in ("Which of these activities do you do with the most confidence?",
-                   "What evidence or feedback could you gather before your next rating?"):
+    for prompt in (
+        "Which of these activities do you do with the most confidence?",
+        "What evidence or feedback could you gather before your next rating?",
+    ):
         assert text.count(prompt) == 1, prompt
     html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "html.parser")
     assert [s["data-section"] for s in html.select("[data-section^=notes]")] == ["notes"]
@@ -122,8 +137,11 @@ def _table_grid(page, top_word):
 
 def test_action_plan_has_five_tall_rows_and_the_first_step_is_the_widest_column(sample):
     with fitz.open(sample["packet"]) as pdf:
-        page = next(p for p in pdf if p.get_text().lstrip().startswith("My action plan")
-                    or "My action plan" in p.get_text()[:80])
+        page = next(
+            p
+            for p in pdf
+            if p.get_text().lstrip().startswith("My action plan") or "My action plan" in p.get_text()[:80]
+        )
         xs, ys = _table_grid(page, "My first step")
         rows = [b - a for a, b in zip(ys, ys[1:]) if b - a > 5]
         tall = [h for h in rows if h >= 25]
@@ -195,19 +213,48 @@ def test_a_recipe_combines_a_role_domains_and_competencies(tmp_path):
     assert [c.code for c in packet.competencies] == sorted(wanted, key=order.index)
 
 
-@pytest.mark.parametrize("old, new, where, message, hint", [
-    ("competencies: [C1, C9, C12]", "competencies: [C1, C99, C12]", "competencies:",
-     "unknown competency code 'C99'", "did you mean 'C9'"),
-    ("competencies: [C1, C9, C12]", "domains: [D4]", "domains:", "unknown domain code 'D4'", "choose one of: D1, D2, D3"),
-    ("competencies: [C1, C9, C12]", "role: coahc", "role:", "unknown role 'coahc'", "did you mean 'coach'"),
-    ("duplex: true", "duplx: true", "duplx:", "unknown field 'duplx'", "did you mean 'duplex'"),
-    ("        - minutes: 12\n", "        - minutes: 13\n", "      steps:",
-     "take 21 minutes, the block 20", "add up to the block's"),
-    ("      handouts: [agenda, objectives]", "      handouts: [agenda, slides]", "      handouts:",
-     "handouts", "agenda"),
-    ('  - time: "09:50"', '  - time: "09:55"', '  - time: "09:55"',
-     "starts at 09:55, but the block before it ends at 09:50", "start when the one before it ends"),
-])
+@pytest.mark.parametrize(
+    "old, new, where, message, hint",
+    [
+        (
+            "competencies: [C1, C9, C12]",
+            "competencies: [C1, C99, C12]",
+            "competencies:",
+            "unknown competency code 'C99'",
+            "did you mean 'C9'",
+        ),
+        (
+            "competencies: [C1, C9, C12]",
+            "domains: [D4]",
+            "domains:",
+            "unknown domain code 'D4'",
+            "choose one of: D1, D2, D3",
+        ),
+        ("competencies: [C1, C9, C12]", "role: coahc", "role:", "unknown role 'coahc'", "did you mean 'coach'"),
+        ("duplex: true", "duplx: true", "duplx:", "unknown field 'duplx'", "did you mean 'duplex'"),
+        (
+            "        - minutes: 12\n",
+            "        - minutes: 13\n",
+            "      steps:",
+            "take 21 minutes, the block 20",
+            "add up to the block's",
+        ),
+        (
+            "      handouts: [agenda, objectives]",
+            "      handouts: [agenda, slides]",
+            "      handouts:",
+            "handouts",
+            "agenda",
+        ),
+        (
+            '  - time: "09:50"',
+            '  - time: "09:55"',
+            '  - time: "09:55"',
+            "starts at 09:55, but the block before it ends at 09:50",
+            "start when the one before it ends",
+        ),
+    ],
+)
 def test_recipe_mistakes_are_located_with_a_fix(tmp_path, old, new, where, message, hint):
     folder, text = _recipe(tmp_path, old, new)
     with pytest.raises(ProfileErrors) as info:
@@ -215,8 +262,9 @@ def test_recipe_mistakes_are_located_with_a_fix(tmp_path, old, new, where, messa
     messages = [e.format(relative_to=tmp_path) for e in info.value.errors]
     line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith(where))
     assert any(m.startswith("packets/a.yaml:") and message in m and hint in m for m in messages), messages
-    assert any(m.startswith(f"packets/a.yaml:{line}:") or m.startswith(f"packets/a.yaml:{line + 1}:")
-               for m in messages), (line, messages)
+    assert any(
+        m.startswith(f"packets/a.yaml:{line}:") or m.startswith(f"packets/a.yaml:{line + 1}:") for m in messages
+    ), (line, messages)
 
 
 SMALL = """\
@@ -239,9 +287,12 @@ def _small_packet(run, tmp_path, duplex):
     folder.mkdir()
     (folder / "small.yaml").write_text(head + SMALL.format(duplex=str(duplex).lower()) + rest, encoding="utf-8")
     plan = tmp_path / f"plan-{duplex}.yaml"
-    plan.write_text(f"profile: {SHIPPED}\npackets: {folder}\nscale: nirn-practice-profile\neditions:\n"
-                    f"  - brand: neutral\n    documents:\n      - kind: packet\n        packet: {SAMPLE}\n"
-                    f"        trainer: false\n        formats: [pdf]\n", encoding="utf-8")
+    plan.write_text(
+        f"profile: {SHIPPED}\npackets: {folder}\nscale: nirn-practice-profile\neditions:\n"
+        f"  - brand: neutral\n    documents:\n      - kind: packet\n        packet: {SAMPLE}\n"
+        f"        trainer: false\n        formats: [pdf]\n",
+        encoding="utf-8",
+    )
     out = tmp_path / f"out-{duplex}"
     result = run("--plan", str(plan), "--output", str(out))
     assert result.code == 0, result.err
@@ -252,10 +303,10 @@ def test_duplex_false_gives_a_compact_single_sided_packet_on_the_recipes_paper(r
     single = _small_packet(run, tmp_path, False)
     double = _small_packet(run, tmp_path, True)
     with fitz.open(single) as pdf:
-        assert round(pdf[0].rect.width / MM) == 216                          # the recipe's US Letter
+        assert round(pdf[0].rect.width / MM) == 216  # the recipe's US Letter
         texts = [words(p.get_text()) for p in pdf]
     assert not any("intentionally blank" in t for t in texts)
-    assert sum(1 for t in texts if t.startswith("Notes")) == 1                # only the notes handout
+    assert sum(1 for t in texts if t.startswith("Notes")) == 1  # only the notes handout
     assert len(texts) < len(pages_of(double))
 
 
@@ -306,6 +357,6 @@ def test_packet_html_tables_are_never_clipped(default_build, width):
         for name in (SAMPLE, f"{SAMPLE}-trainer"):
             browser.open(default_build / "neutral" / "packets" / f"{name}.html")
             seen = json.loads(browser.evaluate(script))
-            assert seen["page"] <= width, (name, seen)               # the page never scrolls sideways
-            assert seen["clipped"] == [], (name, seen)                # a wide table scrolls in its own region
-            assert seen["narrow"] == 0, (name, seen)                  # on a desktop, worksheets use the width
+            assert seen["page"] <= width, (name, seen)  # the page never scrolls sideways
+            assert seen["clipped"] == [], (name, seen)  # a wide table scrolls in its own region
+            assert seen["narrow"] == 0, (name, seen)  # on a desktop, worksheets use the width

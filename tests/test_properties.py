@@ -20,18 +20,23 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from conftest import ROOT, SHIPPED
+from profilepress.cli import main
 from profilepress.document import document_html
 from profilepress.inputs import Inputs
-from profilepress.project import BuildOptions, Target
-from profilepress.cli import main
 from profilepress.load import load_brands, load_profile, load_scales
+from profilepress.project import BuildOptions, Target
 from profilepress.render import Renderer
+
+from conftest import ROOT, SHIPPED
 
 # No shrinking: a failing example is reported as drawn (shrinking a whole profile can take many
 # minutes of CI time); the failure message carries the files and the errors they raised.
-SETTINGS = settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.generate],
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # Text as people type it: any letters, marks, digits, punctuation, symbols and spaces of any script.
 words = st.text(st.characters(categories=["L", "M", "N", "P", "S", "Zs"]), min_size=1, max_size=40)
@@ -51,7 +56,8 @@ CarefulDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y
 CarefulDumper.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?0[xob][0-9a-fA-F_]+$"),
-    list("-+.0123456789"))
+    list("-+.0123456789"),
+)
 
 
 @st.composite
@@ -65,26 +71,57 @@ def profiles(draw):
             n += 1
             cid = f"competency-{n}"
             ids.append(cid)
-            activities = draw(st.lists(st.one_of(text, st.fixed_dictionaries(
-                {"text": text, "items": st.lists(text, min_size=1, max_size=3)})), min_size=1, max_size=4))
+            activities = draw(
+                st.lists(
+                    st.one_of(
+                        text, st.fixed_dictionaries({"text": text, "items": st.lists(text, min_size=1, max_size=3)})
+                    ),
+                    min_size=1,
+                    max_size=4,
+                )
+            )
             files[f"competencies/{cid}.yaml"] = {
-                "id": cid, "code": f"C{n}", "name": draw(text),
-                "description": draw(st.lists(st.one_of(text, st.fixed_dictionaries(
-                    {"items": st.lists(text, min_size=1, max_size=3)})), min_size=1, max_size=3)),
-                "activities": activities}
-        files[f"domains/d{d}.yaml"] = {"id": f"domain-{d}", "code": f"D{d}", "name": draw(text),
-                                       "summary": draw(text), "competencies": ids}
+                "id": cid,
+                "code": f"C{n}",
+                "name": draw(text),
+                "description": draw(
+                    st.lists(
+                        st.one_of(text, st.fixed_dictionaries({"items": st.lists(text, min_size=1, max_size=3)})),
+                        min_size=1,
+                        max_size=3,
+                    )
+                ),
+                "activities": activities,
+            }
+        files[f"domains/d{d}.yaml"] = {
+            "id": f"domain-{d}",
+            "code": f"D{d}",
+            "name": draw(text),
+            "summary": draw(text),
+            "competencies": ids,
+        }
         domain_ids.append(f"domain-{d}")
     section = st.fixed_dictionaries({"heading": text, "body": st.lists(text, min_size=1, max_size=2)})
     files["profile.yaml"] = {
-        "title": draw(text), "version": draw(text), "date": draw(text), "language": "en",
-        "authors": draw(st.lists(text, min_size=1, max_size=3)), "publisher": draw(text), "citation": draw(text),
+        "title": draw(text),
+        "version": draw(text),
+        "date": draw(text),
+        "language": "en",
+        "authors": draw(st.lists(text, min_size=1, max_size=3)),
+        "publisher": draw(text),
+        "citation": draw(text),
         "rights": {"licence": draw(st.one_of(st.none(), text)), "permission": None},
-        "introduction": draw(section), "principles_section": draw(section), "domains_section": draw(section),
-        "domains": domain_ids}
-    files["principles.yaml"] = {"principles": [
-        {"id": f"principle-{i}", "code": f"P{i}", "name": draw(text), "text": draw(text)}
-        for i in range(1, draw(st.integers(1, 3)) + 1)]}
+        "introduction": draw(section),
+        "principles_section": draw(section),
+        "domains_section": draw(section),
+        "domains": domain_ids,
+    }
+    files["principles.yaml"] = {
+        "principles": [
+            {"id": f"principle-{i}", "code": f"P{i}", "name": draw(text), "text": draw(text)}
+            for i in range(1, draw(st.integers(1, 3)) + 1)
+        ]
+    }
     return files
 
 
@@ -122,8 +159,13 @@ def test_random_valid_profiles_always_build(tmp_path_factory, files):
 
 # --- damaged sources: a located message or a build, never a crash ---------------------------------
 
-TARGETS = ["competencies/c09-facilitation.yaml", "domains/d1-co-creation-and-engagement.yaml", "profile.yaml",
-           "principles.yaml", "roles/coach.yaml"]
+TARGETS = [
+    "competencies/c09-facilitation.yaml",
+    "domains/d1-co-creation-and-engagement.yaml",
+    "profile.yaml",
+    "principles.yaml",
+    "roles/coach.yaml",
+]
 SIGNIFICANT = list(":-[]{}#&*!|>'\"%@`,?\t\n ") + ["  ", "- ", ": ", "no", "1.10", "~", "null", "é", "\ufeff"]
 
 
@@ -135,13 +177,13 @@ def damage(draw, text: str):
         lines = text.splitlines(keepends=True)
         if kind == "delete" and text:
             start = draw(st.integers(0, len(text) - 1))
-            text = text[:start] + text[start + draw(st.integers(1, 12)):]
+            text = text[:start] + text[start + draw(st.integers(1, 12)) :]
         elif kind == "insert":
             at = draw(st.integers(0, len(text)))
             text = text[:at] + draw(st.sampled_from(SIGNIFICANT)) + text[at:]
         elif kind == "duplicate" and lines:
             i = draw(st.integers(0, len(lines) - 1))
-            text = "".join(lines[:i + 1] + lines[i:])
+            text = "".join(lines[: i + 1] + lines[i:])
         elif kind == "indent" and lines:
             i = draw(st.integers(0, len(lines) - 1))
             lines[i] = draw(st.sampled_from([" ", "   ", "\t", ""])) + lines[i].lstrip(" ")
@@ -179,11 +221,11 @@ def test_damaged_sources_never_crash(tmp_path_factory, data):
             match = re.match(r"^(.+?\.yaml)(?::(\d+):(\d+))?: error: ", line)
             assert match, line
             file = Path(match[1]) if Path(match[1]).is_absolute() else Path.cwd() / match[1]
-            assert folder in file.resolve().parents, line          # a file of the damaged profile…
-            if match[2]:                                              # …at a line it has
+            assert folder in file.resolve().parents, line  # a file of the damaged profile…
+            if match[2]:  # …at a line it has
                 assert 1 <= int(match[2]) <= max(1, len(file.read_text(encoding="utf-8").splitlines()) + 1), line
             named.append(file.resolve())
-        try:                                     # YAML no longer readable: the damaged file itself is named
+        try:  # YAML no longer readable: the damaged file itself is named
             readable = isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict)
         except yaml.YAMLError:
             readable = False

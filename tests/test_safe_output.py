@@ -7,10 +7,11 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, TEMPLATES, TINY_PLAN
 from profilepress.errors import UserError
 from profilepress.pdf import RenderLog, html_to_pdf
 from profilepress.write import OutputFolder
+
+from conftest import ROOT, TEMPLATES, TINY_PLAN
 
 ALLOWED = [TEMPLATES, ROOT / "fonts"]
 
@@ -20,17 +21,33 @@ def render(body: str, log: RenderLog | None = None) -> bytes:
     return html_to_pdf(html, ROOT, ALLOWED, log)
 
 
-@pytest.mark.parametrize("body,named,why", [
-    ('<img src="file:///etc/passwd" alt="x">', "file:///etc/passwd", "outside the template, font and brand folders"),
-    ('<link rel="stylesheet" href="http://example.com/style.css">', "http://example.com/style.css",
-     "network URLs are never fetched"),
-    ('<img src="https://example.com/logo.png" alt="logo">', "https://example.com/logo.png",
-     "network URLs are never fetched"),
-    ('<img src="tests/profiles/tiny/profile.yaml" alt="x">', "tests/profiles/tiny/profile.yaml",
-     "outside the template, font and brand folders"),
-    ('<img src="templates/no-such-logo.png" alt="x">', "templates/no-such-logo.png", "does not exist"),
-    ('<img src="templates/../README.md" alt="x">', "README.md", "outside the template, font and brand folders"),
-])
+@pytest.mark.parametrize(
+    "body,named,why",
+    [
+        (
+            '<img src="file:///etc/passwd" alt="x">',
+            "file:///etc/passwd",
+            "outside the template, font and brand folders",
+        ),
+        (
+            '<link rel="stylesheet" href="http://example.com/style.css">',
+            "http://example.com/style.css",
+            "network URLs are never fetched",
+        ),
+        (
+            '<img src="https://example.com/logo.png" alt="logo">',
+            "https://example.com/logo.png",
+            "network URLs are never fetched",
+        ),
+        (
+            '<img src="tests/profiles/tiny/profile.yaml" alt="x">',
+            "tests/profiles/tiny/profile.yaml",
+            "outside the template, font and brand folders",
+        ),
+        ('<img src="templates/no-such-logo.png" alt="x">', "templates/no-such-logo.png", "does not exist"),
+        ('<img src="templates/../README.md" alt="x">', "README.md", "outside the template, font and brand folders"),
+    ],
+)
 def test_fetcher_refuses_and_fails_the_render(body, named, why):
     log = RenderLog()
     with pytest.raises(UserError) as info:
@@ -42,11 +59,15 @@ def test_fetcher_refuses_and_fails_the_render(body, named, why):
 
 def test_fetcher_serves_data_uris_and_project_fonts():
     log = RenderLog()
-    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-             "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
-    style = ('<style>@font-face { font-family: T; '
-             'src: url("fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf"); } '
-             'body { font-family: T; }</style>')
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    style = (
+        "<style>@font-face { font-family: T; "
+        'src: url("fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf"); } '
+        "body { font-family: T; }</style>"
+    )
     pdf = render(f'{style}<p>Text</p><img src="{pixel}" alt="a dot">', log)
     assert pdf.startswith(b"%PDF-")
     assert log.fetched == [ROOT / "fonts/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf"]
@@ -63,22 +84,39 @@ def test_refused_resource_fails_the_build_and_keeps_previous_outputs(run, tmp_pa
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     page = templates / "_parts.html.j2"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        '<header class="cover">', '<header class="cover"><img src="file:///etc/passwd" alt="">'), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            '<header class="cover">', '<header class="cover"><img src="file:///etc/passwd" alt="">'
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     (out / "neutral").mkdir(parents=True)
     (out / "neutral/handbook.html").write_text("previous html", encoding="utf-8")
     (out / "neutral/handbook.pdf").write_bytes(b"previous pdf")
 
-    result = run("--plan", str(TINY_PLAN), "--templates", str(templates), "--output", str(out), "--format", "html",
-                 "--format", "pdf")
+    result = run(
+        "--plan",
+        str(TINY_PLAN),
+        "--templates",
+        str(templates),
+        "--output",
+        str(out),
+        "--format",
+        "html",
+        "--format",
+        "pdf",
+    )
     assert result.code == 1
     assert "error: resource refused: file:///etc/passwd" in result.err
     assert "Traceback" not in result.err
     assert (out / "neutral/handbook.html").read_text(encoding="utf-8") == "previous html"
     assert (out / "neutral/handbook.pdf").read_bytes() == b"previous pdf"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
-        "neutral", "neutral/handbook.html", "neutral/handbook.pdf"]
+        "neutral",
+        "neutral/handbook.html",
+        "neutral/handbook.pdf",
+    ]
 
 
 def test_atomic_write_keeps_previous_file_when_interrupted(tmp_path, monkeypatch):

@@ -8,9 +8,10 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, SHIPPED, TINY
 from profilepress import schema
 from profilepress.sources import SCHEMAS
+
+from conftest import ROOT, SHIPPED, TINY
 
 
 def test_committed_schemas_are_up_to_date(run):
@@ -25,8 +26,13 @@ def test_schema_check_reports_a_stale_file(tmp_path, monkeypatch):
     assert "competency.schema.json" in schema.stale_files(tmp_path)  # missing counts as stale
 
 
-KIND_OF_FOLDER = {"domains": "domain", "competencies": "competency", "roles": "role", "packets": "packet",
-                  "scales": "scale"}
+KIND_OF_FOLDER = {
+    "domains": "domain",
+    "competencies": "competency",
+    "roles": "role",
+    "packets": "packet",
+    "scales": "scale",
+}
 
 
 def _kind_of(path):
@@ -37,12 +43,19 @@ def _kind_of(path):
 
 def shipped_yaml():
     """Every YAML file the project ships: profile, roles, scales, brands, packets, the build plan."""
-    return [*SHIPPED.glob("*.yaml"), *SHIPPED.glob("*/*.yaml"), *(ROOT / "scales").glob("*.yaml"),
-            *(ROOT / "brands").glob("*/brand.yaml"), *(ROOT / "packets").glob("*.yaml"), ROOT / "build.yaml"]
+    return [
+        *SHIPPED.glob("*.yaml"),
+        *SHIPPED.glob("*/*.yaml"),
+        *(ROOT / "scales").glob("*.yaml"),
+        *(ROOT / "brands").glob("*/brand.yaml"),
+        *(ROOT / "packets").glob("*.yaml"),
+        ROOT / "build.yaml",
+    ]
 
 
-@pytest.mark.parametrize("files", [shipped_yaml(), [*TINY.glob("*.yaml"), *TINY.glob("*/*.yaml")]],
-                         ids=["shipped", "tiny"])
+@pytest.mark.parametrize(
+    "files", [shipped_yaml(), [*TINY.glob("*.yaml"), *TINY.glob("*/*.yaml")]], ids=["shipped", "tiny"]
+)
 def test_sources_validate_against_the_json_schema(files):
     assert len(files) > 5
     for path in files:
@@ -54,8 +67,12 @@ def test_schema_rejects_what_the_loader_rejects():
     document = json.loads((ROOT / "schema" / "competency.schema.json").read_text(encoding="utf-8"))
     good = {"id": "x", "code": "C1", "name": "X", "description": ["d"], "activities": ["a"]}
     jsonschema.validate(good, document)
-    for bad in ({**good, "nmae": "X"}, {**good, "id": "../x"}, {**good, "activities": []},
-                {k: v for k, v in good.items() if k != "code"}):
+    for bad in (
+        {**good, "nmae": "X"},
+        {**good, "id": "../x"},
+        {**good, "activities": []},
+        {k: v for k, v in good.items() if k != "code"},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, document)
 
@@ -64,5 +81,6 @@ def test_every_source_file_names_its_schema():
     for path in shipped_yaml():
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema=") and first.endswith(
-            schema.file_name(_kind_of(path))), path
+            schema.file_name(_kind_of(path))
+        ), path
         assert _kind_of(path) in SCHEMAS

@@ -7,12 +7,13 @@ import json
 import pymupdf
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from profilepress import slides
+from profilepress.load import load_packets, load_profile, load_scales
 
 from conftest import ROOT, SHIPPED
 from pdfcheck import structure_elements
-from profilepress import slides
-from profilepress.load import load_packets, load_profile, load_scales
-from pypdf import PdfReader
 
 MM = 72 / 25.4
 SAMPLE = "introduction-half-day"
@@ -21,8 +22,11 @@ SAMPLE = "introduction-half-day"
 @pytest.fixture(scope="module")
 def deck(default_build):
     folder = default_build / "neutral" / "packets"
-    return {"pdf": folder / f"{SAMPLE}-slides.pdf", "html": folder / f"{SAMPLE}-slides.html",
-            "branded": default_build / "northwind" / "packets" / f"{SAMPLE}-slides.pdf"}
+    return {
+        "pdf": folder / f"{SAMPLE}-slides.pdf",
+        "html": folder / f"{SAMPLE}-slides.html",
+        "branded": default_build / "northwind" / "packets" / f"{SAMPLE}-slides.pdf",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +38,13 @@ def recipe():
 def spans(page):
     """Every text span on a page, including any a clip would hide (text past the page's edge is not lost)."""
     flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_MEDIABOX_CLIP
-    return [span for block in page.get_text("dict", flags=flags)["blocks"] for line in block.get("lines", [])
-            for span in line["spans"] if span["text"].strip()]
+    return [
+        span
+        for block in page.get_text("dict", flags=flags)["blocks"]
+        for line in block.get("lines", [])
+        for span in line["spans"]
+        if span["text"].strip()
+    ]
 
 
 @pytest.mark.parametrize("which", ["pdf", "branded"])
@@ -51,14 +60,17 @@ def test_slides_are_16_9_one_page_each_and_no_text_leaves_its_slide(deck, which)
                 x0, y0, x1, y1 = span["bbox"]
                 assert x0 >= slides.SIDE_MM * MM - 1 and x1 <= width - slides.SIDE_MM * MM + 1, (number, span["text"])
                 assert y0 >= 0 and y1 <= height, (number, span["text"])
-                if span["size"] < 15:                                    # the foot: title and slide number
+                if span["size"] < 15:  # the foot: title and slide number
                     assert y0 >= foot_top - 1, (number, span["text"])
-                else:                                                    # content stays above the foot
+                else:  # content stays above the foot
                     assert y1 <= foot_top + 1, (number, span["text"], y1, foot_top)
                     # read from the back of the room: 24 pt text; code labels (C1.3) at 18 pt
-                    assert span["size"] >= 24 - 0.01 or (span["size"] >= 18 - 0.01 and span["text"].strip()[:1]
-                                                          in "CDP" and "." in span["text"] or span["text"].strip()
-                                                          [1:].isdigit()), (number, span["text"], span["size"])
+                    assert span["size"] >= 24 - 0.01 or (
+                        span["size"] >= 18 - 0.01
+                        and span["text"].strip()[:1] in "CDP"
+                        and "." in span["text"]
+                        or span["text"].strip()[1:].isdigit()
+                    ), (number, span["text"], span["size"])
 
 
 def test_html_has_one_section_per_pdf_page(deck):
@@ -75,11 +87,16 @@ def test_slides_hold_what_the_recipe_asks_for_in_order(deck, recipe):
     assert pages[0].startswith(packet.title)
     order = ["What you will learn", "Agenda", "The guiding principles", "The 3 domains"]
     order += [f"{c.code} {c.name}" for c in packet.competencies] + [
-        "Rating your practice", "Discuss in your group", "Where the competencies come from", "Thank you"]
+        "Rating your practice",
+        "Discuss in your group",
+        "Where the competencies come from",
+        "Thank you",
+    ]
     positions = [next(i for i, p in enumerate(pages) if p.startswith(h)) for h in order]
     assert positions == sorted(positions), list(zip(order, positions))
-    for c in packet.competencies:                 # every activity, word for word, and the one-line reminder
+    for c in packet.competencies:  # every activity, word for word, and the one-line reminder
         from profilepress.select import reminder
+
         assert " ".join(reminder(c).split()) in text
         for a in c.activities:
             assert f"{a.code} {' '.join(a.text.split())}" in text, a.code
@@ -89,7 +106,7 @@ def test_slides_hold_what_the_recipe_asks_for_in_order(deck, recipe):
         assert " ".join(q.split()) in text
     scale = load_scales([ROOT / "scales"])["nirn-practice-profile"]
     assert all(level.label in text for level in scale.levels) and scale.not_applicable in text
-    assert profile.citation in text                                     # the deck carries its citation
+    assert profile.citation in text  # the deck carries its citation
 
 
 def test_every_slide_the_deck_makes_fits_and_an_overfilled_one_is_caught(recipe):
@@ -101,7 +118,7 @@ def test_every_slide_the_deck_makes_fits_and_an_overfilled_one_is_caught(recipe)
     assert not slides.fits(crowded)
     spread = slides.spread("Everything at once", activities[:12])
     assert len(spread) > 1 and all(slides.fits(s) for s in spread)
-    assert [i for s in spread for i in s.items] == activities[:12]       # nothing lost, nothing reordered
+    assert [i for s in spread for i in s.items] == activities[:12]  # nothing lost, nothing reordered
 
 
 def test_slides_pdf_is_tagged_with_a_heading_per_slide(deck):
@@ -119,8 +136,10 @@ def test_html_deck_works_offline_with_the_keyboard(deck):
     soup = BeautifulSoup(source, "html.parser")
     assert not [tag for tag in soup.find_all(src=True) if not tag["src"].startswith("data:")]
     assert not soup.find_all("link", href=True) and "http://" not in source.split("<body")[0]
-    assert "data:font/woff;base64," in source                           # its font travels with it
-    visible = "JSON.stringify([...document.querySelectorAll('.slide')].map((s, i) => s.hidden ? -1 : i).filter(i => i >= 0))"
+    assert "data:font/woff;base64," in source  # its font travels with it
+    visible = (
+        "JSON.stringify([...document.querySelectorAll('.slide')].map((s, i) => s.hidden ? -1 : i).filter(i => i >= 0))"
+    )
     with Chromium() as browser:
         browser.viewport(1280, 720)
         browser.open(deck["html"])
@@ -148,8 +167,9 @@ def test_a_long_title_is_set_smaller_and_one_too_long_for_the_title_slide_is_ref
 
     _, packet = recipe
     assert slides.title_slide(packet, ["Sam Rivera"]).extra["title_pt"] == 38
-    longer = dataclasses.replace(packet, title="Introduction to implementation support practice for practitioners "
-                                               "and their supervisors")
+    longer = dataclasses.replace(
+        packet, title="Introduction to implementation support practice for practitioners and their supervisors"
+    )
     size = slides.title_slide(longer, ["Sam Rivera", "Priya Natarajan"], logo=True).extra["title_pt"]
     assert 24 <= size < 38
     endless = dataclasses.replace(packet, title=" ".join(["Implementation support practice"] * 12))

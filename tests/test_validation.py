@@ -42,8 +42,7 @@ def test_shipped_sources_are_valid(run):
 def test_three_problems_reported_in_one_run(run, profile_copy, tmp_path):
     """The issue's acceptance case: a misspelt field, a duplicate id and a tab, in one run."""
     typo_line = edit(profile_copy / "competencies/c02-brokering.yaml", "\nname: Brokering", "\nnmae: Brokering") + 1
-    dup_line = edit(profile_copy / "competencies/c05-tailoring-support.yaml",
-                    "id: tailoring-support", "id: co-design")
+    dup_line = edit(profile_copy / "competencies/c05-tailoring-support.yaml", "id: tailoring-support", "id: co-design")
     tab_line = edit(profile_copy / "principles.yaml", "    code: P2", "\tcode: P2")
     out = tmp_path / "out"
     out.mkdir()
@@ -52,13 +51,19 @@ def test_three_problems_reported_in_one_run(run, profile_copy, tmp_path):
     result = run("check", "--source", str(profile_copy))
     assert result.code == 1
     lines = result.err.splitlines()
-    assert any(f"c02-brokering.yaml:{typo_line}:1: error: unknown field 'nmae'" in l
-               and "did you mean 'name'" in l for l in lines), result.err
-    assert any(f"c05-tailoring-support.yaml:{dup_line}:5: error: duplicate competency id 'co-design', "
-               "also used at c04-co-design.yaml:2" in l for l in lines), result.err
+    assert any(
+        f"c02-brokering.yaml:{typo_line}:1: error: unknown field 'nmae'" in l and "did you mean 'name'" in l
+        for l in lines
+    ), result.err
+    assert any(
+        f"c05-tailoring-support.yaml:{dup_line}:5: error: duplicate competency id 'co-design', "
+        "also used at c04-co-design.yaml:2" in l
+        for l in lines
+    ), result.err
     # The renamed competency's old id is now a broken reference, reported in the same run.
-    assert any("d1-co-creation-and-engagement.yaml:22:5: error: unknown competency 'tailoring-support'" in l
-               for l in lines), result.err
+    assert any(
+        "d1-co-creation-and-engagement.yaml:22:5: error: unknown competency 'tailoring-support'" in l for l in lines
+    ), result.err
     assert any(f"principles.yaml:{tab_line}:1: error: a tab character" in l for l in lines), result.err
     assert lines[-1] == "4 errors in 4 files; nothing was written."
     assert "Traceback" not in result.err
@@ -69,13 +74,16 @@ def test_three_problems_reported_in_one_run(run, profile_copy, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["handbook.html"]
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("no", "'no' is ambiguous: YAML 1.1 reads it as a boolean"),
-    ("Yes", "'Yes' is ambiguous: YAML 1.1 reads it as a boolean"),
-    ("1.10", "'1.10' is ambiguous: YAML reads it as a number"),
-    ("4.0", "'4.0' is ambiguous: YAML reads it as a number"),
-    ("0o17", "'0o17' is ambiguous: YAML reads it as a number"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("no", "'no' is ambiguous: YAML 1.1 reads it as a boolean"),
+        ("Yes", "'Yes' is ambiguous: YAML 1.1 reads it as a boolean"),
+        ("1.10", "'1.10' is ambiguous: YAML reads it as a number"),
+        ("4.0", "'4.0' is ambiguous: YAML reads it as a number"),
+        ("0o17", "'0o17' is ambiguous: YAML reads it as a number"),
+    ],
+)
 def test_yaml_11_surprises_are_errors(profile_copy, value, expected):
     line = edit(profile_copy / "profile.yaml", 'version: "4.0"', f"version: {value}")
     error = one_error(profile_copy)
@@ -86,15 +94,22 @@ def test_yaml_11_surprises_are_errors(profile_copy, value, expected):
 def test_duplicate_keys_are_errors(profile_copy):
     line = edit(profile_copy / "competencies/c01-co-learning.yaml", "code: C1\n", "code: C1\ncode: C99\n") + 1
     error = one_error(profile_copy)
-    assert error.startswith(f"competencies/c01-co-learning.yaml:{line}:1: error: duplicate key 'code', "
-                            f"first used at line {line - 1}")
+    assert error.startswith(
+        f"competencies/c01-co-learning.yaml:{line}:1: error: duplicate key 'code', first used at line {line - 1}"
+    )
 
 
-@pytest.mark.parametrize("snippet,message", [
-    ("name: !!python/object/apply:os.system [echo hi]", "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
-    ("name: !custom Co-learning", "YAML tag '!custom' is not allowed"),
-    ("name: &n Co-learning\nextra: *n", "YAML anchor '&n' is not allowed"),
-])
+@pytest.mark.parametrize(
+    "snippet,message",
+    [
+        (
+            "name: !!python/object/apply:os.system [echo hi]",
+            "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        ),
+        ("name: !custom Co-learning", "YAML tag '!custom' is not allowed"),
+        ("name: &n Co-learning\nextra: *n", "YAML anchor '&n' is not allowed"),
+    ],
+)
 def test_unsafe_yaml_is_refused(profile_copy, snippet, message):
     edit(profile_copy / "competencies/c01-co-learning.yaml", "name: Co-learning", snippet)
     errors = errors_of(profile_copy)
@@ -103,8 +118,10 @@ def test_unsafe_yaml_is_refused(profile_copy, snippet, message):
 
 def test_alias_is_refused_without_expanding(profile_copy):
     path = profile_copy / "competencies/c01-co-learning.yaml"
-    bomb = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-                     + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 12)])
+    bomb = "\n".join(
+        ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    )
     path.write_text(path.read_text(encoding="utf-8") + bomb + "\n", encoding="utf-8")
     errors = errors_of(profile_copy)
     assert any("YAML alias '*a0' is not allowed" in e for e in errors)
@@ -115,27 +132,40 @@ def test_missing_and_mistyped_fields(profile_copy):
     edit(path, "code: C3\n", "")
     line = edit(path, "name: Address power differentials", "name: [Address power differentials]")
     errors = errors_of(profile_copy)
-    assert any("c03-address-power-differentials.yaml:2:1: error: missing required field 'code'" in e
-               and "add 'code:'" in e for e in errors), errors
-    assert any(f"c03-address-power-differentials.yaml:{line}:7: error: must be text, not a list (name)" in e
-               for e in errors), errors
+    assert any(
+        "c03-address-power-differentials.yaml:2:1: error: missing required field 'code'" in e and "add 'code:'" in e
+        for e in errors
+    ), errors
+    assert any(
+        f"c03-address-power-differentials.yaml:{line}:7: error: must be text, not a list (name)" in e for e in errors
+    ), errors
 
 
 def test_nested_field_error_points_at_the_item(profile_copy):
     path = profile_copy / "competencies/c10-communication.yaml"
-    line = edit(path, "    items:\n      - >-\n        Support effective communication and feedback loops among practice",
-                "    itmes:\n      - >-\n        Support effective communication and feedback loops among practice")
+    line = edit(
+        path,
+        "    items:\n      - >-\n        Support effective communication and feedback loops among practice",
+        "    itmes:\n      - >-\n        Support effective communication and feedback loops among practice",
+    )
     errors = errors_of(profile_copy)
-    assert any(f"c10-communication.yaml:{line}:5: error: unknown field 'itmes' (activities#4.itmes)" in e
-               and "did you mean 'items'" in e for e in errors), errors
+    assert any(
+        f"c10-communication.yaml:{line}:5: error: unknown field 'itmes' (activities#4.itmes)" in e
+        and "did you mean 'items'" in e
+        for e in errors
+    ), errors
 
 
 def test_text_with_colon_read_as_field(profile_copy):
-    line = edit(profile_copy / "competencies/c12-grow-and-sustain-relationships.yaml",
-                "  - Show kindness and vulnerability", "  - Show kindness: and vulnerability")
+    line = edit(
+        profile_copy / "competencies/c12-grow-and-sustain-relationships.yaml",
+        "  - Show kindness and vulnerability",
+        "  - Show kindness: and vulnerability",
+    )
     error = one_error(profile_copy)
-    assert error.startswith(f"competencies/c12-grow-and-sustain-relationships.yaml:{line}:5: "
-                            "error: text was read as a field name")
+    assert error.startswith(
+        f"competencies/c12-grow-and-sustain-relationships.yaml:{line}:5: error: text was read as a field name"
+    )
     assert "must be quoted" in error
 
 
@@ -151,25 +181,35 @@ def test_bad_id_and_code(profile_copy):
 def test_broken_references_suggest_a_fix(profile_copy):
     line = edit(profile_copy / "domains/d2-ongoing-improvement.yaml", "  - facilitation", "  - facilitaton")
     errors = errors_of(profile_copy)
-    assert any(f"domains/d2-ongoing-improvement.yaml:{line}:5: error: unknown competency 'facilitaton'" in e
-               and "did you mean 'facilitation'" in e for e in errors), errors
-    assert any("c09-facilitation.yaml:2:5: error: competency 'facilitation' is not listed in any domain" in e
-               for e in errors), errors
+    assert any(
+        f"domains/d2-ongoing-improvement.yaml:{line}:5: error: unknown competency 'facilitaton'" in e
+        and "did you mean 'facilitation'" in e
+        for e in errors
+    ), errors
+    assert any(
+        "c09-facilitation.yaml:2:5: error: competency 'facilitation' is not listed in any domain" in e for e in errors
+    ), errors
 
 
 def test_unlisted_domain_and_duplicate_codes(profile_copy):
     edit(profile_copy / "profile.yaml", "  - sustaining-change\n", "")
     edit(profile_copy / "competencies/c02-brokering.yaml", "code: C2", "code: C1")
     errors = errors_of(profile_copy)
-    assert any("d3-sustaining-change.yaml:2:5: error: domain 'sustaining-change' is not listed in profile.yaml"
-               in e for e in errors), errors
-    assert any("c02-brokering.yaml:3:7: error: duplicate code 'C1', also used at c01-co-learning.yaml:3" in e
-               for e in errors), errors
+    assert any(
+        "d3-sustaining-change.yaml:2:5: error: domain 'sustaining-change' is not listed in profile.yaml" in e
+        for e in errors
+    ), errors
+    assert any(
+        "c02-brokering.yaml:3:7: error: duplicate code 'C1', also used at c01-co-learning.yaml:3" in e for e in errors
+    ), errors
 
 
 def test_yaml_syntax_error_is_located(profile_copy):
-    line = edit(profile_copy / "competencies/c07-understand-context.yaml", "name: Understand context",
-                'name: "Understand context')
+    line = edit(
+        profile_copy / "competencies/c07-understand-context.yaml",
+        "name: Understand context",
+        'name: "Understand context',
+    )
     error = errors_of(profile_copy)[0]
     assert re.match(r"competencies/c07-understand-context\.yaml:\d+:\d+: error: YAML syntax error", error)
     assert int(error.split(":")[1]) >= line

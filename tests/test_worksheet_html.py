@@ -35,7 +35,7 @@ TYPE = """
 def test_no_sideways_scrolling_on_a_phone(browser, pages, default_build, width):
     browser.viewport(width)
     documents = sorted(pages.glob("*.html")) + sorted((default_build / "neutral").glob("*/*.html"))
-    assert len(documents) >= 19 + 7 + 2      # every worksheet, and the excerpts and packets that carry worksheets
+    assert len(documents) >= 19 + 7 + 2  # every worksheet, and the excerpts and packets that carry worksheets
     for path in documents:
         browser.open(path)
         page_width, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -85,19 +85,23 @@ def test_answers_are_kept_in_the_browser_and_offered_back(browser, pages):
     browser.evaluate("localStorage.clear()")
     browser.open(page)
     assert browser.evaluate("document.getElementById('restore').hidden") is True
-    browser.evaluate(TYPE + """
+    browser.evaluate(
+        TYPE
+        + """
       type(document.getElementById('f-name'), 'Ada Example');
       pick('C1_3_r1', 'developmental');
       document.querySelector('input[name="C1_3_priority"]').click();
       type(document.getElementById('f-C1_3_evidence'), 'Ran the café session');
-    """)
-    browser.evaluate("new Promise(done => setTimeout(done, 600))")   # kept after a short pause
+    """
+    )
+    browser.evaluate("new Promise(done => setTimeout(done, 600))")  # kept after a short pause
     kept = json.loads(browser.evaluate("localStorage.getItem(window.profilepressWorksheet.storageKey)"))
     assert kept["fields"]["C1_3_r1"] == "developmental"
 
-    browser.open(page)        # the tab was closed, the page opened again
-    offer = browser.evaluate("[document.getElementById('restore').hidden, "
-                             "document.getElementById('restore-text').textContent]")
+    browser.open(page)  # the tab was closed, the page opened again
+    offer = browser.evaluate(
+        "[document.getElementById('restore').hidden, document.getElementById('restore-text').textContent]"
+    )
     assert offer[0] is False and "4 filled in" in offer[1] and "Restore them?" in offer[1]
     assert browser.evaluate("document.getElementById('f-name').value") == ""
     browser.evaluate("document.getElementById('restore-yes').click()")
@@ -120,14 +124,18 @@ def test_closing_with_unsaved_answers_asks_first(browser, pages):
     browser.open(page)
     closing = """(() => { const e = new Event('beforeunload', {cancelable: true});
                           window.dispatchEvent(e); return e.defaultPrevented; })()"""
-    assert browser.evaluate(closing) is False                        # nothing typed yet
+    assert browser.evaluate(closing) is False  # nothing typed yet
     browser.evaluate(TYPE + "pick('C1_2_r2', 'na');")
-    assert browser.evaluate(closing) is True                         # an answer not saved to a file
+    assert browser.evaluate(closing) is True  # an answer not saved to a file
     identity = browser.evaluate("JSON.parse(document.querySelector('meta[name=profilepress-worksheet]').content)")
-    saved = {"format": "profilepress-worksheet-answers", "format_version": 1, "worksheet": identity,
-             "fields": {"C1_2_r2": "na"}}
+    saved = {
+        "format": "profilepress-worksheet-answers",
+        "format_version": 1,
+        "worksheet": identity,
+        "fields": {"C1_2_r2": "na"},
+    }
     browser.evaluate(f"window.profilepressWorksheet.load({json.dumps(saved)}, 'mine.json')")
-    assert browser.evaluate(closing) is False                        # loaded from a file: nothing to lose
+    assert browser.evaluate(closing) is False  # loaded from a file: nothing to lose
     browser.evaluate("localStorage.clear()")
 
 

@@ -20,8 +20,9 @@ SHEETS = ("profile", "d01-co-creation-and-engagement", "d02-ongoing-improvement"
 @pytest.fixture(scope="module")
 def sheets(default_build):
     folder = default_build / "neutral" / "worksheets"
-    return {name: (pymupdf.open(folder / f"{name}.pdf"), pymupdf.open(folder / f"{name}-fillable.pdf"))
-            for name in SHEETS}
+    return {
+        name: (pymupdf.open(folder / f"{name}.pdf"), pymupdf.open(folder / f"{name}-fillable.pdf")) for name in SHEETS
+    }
 
 
 def rules(page) -> list[tuple[float, float, float]]:
@@ -34,12 +35,20 @@ def rules(page) -> list[tuple[float, float, float]]:
     for drawing in page.get_drawings():
         items = drawing["items"]
         if all(item[0] == "l" for item in items):
-            found += [(round(a.y, 1), min(a.x, b.x), max(a.x, b.x)) for _, a, b in items
-                      if abs(a.y - b.y) < 0.3 and abs(b.x - a.x) > 40 * MM]
+            found += [
+                (round(a.y, 1), min(a.x, b.x), max(a.x, b.x))
+                for _, a, b in items
+                if abs(a.y - b.y) < 0.3 and abs(b.x - a.x) > 40 * MM
+            ]
         elif len(items) == 2 and all(item[0] == "re" for item in items):
             outer, inner = items[0][1], items[1][1]
-            if (abs(outer.x0 - inner.x0) < 0.1 and abs(outer.x1 - inner.x1) < 0.1 and abs(outer.y0 - inner.y0) < 0.1
-                    and 0.1 < abs(outer.y1 - inner.y1) < 1.2 and outer.width > 40 * MM):
+            if (
+                abs(outer.x0 - inner.x0) < 0.1
+                and abs(outer.x1 - inner.x1) < 0.1
+                and abs(outer.y0 - inner.y0) < 0.1
+                and 0.1 < abs(outer.y1 - inner.y1) < 1.2
+                and outer.width > 40 * MM
+            ):
                 found.append((round(max(outer.y1, inner.y1), 1), outer.x0, outer.x1))
     return found
 
@@ -60,15 +69,20 @@ def test_no_page_is_mostly_empty_but_a_ruled_notes_page(sheets):
             if used >= 0.5:
                 continue
             text = page.get_text()
-            assert "Notes and coaching focus" in text and len(rules(page)) >= 20, \
+            assert "Notes and coaching focus" in text and len(rules(page)) >= 20, (
                 f"{name}.pdf page {number} is {used:.0%} full and is not a ruled notes page"
+            )
 
 
 def test_notes_fill_a_ruled_page_when_they_do_not_fit_under_the_table(sheets):
     printable, _ = sheets["profile"]
-    notes_pages = [page for page in printable if page.get_text().lstrip().startswith("Self-assessment")
-                   is False and "Notes and coaching focus" in page.get_text() and "Activity, and evidence" not in
-                   page.get_text()]
+    notes_pages = [
+        page
+        for page in printable
+        if page.get_text().lstrip().startswith("Self-assessment") is False
+        and "Notes and coaching focus" in page.get_text()
+        and "Activity, and evidence" not in page.get_text()
+    ]
     assert notes_pages, "some competency's notes need a page of their own in the whole-profile worksheet"
     for page in notes_pages:
         assert len(rules(page)) >= 30 and (content_bottom(page) - 18 * MM) / (page.rect.height - 36 * MM) > 0.85
@@ -76,7 +90,7 @@ def test_notes_fill_a_ruled_page_when_they_do_not_fit_under_the_table(sheets):
 
 def test_evidence_is_two_ruled_lines_8_mm_apart_under_each_activity(sheets):
     printable, _ = sheets["profile"]
-    page = printable[1]                                   # C1, its first page
+    page = printable[1]  # C1, its first page
     assert "C1.1" in page.get_text()
     table = [x0 for y, x0, x1 in rules(page)]
     # the evidence lines start right of the code column and the "Evidence or example" label
@@ -92,8 +106,12 @@ def test_page_furniture_at_least_10_mm_from_the_edge(sheets):
         for document in (printable, fillable):
             for number, page in enumerate(document, start=1):
                 for x0, y0, x1, y1, text, *_ in page.get_text("words"):
-                    assert x0 >= 10 * MM and y0 >= 10 * MM and page.rect.width - x1 >= 10 * MM \
-                        and page.rect.height - y1 >= 10 * MM, f"{name} page {number}: {text!r} too near the edge"
+                    assert (
+                        x0 >= 10 * MM
+                        and y0 >= 10 * MM
+                        and page.rect.width - x1 >= 10 * MM
+                        and page.rect.height - y1 >= 10 * MM
+                    ), f"{name} page {number}: {text!r} too near the edge"
 
 
 def test_scale_labels_are_never_hyphenated_and_na_never_splits(sheets):
@@ -140,8 +158,10 @@ def test_summary_sheet_one_landscape_page_names_on_two_lines_at_most(sheets, shi
 def test_one_competency_worksheet_has_no_summary_sheet(default_build):
     document = pymupdf.open(default_build / "neutral/worksheets/c01-co-learning-fillable.pdf")
     assert not any("Summary sheet" in page.get_text() for page in document)
-    assert "Summary sheet" in pymupdf.open(default_build / "neutral/worksheets/d01-co-creation-and-engagement.pdf"
-                                           )[-1].get_text()
+    assert (
+        "Summary sheet"
+        in pymupdf.open(default_build / "neutral/worksheets/d01-co-creation-and-engagement.pdf")[-1].get_text()
+    )
 
 
 def test_every_worksheet_carries_the_citation_and_the_rights(default_build, shipped_profile):
@@ -182,13 +202,17 @@ def test_notes_get_the_same_room_in_every_worksheet_that_holds_them(default_buil
             for widget in page.widgets():
                 if widget.field_name.endswith(("_notes", "_reflection")):
                     heights.setdefault(widget.field_name, set()).add(round(widget.rect.height))
-    assert len(heights) == 2 * 15 and all(len(h) == 1 for h in heights.values()), \
-        {k: v for k, v in heights.items() if len(v) > 1}
+    assert len(heights) == 2 * 15 and all(len(h) == 1 for h in heights.values()), {
+        k: v for k, v in heights.items() if len(v) > 1
+    }
     printable, fillable = sheets["profile"]
     for number, (paper, form) in enumerate(zip(printable, fillable), start=1):
         drawn = rules(paper)
         for widget in (w for w in form.widgets() if w.field_name.endswith("_notes")):
             # the ruled lines under "Notes" on paper fill the fillable field's box
-            inside = {y for y, x0, x1 in drawn if widget.rect.y0 < y <= widget.rect.y1 + 1
-                      and x0 >= widget.rect.x0 - 2 and x1 <= widget.rect.x1 + 2}
+            inside = {
+                y
+                for y, x0, x1 in drawn
+                if widget.rect.y0 < y <= widget.rect.y1 + 1 and x0 >= widget.rect.x0 - 2 and x1 <= widget.rect.x1 + 2
+            }
             assert round(len(inside) * 8 * MM) == round(widget.rect.height + 1), (number, widget.field_name)

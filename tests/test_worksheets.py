@@ -9,12 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from profilepress.errors import ProfileErrors, UserError
+from profilepress.load import load_scales
+
 from browser import dom_after
 from conftest import ROOT, SHIPPED, TINY, make, text_of
 from conftest import worksheets as worksheet_targets
 from pdfcheck import on_state
-from profilepress.errors import ProfileErrors, UserError
-from profilepress.load import load_scales
 
 MM = 72 / 25.4
 
@@ -41,8 +42,12 @@ def shipped(default_build):
 @pytest.fixture(scope="module")
 def missouri_d1(tmp_path_factory):
     out = tmp_path_factory.mktemp("missouri")
-    make(SHIPPED, out, [t for t in worksheet_targets(SHIPPED, "domain", "html", "fillable-pdf")
-                        if t.scope.code == "D1"], scale="missouri-spdg")
+    make(
+        SHIPPED,
+        out,
+        [t for t in worksheet_targets(SHIPPED, "domain", "html", "fillable-pdf") if t.scope.code == "D1"],
+        scale="missouri-spdg",
+    )
     return out / "worksheets"
 
 
@@ -81,19 +86,25 @@ def test_a_user_scale_with_descriptors(tmp_path):
     (source / "scales/ours.yaml").write_text(
         "id: ours\nname: Our coaching scale\nsource: Our framework, 2025\nrated_unit: competency\nlevels:\n"
         "  - id: starting\n    label: Starting\n    descriptor: Not yet in practice.\n"
-        "  - id: leading\n    label: Leading\n    descriptor: Helps others do it.\n", encoding="utf-8")
+        "  - id: leading\n    label: Leading\n    descriptor: Helps others do it.\n",
+        encoding="utf-8",
+    )
     worksheets(source, tmp_path / "out", scale="ours", formats=("html",))
     soup = BeautifulSoup((tmp_path / "out/worksheets/profile.html").read_text(encoding="utf-8"), "html.parser")
-    assert [" ".join(li.get_text().split()) for li in soup.select("ol.legend li")] == ["Starting: Not yet in practice.",
-                                                                   "Leading: Helps others do it."]
+    assert [" ".join(li.get_text().split()) for li in soup.select("ol.legend li")] == [
+        "Starting: Not yet in practice.",
+        "Leading: Helps others do it.",
+    ]
     assert "Source: Our framework, 2025" in text_of(soup.select_one(".how-to"))
 
 
 def test_bad_scale_file_is_located(tmp_path):
     scales = tmp_path / "scales"
     scales.mkdir()
-    (scales / "bad.yaml").write_text("id: bad\nname: Bad\nsource: x\nrated_unit: competency\nlevels:\n"
-                                     "  - id: one\n    lable: One\n", encoding="utf-8")
+    (scales / "bad.yaml").write_text(
+        "id: bad\nname: Bad\nsource: x\nrated_unit: competency\nlevels:\n  - id: one\n    lable: One\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ProfileErrors) as info:
         load_scales([scales])
     messages = [e.format() for e in info.value.errors]
@@ -126,10 +137,16 @@ def test_every_activity_has_its_fields_named_by_code(shipped, shipped_profile):
 
 def test_switching_the_scale_changes_columns_and_fields(missouri_d1):
     reader = PdfReader(missouri_d1 / "d01-co-creation-and-engagement-fillable.pdf")
-    assert radio_groups(reader)["C1_1_r1"] == ["far-from-proficient", "close-to-proficient", "proficient",
-                                               "exemplary", "na"]
-    soup = BeautifulSoup((missouri_d1 / "d01-co-creation-and-engagement.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    assert radio_groups(reader)["C1_1_r1"] == [
+        "far-from-proficient",
+        "close-to-proficient",
+        "proficient",
+        "exemplary",
+        "na",
+    ]
+    soup = BeautifulSoup(
+        (missouri_d1 / "d01-co-creation-and-engagement.html").read_text(encoding="utf-8"), "html.parser"
+    )
     levels = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(1) th.h-level")]
     assert levels == PRESETS["missouri-spdg"] + ["No opportunity / N/A"]
     rounds = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
@@ -173,9 +190,11 @@ def test_worksheet_identity_and_attribution(shipped, shipped_profile):
     colophon = text_of(soup.select_one(".colophon"))
     assert shipped_profile.citation in colophon and "The source document states no licence" in colophon
     reminder = text_of(soup.select_one("#ws-co-learning .reminder"))
-    assert reminder == ("Implementation support practitioners work collaboratively with systems stakeholders to "
-                        "learn how knowledge on implementation science can be effectively used in the local "
-                        "context.")
+    assert reminder == (
+        "Implementation support practitioners work collaboratively with systems stakeholders to "
+        "learn how knowledge on implementation science can be effectively used in the local "
+        "context."
+    )
     rows = [text_of(r.select_one(".activity-text")) for r in soup.select("tr.ws-row")]
     assert rows == [a.text for a in shipped_profile.activities]
 
@@ -185,12 +204,15 @@ def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_
     source = tmp_path / "tiny"
     shutil.copytree(TINY, source)
     path = source / "competencies" / "active-listening.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "  - Mentors give their full attention.\n",
-        "  - items:\n      - Eyes on the speaker. Nothing else.\n      - Hands still\n"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "  - Mentors give their full attention.\n",
+            "  - items:\n      - Eyes on the speaker. Nothing else.\n      - Hands still\n",
+        ),
+        encoding="utf-8",
+    )
     worksheets(source, tmp_path / "out", formats=("html",))
-    soup = BeautifulSoup((tmp_path / "out" / "worksheets" / "profile.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    soup = BeautifulSoup((tmp_path / "out" / "worksheets" / "profile.html").read_text(encoding="utf-8"), "html.parser")
     assert text_of(soup.select_one("#ws-active-listening .reminder")) == "Eyes on the speaker."
 
 
@@ -198,10 +220,17 @@ def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_
 
 
 def test_html_worksheet_reloads_saved_answers(shipped):
-    identity = json.loads(BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser")
-                          .find("meta", attrs={"name": "profilepress-worksheet"})["content"])
-    saved = {"format": "profilepress-worksheet-answers", "format_version": 1, "worksheet": identity,
-             "fields": {"name": "Cy Reload", "C3_1_r2": "na", "C3_1_priority": "on", "C3_notes": "Ask Ada"}}
+    identity = json.loads(
+        BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser").find(
+            "meta", attrs={"name": "profilepress-worksheet"}
+        )["content"]
+    )
+    saved = {
+        "format": "profilepress-worksheet-answers",
+        "format_version": 1,
+        "worksheet": identity,
+        "fields": {"name": "Cy Reload", "C3_1_r2": "na", "C3_1_priority": "on", "C3_notes": "Ask Ada"},
+    }
     stale = dict(saved, worksheet=dict(identity, fingerprint="0000000000000000"))
     script = f"""
       var out = document.createElement('pre'); out.id = 'messages';
@@ -214,8 +243,11 @@ def test_html_worksheet_reloads_saved_answers(shipped):
     """
     soup = BeautifulSoup(dom_after(shipped / "profile.html", script), "html.parser")
     messages = soup.select_one("#messages").get_text().splitlines()
-    assert messages == ["old.json was saved from a different worksheet (another version of the profile or "
-                        "another rating scale), so it was not loaded.", "Loaded the answers from mine.json."]
+    assert messages == [
+        "old.json was saved from a different worksheet (another version of the profile or "
+        "another rating scale), so it was not loaded.",
+        "Loaded the answers from mine.json.",
+    ]
     assert soup.select_one('input[name="C3_1_r2"][value="na"]').has_attr("checked")
     assert soup.select_one('input[name="C3_1_priority"]').has_attr("checked")
     assert soup.select_one('textarea[name="C3_notes"]')["data-value"] == "Ask Ada"
