@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from . import __version__, manifest
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .document import Rendered
     from .project import BuildOptions, Project, Target
 
 ENGINE_DIR = Path(__file__).resolve().parent
@@ -95,6 +96,26 @@ def plan_key(project: Project, options: BuildOptions) -> str:
 
 def target_key(target: Target, options: BuildOptions) -> str:
     return manifest.digest({"target": repr(target), "options": output_options(options)})
+
+
+def entry(result: Rendered, options: BuildOptions, project: Project, made_by: str) -> manifest.Entry:
+    """The manifest's record of an output just made: its bytes, and every input it read, hashed."""
+    return manifest.Entry(
+        manifest.sha256_bytes(result.data),
+        len(result.data),
+        result.pages,
+        result.target.kind,
+        result.target.format,
+        target_key(result.target, options),
+        dict(sorted(result.deps["fields"].items())),
+        dict(sorted(result.deps["templates"].items())),
+        {
+            manifest.relative(Path(p), project.root): manifest.sha256_file(Path(p))
+            for p in sorted(set(result.deps["files"]))
+        },
+        requested=options.plan is not None,
+        made_by=made_by,
+    )
 
 
 def current(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import catalogue, freshness, manifest, plan
+from . import catalogue, freshness, manifest, ownership, plan
 from .errors import UserError, display_path
 from .inputs import Inputs
 from .plan import shard_of
@@ -70,28 +70,16 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
 
     with BuildLock(project.output_dir):
         previous = manifest.read(project.output_dir)
-        others = manifest.others(previous, ours) if previous else {}
-        if others and not options.prune:
-            raise UserError(
-                f"{display_path(project.output_dir)} holds outputs of another build plan; merge "
-                "into another folder (--output), or add --prune to remove them"
-            )
-        obsolete = {
-            p: e.sha256
-            for p, e in (previous.targets.items() if previous else ())
-            if p not in new.targets and (options.prune or (not e.requested and e.made_by in ("", ours)))
-        }
-        new.targets.update(
-            {
-                p: e
-                for p, e in (previous.targets.items() if previous else ())
-                if p not in new.targets and p not in obsolete
-            }
-        )
+        whole = replace(options, shard=None)
+        ownership.refuse_others(previous, ours, whole, project.output_dir)
+        new.targets.update({p: e for p, e in ownership.carried_over(previous, whole).items() if p not in new.targets})
+        obsolete = ownership.obsolete(previous, set(new.order), whole, ours)
         index = catalogue.make(project, inputs, targets, new)
         new.extras[catalogue.FILE] = manifest.sha256_bytes(index)
         written, removed, kept = OutputFolder(project.output_dir).publish(
-            files + [(catalogue.FILE, index)], obsolete, (manifest.FILE, new.to_json())
+            [*files, (catalogue.FILE, index)],
+            {p: e.sha256 for p, e in obsolete.items()},
+            (manifest.FILE, new.to_json()),
         )
     built = [
         Written(t, path, new.targets[t.path].bytes, new.targets[t.path].pages) for t, path in zip(targets, written)

@@ -64,3 +64,10 @@ class Reporter:
             self._bar.write(text, file=stream or self.stream)
         else:
             print(text, file=stream or self.stream, flush=True)
+
+
+def size_text(n: int) -> str:
+    """A file size as people read it: 512 bytes, 34 KB, 1.2 MB."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"

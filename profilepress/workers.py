@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .project import BuildFailed
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inputs import Inputs
+    from .progress import Reporter
     from .project import BuildOptions, Project, Target
 
 TASKS_PER_WORKER = 10
@@ -211,3 +213,37 @@ def _render_each(
             for result in pool.imap_unordered(_render, ordered):
                 results[result.target.path] = result
                 done(result)
+
+
+def render_stale(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    stale: list[Target],
+    pages: dict[str, int],
+    reporter: Reporter,
+) -> list:
+    """Render every stale target in the pool; all are attempted, and every failure is raised together
+    (BuildFailed). ``pages``: each output's page count in the last build (the longest start first)."""
+    failures: list[tuple[str, str]] = []
+
+    def done(result) -> None:
+        if isinstance(result, Failed):
+            failures.append((result.target.path, result.reason))
+            reporter.advance(f"FAILED {result.target.path}")
+        else:
+            reporter.advance(f"rendered {result.target.path} ({result.seconds:.1f} s)")
+
+    reporter.start(len(stale), "rendering")
+    try:
+        results = render_all(project, options, inputs, stale, options.jobs or default_jobs(), done, pages)
+    finally:
+        reporter.finish()
+    warnings = [(r.target.path, w) for r in results if not isinstance(r, Failed) for w in r.warnings]
+    for path, text in warnings:
+        reporter.warning(f"{path}: {text}")
+    if options.strict:
+        failures += [(path, f"warning (--strict): {text}") for path, text in warnings]
+    if failures:
+        raise BuildFailed(failures)
+    return results

@@ -17,9 +17,10 @@ from bs4 import BeautifulSoup
 from filelock import FileLock
 from pypdf import PdfReader, PdfWriter
 
-from profilepress.build import BuildOptions, Project, Target, build
+from profilepress.build import build
 from profilepress.cli import main
 from profilepress.load import load_profile
+from profilepress.project import BuildOptions, Project, Target
 from profilepress.select import scopes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,6 +9,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "profilepress"
 
 
+def _module(path: Path) -> str:
+    """A top-level module by its name; a subpackage (profilepress/load/) as one module."""
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else path.stem
+
+
 def _imports(path: Path) -> set[str]:
     """The package's modules this file imports (at the top or inside a function), not counting imports
     made for type checkers only."""
@@ -19,16 +25,21 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
         for n in ast.walk(node)
     }
+    top = len(path.relative_to(PACKAGE).parts)  # the relative import level that reaches the package
     found = set()
     for node in ast.walk(tree):
-        if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level != 1:
+        if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level != top:
             continue
         names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
-        found.update(name if (PACKAGE / f"{name}.py").is_file() else "__init__" for name in names)
-    return found - {path.stem}
+        found.update(
+            name if (PACKAGE / f"{name}.py").is_file() or (PACKAGE / name).is_dir() else "__init__" for name in names
+        )
+    return found - {_module(path)}
 
 
-GRAPH = {path.stem: _imports(path) for path in PACKAGE.glob("*.py")}
+GRAPH: dict[str, set[str]] = {}
+for _path in PACKAGE.rglob("*.py"):
+    GRAPH.setdefault(_module(_path), set()).update(_imports(_path))
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -94,7 +105,7 @@ def test_document_kinds_are_named_only_in_the_registry():
     """No `kind == "handbook"`-style chain outside profilepress/kinds.py."""
     kinds = ("handbook", "worksheet", "excerpt", "packet", "slides")
     offenders = []
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         if path.stem == "kinds":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

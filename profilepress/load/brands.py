@@ -1,0 +1,228 @@
+"""Brands: one folder each, with brand.yaml, its logo (checked) and its fonts."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .. import messages, model, sources
+from ..errors import ProfileErrors, SourceError
+from ..yamlread import FieldPath
+from .common import Parsed, parse_required
+
+BRAND_FILE = "brand.yaml"
+MAX_LOGO_BYTES = 1_000_000
+_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+_FONT_TYPES = (".ttf", ".otf")
+_FONT_FACES = {
+    "regular": (400, "normal"),
+    "bold": (700, "normal"),
+    "italic": (400, "italic"),
+    "bold_italic": (700, "italic"),
+}
+
+
+def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
+    """Every brand in ``brands_dir`` (one folder each), checked: assets inside the folder, text contrast AA."""
+    from ..theme import failing_pairs
+
+    errors: list[SourceError] = []
+    brands: dict[str, model.Brand] = {}
+    folders = sorted(p for p in brands_dir.iterdir() if p.is_dir()) if brands_dir.is_dir() else []
+    for folder in folders:
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder.name):
+            errors.append(
+                SourceError(
+                    folder / BRAND_FILE,
+                    0,
+                    0,
+                    f"the brand folder name '{folder.name}' is not allowed",
+                    hint="use lower-case letters, digits and hyphens: it becomes part of output paths",
+                )
+            )
+            continue
+        parsed = parse_required(folder / BRAND_FILE, sources.BrandFile, "brand", errors)
+        if parsed is None or parsed.data is None:
+            continue
+        data, before = parsed.data, len(errors)
+        for fg, bg, use, ratio in failing_pairs(data.colours.model_dump()):
+            errors.append(
+                parsed.error(
+                    ("colours", fg),
+                    f"{fg} {getattr(data.colours, fg)} on {bg} "
+                    f"{getattr(data.colours, bg)} has a contrast of {ratio:.2f}:1; {use} needs "
+                    f"at least 4.5:1 (WCAG AA)",
+                    hint=f"choose a {'darker' if fg != 'on_accent' else 'more contrasting'} {fg} or a different {bg}",
+                )
+            )
+        logo = None
+        if data.logo is not None:
+            path = _asset(parsed, folder, ("logo", "file"), data.logo.file, tuple(_LOGO_TYPES), errors)
+            if path is not None:
+                raw = path.read_bytes()
+                problem = (
+                    f"the logo is {len(raw):,} bytes (at most {MAX_LOGO_BYTES:,})"
+                    if len(raw) > MAX_LOGO_BYTES
+                    else check_logo(raw, path.suffix.lower())
+                )
+                if problem:
+                    errors.append(
+                        parsed.error(
+                            ("logo", "file"), problem, hint="use a plain SVG drawing or a PNG within the limits"
+                        )
+                    )
+                else:
+                    logo = model.Logo(data.logo.alt, _LOGO_TYPES[path.suffix.lower()], raw, data.logo.file)
+        font_files = {}
+        if data.font is not None:
+            for face, (weight, style) in _FONT_FACES.items():
+                name = getattr(data.font.files, face)
+                if name is None:
+                    continue
+                path = _asset(parsed, folder, ("font", "files", face), name, _FONT_TYPES, errors)
+                if path is not None:
+                    font_files[(weight, style)] = path.relative_to(project_root.resolve()).as_posix()
+        locales = messages.available()
+        if data.locale not in locales:
+            close = difflib.get_close_matches(data.locale, locales, n=1)
+            errors.append(
+                parsed.error(
+                    ("locale",),
+                    f"no interface catalogue for locale '{data.locale}'",
+                    hint=f"did you mean '{close[0]}'?" if close else f"choose one of: {', '.join(locales)}",
+                )
+            )
+        if len(errors) == before:
+            brands[folder.name] = model.Brand(
+                folder.name,
+                data.name,
+                logo,
+                data.colours.model_dump(),
+                data.font.family if data.font else None,
+                font_files,
+                data.tagline,
+                data.footer,
+                data.contact,
+                data.paper,
+                data.permission,
+                data.locale,
+            )
+    if errors:
+        raise ProfileErrors(errors)
+    return brands
+
+
+MAX_LOGO_PIXELS = 16_000_000
+MAX_LOGO_SIDE = 8000
+MAX_SVG_ELEMENTS = 5000
+_SVG_FORBIDDEN = {
+    "script",
+    "foreignobject",
+    "iframe",
+    "object",
+    "embed",
+    "audio",
+    "video",
+    "animate",
+    "set",
+    "handler",
+    "listener",
+}
+
+
+def check_logo(raw: bytes, suffix: str) -> str | None:
+    """Why a logo cannot be used, or None. PNGs must decode within pixel limits; SVGs must be plain drawings:
+    no entities or DTD, no scripts, event handlers or foreign content, no references outside the file."""
+    if suffix == ".png":
+        from io import BytesIO
+
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(BytesIO(raw)) as image:
+                if image.format != "PNG":
+                    return f"the logo is a {image.format} image, not a PNG"
+                width, height = image.size
+                if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+                    return (
+                        f"the logo is {width}×{height} pixels (at most {MAX_LOGO_SIDE} a side, "
+                        f"{MAX_LOGO_PIXELS:,} in all)"
+                    )
+                image.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+            return f"the logo is not a readable PNG ({type(exc).__name__})"
+        return None
+    import defusedxml.ElementTree as safe_xml
+    from defusedxml import DefusedXmlException
+
+    try:
+        root = safe_xml.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException:
+        return "the SVG logo declares a DTD or entities, which are not allowed"
+    except Exception as exc:
+        return f"the SVG logo is not well-formed XML ({type(exc).__name__})"
+    if root.tag.rsplit("}", 1)[-1] != "svg":
+        return "the logo file is not an SVG image (its root element is not <svg>)"
+    for count, element in enumerate(root.iter(), start=1):
+        if count > MAX_SVG_ELEMENTS:
+            return f"the SVG logo has more than {MAX_SVG_ELEMENTS} elements"
+        name = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
+        if name in _SVG_FORBIDDEN:
+            return f"the SVG logo has a <{name}> element; logos must be plain drawings"
+        if name in ("text", "tspan", "textpath"):
+            return (
+                f"the SVG logo has live text (<{name}>), which each program draws in its own font and may clip; "
+                "convert the text to paths (in Inkscape: Path, Object to Path) and save the logo again"
+            )
+        for attribute, value in element.attrib.items():
+            attribute = attribute.rsplit("}", 1)[-1].lower()
+            if attribute.startswith("on"):
+                return f"the SVG logo has an event handler ({attribute}); logos must be plain drawings"
+            if attribute == "href" and not value.startswith("#"):
+                return f"the SVG logo refers to '{value[:60]}'; only references inside the file (#id) are allowed"
+            if "url(" in value.replace(" ", "") and not re.search(r"url\(\s*['\"]?#", value):
+                return "the SVG logo refers to an outside resource with url(); only url(#id) is allowed"
+        if (
+            name == "style"
+            and element.text
+            and ("@import" in element.text or re.search(r"url\(\s*['\"]?[^#'\"\s]", element.text))
+        ):
+            return "the SVG logo's style loads an outside resource; only url(#id) is allowed"
+    return None
+
+
+def _asset(
+    parsed: Parsed, folder: Path, path: FieldPath, name: str, suffixes: tuple[str, ...], errors: list[SourceError]
+) -> Path | None:
+    """A file a brand names: it must be a relative path that stays inside the brand's folder and exists."""
+    if "://" in name or name.startswith(("/", "\\")) or ":" in name.split("/")[0]:
+        errors.append(
+            parsed.error(
+                path,
+                f"'{name}' is not a file in the brand's folder",
+                hint="name a file inside this folder, e.g. logo.svg; URLs and absolute paths are not allowed",
+            )
+        )
+        return None
+    target = (folder / name).resolve()
+    if folder.resolve() not in target.parents:
+        errors.append(
+            parsed.error(
+                path, f"'{name}' is outside the brand's folder", hint="keep the brand's files inside its own folder"
+            )
+        )
+        return None
+    if target.suffix.lower() not in suffixes:
+        errors.append(
+            parsed.error(
+                path, f"'{name}' is not one of: {', '.join(suffixes)}", hint="use a file of one of these types"
+            )
+        )
+        return None
+    if not target.is_file():
+        errors.append(
+            parsed.error(path, f"'{name}' does not exist in {folder.name}/", hint="add the file, or fix its name")
+        )
+        return None
+    return target

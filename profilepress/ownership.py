@@ -1,0 +1,55 @@
+"""Whose outputs are in the folder: a build writes, replaces and removes only what its own plan made.
+
+The manifest records, for every output, the plan that made it and whether it was
+made on request (``tailor``). A build into a folder holding another plan's outputs
+stops, unless ``--prune``; outputs made on request stay until ``--prune``; a shard
+removes only the stale outputs of its own slice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import manifest
+from .errors import UserError, display_path
+from .plan import shard_of
+from .project import BuildOptions
+
+
+def refuse_others(previous: manifest.Manifest | None, ours: str, options: BuildOptions, output_dir: Path) -> None:
+    """Stop (UserError) if the folder holds another plan's outputs and --prune was not given."""
+    others = manifest.others(previous, ours) if previous else {}
+    if others and not options.prune:
+        plan_file, paths = next(iter(others.items()))
+        other = display_path((Path(output_dir) / plan_file).resolve())
+        raise UserError(
+            f"{display_path(output_dir)} holds {len(paths)} outputs of another build plan, {other} "
+            f"(e.g. {paths[0]}); build into another folder (--output, or 'output:' in the plan), "
+            "or add --prune to remove them"
+        )
+
+
+def carried_over(previous: manifest.Manifest | None, options: BuildOptions) -> dict[str, manifest.Entry]:
+    """What the new manifest keeps of the old one, besides what this build plans: everything for a build
+    of part of the plan; else the outputs made on request (unless --prune)."""
+    if previous is None:
+        return {}
+    return {p: e for p, e in previous.targets.items() if options.partial or (e.requested and not options.prune)}
+
+
+def obsolete(
+    previous: manifest.Manifest | None, planned: set[str], options: BuildOptions, ours: str
+) -> dict[str, manifest.Entry]:
+    """The outputs to remove: this plan's that it no longer makes (a shard: only in its own slice);
+    with --prune, everything else this build did not make too."""
+    if previous is None:
+        return {}
+    if options.prune:
+        return {p: e for p, e in previous.targets.items() if p not in planned}
+    mine = {
+        p: e for p, e in previous.targets.items() if p not in planned and not e.requested and e.made_by in ("", ours)
+    }
+    if options.shard and options.plan is None and not options.only and not options.brand:
+        index, count = options.shard
+        return {p: e for p, e in mine.items() if shard_of(p, count) == index and e.format in options.formats}
+    return {} if options.partial else mine
