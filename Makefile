@@ -16,6 +16,7 @@ help:
 	@echo "make          set up (venv, pinned packages, system libraries) and build output/"
 	@echo "make test     run the test suite (and the lint and type checks)"
 	@echo "make setup-build  only what building needs: no browser, no test packages (for CI build jobs)"
+	@echo "make lint     ruff (lint and format) and mypy, as make test runs them"
 	@echo "make check    validate profile_src/ only"
 	@echo "make schema   regenerate schema/*.json from the source models"
 	@echo "make messages extract the interface's words and update the catalogues in locales/"
@@ -51,8 +52,14 @@ build: setup
 check: setup
 	$(PY) build.py check
 
-test: setup
+# Lint, format and types first (seconds), then the tests.
+test: setup lint
 	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 schema: setup
 	$(PY) build.py schema
