@@ -27,7 +27,7 @@ from .errors import ProfileErrors, UserError
 from .inputs import load_inputs
 from .pdf import html_to_pdf
 from .project import BuildOptions, Project
-from .write import OutputFolder
+from .write import BuildLock, OutputFolder
 
 REPORT_FORMATS = ("html", "pdf")
 PEOPLE_FOLDER = "people"
@@ -78,7 +78,8 @@ def summarise(
         ("ratings.json", results.to_json(profile, responses, rows)),
     ]
     outputs += _reports(project, inputs, options, responses, computed, formats)  # 5. render, in memory
-    written = OutputFolder(out_dir).write_all(outputs)  # 6. write, only now
+    with BuildLock(Path(out_dir)):  # 6. write, only now: all or nothing, one collect at a time
+        written = OutputFolder(out_dir).write_all(outputs)
     return Summary(Path(out_dir).resolve(), written, len(responses.people), responses.warnings, responses.accepted)
 
 

@@ -127,7 +127,7 @@ class BuildLock:
             self.handle.close()
             raise UserError(
                 f"another build is writing to {self.path.parent} ({holder}); wait for it to "
-                "finish, or build into another folder with --output"
+                "finish, or write into another folder (--output, or --into for collect)"
             ) from None
         self.handle.seek(0)
         self.handle.truncate()

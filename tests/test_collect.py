@@ -10,7 +10,9 @@ most runs make the reports as HTML only, one makes the PDFs too.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import io
 import json
 import re
 import shutil
@@ -647,3 +649,24 @@ def test_people_get_safe_unique_report_names(run, identity, tmp_path):
         for tr in soup_of(tmp_path / "out/summary.html").select(".sum-people tbody tr")
     }
     assert links["Zoe Example"] == "people/zoe-example-2.html" and links["☺"] == "people/person.html"
+
+
+def test_collect_writes_all_or_nothing_one_at_a_time(tiny, tmp_path):
+    """While another build or collect holds the folder, collect says so and writes nothing; then it writes
+    all its files together."""
+    from profilepress.write import BuildLock
+
+    fill(tiny / "profile-fillable.pdf", tmp_path / "ada.pdf", ADA)
+    into = tmp_path / "summary"
+    args = ["collect", str(tmp_path / "ada.pdf"), "--source", str(TINY), "--into", str(into)]
+    with BuildLock(into):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert main(args, root=ROOT) == 1
+        assert "another build is writing to" in err.getvalue() and "--into for collect" in err.getvalue()
+        assert sorted(p.name for p in into.iterdir()) == [".profilepress.lock"]
+    assert main(args, root=ROOT) == 0
+    assert {"ratings.csv", "notes.csv", "ratings.json", "summary.html", "summary.pdf"} <= {
+        p.name for p in into.iterdir()
+    }
+    assert not (into / ".profilepress.lock").exists()
