@@ -53,7 +53,7 @@ def input_files(project: Project) -> dict[str, str]:
         project.templates_dir,
         project.root / "fonts",
     ]
-    return manifest.input_files(roots, [project.build_file], project.root)
+    return manifest.input_files(roots, [project.build_file], project.root, exclude=project.output_dir)
 
 
 def plan_id(project: Project) -> str:
@@ -156,6 +156,8 @@ def up_to_date(project: Project, options: BuildOptions) -> list[str] | None:
     """
     previous = None if options.force else manifest.read(project.output_dir)
     if previous is None or previous.engine != engine_fingerprint() or previous.plan != plan_key(project, options):
+        return None
+    if options.prune and set(previous.targets) != set(previous.order):  # something to remove
         return None
     if previous.inputs != input_files(project) or not manifest.outputs_intact(
         previous, project.output_dir, previous.order

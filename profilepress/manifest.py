@@ -43,12 +43,18 @@ def digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:20]
 
 
-def input_files(roots: Iterable[Path], files: Iterable[Path], base: Path) -> dict[str, str]:
-    """Every file under ``roots`` and each of ``files`` → sha256, keyed by path relative to ``base``."""
+def input_files(
+    roots: Iterable[Path], files: Iterable[Path], base: Path, exclude: Path | None = None
+) -> dict[str, str]:
+    """Every file under ``roots`` and each of ``files`` → sha256, keyed by path relative to ``base``;
+    nothing under ``exclude`` (the output folder, when it lies inside a source folder)."""
+    skip = Path(exclude).resolve() if exclude is not None else None
     found: dict[str, str] = {}
     for root in roots:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
+                if skip is not None and (path.resolve() == skip or skip in path.resolve().parents):
+                    continue
                 if path.is_file() and "__pycache__" not in path.parts:
                     found[relative(path, base)] = sha256_file(path)
     for path in files:
