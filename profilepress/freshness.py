@@ -37,7 +37,8 @@ def engine_fingerprint() -> str:
             parts.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name}: absent")
-    files = sorted(ENGINE_DIR.glob("*.py")) + sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
+    files = sorted(p for p in ENGINE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    files += sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
     for path in files:
         parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{manifest.sha256_file(path)}")
     return manifest.digest(parts)

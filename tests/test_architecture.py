@@ -116,3 +116,21 @@ def test_document_kinds_are_named_only_in_the_registry():
             ):
                 offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
     assert offenders == []
+
+
+def test_every_engine_module_is_part_of_the_engines_fingerprint(tmp_path, monkeypatch):
+    """Editing any module of the package, in a subpackage too, makes every output stale."""
+    import shutil
+
+    from profilepress import freshness
+
+    engine = tmp_path / "profilepress"
+    shutil.copytree(PACKAGE, engine, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(freshness, "ENGINE_DIR", engine)
+    seen = {freshness.engine_fingerprint()}
+    modules = sorted(engine.rglob("*.py"))
+    assert any(p.parent.name == "load" for p in modules)
+    for module in modules:
+        module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        seen.add(freshness.engine_fingerprint())
+    assert len(seen) == len(modules) + 1
