@@ -24,18 +24,6 @@ from typing import Any
 
 from . import model
 
-KEYED = (
-    model.Profile,
-    model.Principle,
-    model.Domain,
-    model.Competency,
-    model.Activity,
-    model.Role,
-    model.Brand,
-    model.Packet,
-    model.RatingScale,
-)
-
 
 def key_of(obj: Any) -> str | None:
     """The stable key of a model object, or None for plain values."""
@@ -124,10 +112,6 @@ def track(value: Any, recorder: Recorder) -> Any:
     if isinstance(value, list) and any(key_of(v) is not None for v in value):
         return [track(v, recorder) for v in value]
     return value
-
-
-def unwrap(value: Any) -> Any:
-    return value._obj if isinstance(value, Tracked) else value
 
 
 def index(profile: model.Profile, brands: dict, packets: dict, scales: dict) -> dict[str, Any]:

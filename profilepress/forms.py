@@ -61,16 +61,6 @@ def reflection_field(competency: Competency) -> str:
     return f"{field_base(competency.code)}_reflection"
 
 
-def all_field_names(competencies: tuple[Competency, ...] | list[Competency]) -> list[str]:
-    """Every field a worksheet for these competencies has, in document order."""
-    names = list(COVER_FIELDS) + list(ROUND_DATE_FIELDS.values())
-    for c in competencies:
-        for a in c.activities:
-            names += [rating_field(a, r) for r in ROUNDS] + [evidence_field(a), priority_field(a)]
-        names += [notes_field(c), reflection_field(c)]
-    return names
-
-
 def fingerprint(competencies: tuple[Competency, ...] | list[Competency]) -> str:
     """Changes whenever one of these competencies or its activities is added, removed, recoded or reworded.
 

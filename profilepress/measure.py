@@ -33,8 +33,3 @@ def width_em(text: str, bold: bool = False, fonts: dict[int, Path] | None = None
     )
     cmap, hmtx, units = _metrics(Path(path))
     return sum(hmtx[cmap[ord(ch)]][0] / units if ord(ch) in cmap else _FALLBACK_EM for ch in text)
-
-
-def longest_word_em(labels: list[str], bold: bool = True) -> float:
-    """The widest word of these labels, in ems: the narrowest a column can be without breaking a word."""
-    return max((width_em(word, bold) for label in labels for word in label.split()), default=0.0)

@@ -10,7 +10,6 @@ is cut or shrunk to fit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,8 +265,3 @@ def deck(
 def _range(domain) -> str:
     codes = [c.code for c in domain.competencies]
     return f"{codes[0]}–{codes[-1]}" if len(codes) > 1 else codes[0]
-
-
-def body_lines_per_slide() -> int:
-    """The most body lines a slide with a one-line heading holds (for the documentation)."""
-    return math.floor(_body_room("Agenda"))
