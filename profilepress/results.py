@@ -153,9 +153,9 @@ def compute_for(profile: Profile, scale: RatingScale, ratings: list[Rating], peo
     for c in shown:
         ticked = []
         for a in c.activities:
-            people = tuple(sorted({r.person for r in ratings if r.activity.code == a.code and r.priority}))
-            if people:
-                ticked.append(Priority(a.code, a.text, people))
+            ticked_by = tuple(sorted({r.person for r in ratings if r.activity.code == a.code and r.priority}))
+            if ticked_by:
+                ticked.append(Priority(a.code, a.text, ticked_by))
         if ticked:
             priorities.append((c, ticked))
     return Results(scale, people, [per_competency[c.code] for c in shown], domains, priorities)
