@@ -68,12 +68,13 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
     new.targets.update(ownership.carried_over(previous, options))
     for target in targets:
         if target not in stale:
+            assert previous is not None  # without a previous manifest every target is stale
             new.targets[target.path] = previous.targets[target.path]
     for result in results:
         new.targets[result.target.path] = freshness.entry(result, options, project, ours)
     obsolete = ownership.obsolete(previous, set(new.order), options, ours)
-    for path in obsolete:
-        new.targets.pop(path, None)
+    for gone in obsolete:
+        new.targets.pop(gone, None)
 
     files_out = [(r.target.path, r.data) for r in results]
     if (

@@ -23,12 +23,17 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import forms
 from .errors import ProfileErrors, SourceError, display_path
 from .model import Activity, Competency, Profile, RatingScale
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pypdf.generic import DictionaryObject
 
 METADATA_KEY = "/profilepressworksheet"
 ACCEPT_CHANGED = "--accept-changed"
@@ -464,7 +469,7 @@ def _read_pdf(path: Path) -> FilledWorksheet:
 
     try:
         reader = PdfReader(path)
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
         raw_identity = info.get(METADATA_KEY)
         pages = list(reader.pages)
     except (PdfReadError, OSError, ValueError) as exc:
@@ -486,7 +491,7 @@ def _read_pdf(path: Path) -> FilledWorksheet:
 def _form_fields(path: Path, pages: list, order: list[str]) -> dict[str, str]:
     """Every filled field on every page: {name: value}, a radio group's value being the chosen level's id."""
     fields: dict[str, str] = {}
-    radios: dict[str, tuple[object, list[str]]] = {}  # group name → (group, the states its widgets show on)
+    radios: dict[str, tuple[DictionaryObject, list[str]]] = {}  # group name → (group, the states its widgets show on)
     widgets = 0
     for page in pages:
         for annotation in page.get("/Annots") or []:

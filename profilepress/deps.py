@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Any
+from typing import Any, overload
 
 from . import model
 
 
-def key_of(obj: Any) -> str | None:
+@overload
+def key_of(obj: model.Profile | model.Principle | model.Domain | model.Competency | model.Activity) -> str: ...
+@overload
+def key_of(obj: object) -> str | None: ...
+def key_of(obj: object) -> str | None:
     """The stable key of a model object, or None for plain values."""
     if isinstance(obj, model.Profile):
         return "profile"
@@ -127,8 +131,9 @@ def index(profile: model.Profile, brands: dict, packets: dict, scales: dict) -> 
                 objects[key_of(a)] = a
     for group in (profile.roles, brands.values(), packets.values(), scales.values()):
         for item in group:
-            if key_of(item):
-                objects[key_of(item)] = item
+            key = key_of(item)
+            if key:
+                objects[key] = item
     return objects
 
 

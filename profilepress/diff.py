@@ -33,9 +33,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from .errors import ProfileErrors, UserError
 from .model import Activity, Block, ItemList, Paragraph, Profile
+
+if TYPE_CHECKING:  # pragma: no cover (the engine is imported only when a diff runs: see _engine)
+    from .inputs import Inputs
+    from .project import BuildOptions, Target
 
 # Two activities whose words are at least this similar (difflib's ratio over their words, case and
 # punctuation aside) are one activity reworded; below it, one was removed and another added. Distinct
@@ -343,7 +348,7 @@ def _code(part) -> str | None:
 
 
 def _name(part) -> str:
-    return getattr(part, "name", None) or getattr(part, "title", "")
+    return getattr(part, "name", "") or getattr(part, "title", "")
 
 
 # --- the outputs: which files a build of NEW makes differently ------------------------------------
@@ -395,9 +400,9 @@ class Loaded:
     """One side, loaded and validated: its inputs, options and planned targets."""
 
     side: Side
-    inputs: object  # inputs.Inputs
-    options: object  # project.BuildOptions
-    targets: tuple  # project.Target, in the plan's order
+    inputs: Inputs
+    options: BuildOptions
+    targets: tuple[Target, ...]  # in the plan's order
 
 
 def load_side(side: Side, root: Path, templates: Path) -> Loaded:
@@ -432,7 +437,8 @@ def changed_outputs(old: Loaded, new: Loaded, root: Path, templates: Path) -> Ou
         and old.inputs.brands == new.inputs.brands
     )
     renderer = engine.Renderer(templates)
-    changed, unchanged = [], []
+    changed: list[Output] = []
+    unchanged: list[Output] = []
     for path, target in new_targets.items():
         before = old_targets.get(path)
         if before is None:
@@ -552,6 +558,7 @@ def _extract(tree: str, repo: Path, into: Path) -> None:
             problem = None
         except tarfile.TarError as exc:
             problem = exc
+        assert process.stderr is not None  # stderr=subprocess.PIPE
         error = process.stderr.read().decode(errors="replace").strip()
     if process.returncode != 0 or problem is not None:
         raise UserError(f"could not read git tree {tree}: {error or problem}")
@@ -783,7 +790,7 @@ def to_json(report: Report) -> str:
         return [{"op": s.op, "old": s.old, "new": s.new} for s in words]
 
     reuse = {r.code: r for r in p.reused_codes}
-    data = {
+    data: dict[str, Any] = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "old": report.old,
@@ -806,9 +813,7 @@ def to_json(report: Report) -> str:
                 "new_code": c.new.code,
                 "text": c.new.text,
                 "reworded": c.reworded,
-                "old_code_now": (
-                    activity(reuse[c.old.code].now) if c.old.code in reuse and reuse[c.old.code].now else None
-                ),
+                "old_code_now": (activity(now) if c.old.code in reuse and (now := reuse[c.old.code].now) else None),
             }
             for c in p.renumbered
         ],

@@ -14,6 +14,7 @@ from .project import BuildOptions, Project
 
 if TYPE_CHECKING:  # pragma: no cover
     from .load import Parsed
+    from .sources import BuildFile
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,10 @@ class Inputs:
     scales: dict[str, RatingScale]
     brands: dict[str, Brand]
     packets: dict[str, Packet]
-    build_file: Parsed | None = None
+    build_file: Parsed[BuildFile] | None = None
 
 
-def read_plan(plan_file: Path) -> Parsed:
+def read_plan(plan_file: Path) -> Parsed[BuildFile]:
     """The build plan file, validated (ProfileErrors with file:line:col if not)."""
     from .load import load_build_file
 
@@ -33,24 +34,24 @@ def read_plan(plan_file: Path) -> Parsed:
 
 
 def project_from_plan(
-    parsed: Parsed, root: Path, *, source: Path | None, templates: Path, output: Path | None
+    parsed: Parsed[BuildFile], root: Path, *, source: Path | None, templates: Path, output: Path | None
 ) -> Project:
     """A project as a build plan declares it: its profile, packets and output folders are relative to the
     plan file (the command line's --source and --output win)."""
     folder = parsed.path.resolve().parent
     return Project(
-        source or folder / parsed.data.profile,
+        source or folder / parsed.valid.profile,
         templates,
-        output or folder / parsed.data.output,
+        output or folder / parsed.valid.output,
         root,
         parsed.path,
-        folder / parsed.data.packets,
+        folder / parsed.valid.packets,
     )
 
 
-def options_from_plan(parsed: Parsed) -> BuildOptions:
+def options_from_plan(parsed: Parsed[BuildFile]) -> BuildOptions:
     """build.yaml's defaults as BuildOptions (its documents are planned when the build runs)."""
-    return BuildOptions(scale=parsed.data.scale)
+    return BuildOptions(scale=parsed.valid.scale)
 
 
 def load_inputs(
@@ -58,7 +59,7 @@ def load_inputs(
     options: BuildOptions,
     with_build_file: bool = True,
     with_packets: bool = True,
-    build_file: Parsed | None = None,
+    build_file: Parsed[BuildFile] | None = None,
 ) -> Inputs:
     """Load and validate every source; all errors of all files are reported together.
 

@@ -29,6 +29,7 @@ class Sources:
 
     def recipe(self, target: Target) -> tuple[Packet, RatingScale]:
         """A packet's recipe and the scale its worksheets use (the recipe's own, or the build's)."""
+        assert target.packet is not None  # asked only for packet and slides targets, which name their packet
         recipe = self.track(self.packets[target.packet])
         return recipe, self.track(self.scales[recipe.scale]) if recipe.scale else self.scale
 

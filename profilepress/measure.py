@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts" / "atkinson-hyperlegible"
 _FALLBACK_EM = 0.65  # a generous average advance, for characters the font lacks
 
 
+class _Advances(Protocol):
+    """fontTools' ``hmtx`` table, as read here: glyph name → (advance width, left side bearing)."""
+
+    def __getitem__(self, glyph: str, /) -> tuple[int, int]: ...
+
+
 @lru_cache(maxsize=8)
-def _metrics(path: Path) -> tuple[dict[int, str], object, int]:
+def _metrics(path: Path) -> tuple[dict[int, str], _Advances, int]:
     from fontTools.ttLib import TTFont
 
     font = TTFont(path, lazy=True)

@@ -32,7 +32,11 @@ def _catalogue(locale: str) -> dict[str, str]:
         return {}
     with path.open("rb") as handle:
         catalogue = read_po(handle)
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+    return {
+        m.id: m.string
+        for m in catalogue
+        if m.id and m.string and not m.fuzzy and isinstance(m.id, str) and isinstance(m.string, str)
+    }
 
 
 def gettext_for(locale: str | None) -> tuple[Callable[[str], str], Callable[[str, str, int], str]]:

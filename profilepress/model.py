@@ -319,5 +319,10 @@ def reminder(competency: Competency) -> str:
 
     A description that opens with a list (the schema allows it) is reminded by its first item."""
     paragraphs = [b.text for b in competency.description if isinstance(b, Paragraph)]
-    first = paragraphs[0] if paragraphs else competency.description[0].items[0]
+    if paragraphs:
+        first = paragraphs[0]
+    else:
+        opening = competency.description[0]
+        assert isinstance(opening, ItemList)  # no block is a paragraph, so every one is a list
+        first = opening.items[0]
     return _SENTENCE_END.split(first, maxsplit=1)[0]

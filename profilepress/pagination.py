@@ -91,7 +91,14 @@ class Notes:
 
     def layout(self) -> dict[str, int]:
         """What the next layout gives each section: its notes at their smallest while they are measured."""
-        return {section: 0 if section in self.measuring else value for section, value in self.room.items()}
+        layout: dict[str, int] = {}
+        for section, value in self.room.items():
+            if section in self.measuring:
+                layout[section] = 0
+            else:
+                assert value is not None  # a section whose room is not known yet is always being measured
+                layout[section] = value
+        return layout
 
     def check(self, page_tops: list[str], room_below: dict[str, float]) -> str | None:
         """None when the layout is right; else the HTML to lay out instead.

@@ -66,7 +66,8 @@ class Renderer:
         from .messages import gettext_for
 
         self.locale: str | None = None
-        self.env.install_gettext_callables(
+        # jinja2.ext.i18n adds this method to the environment when it loads; Environment does not declare it.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
             lambda message: gettext_for(self.locale)[0](message),
             lambda one, many, n: gettext_for(self.locale)[1](one, many, n),
             newstyle=True,
@@ -114,6 +115,7 @@ class RecordingEnvironment(jinja2.Environment):
         """The template and every template it names literally (imports are cached with the template,
         so a later render would not ask for them again)."""
         if name not in self._static:
+            assert self.loader is not None  # the Renderer always gives its environment a loader
             source, _, _ = self.loader.get_source(self, name)
             self._hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
             self._static[name] = {name}

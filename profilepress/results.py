@@ -92,7 +92,8 @@ class Results:
 
 
 def round_result(ratings: list[Rating], scale: RatingScale) -> RoundResult:
-    ranks = {level.id: level.rank for level in scale.levels}
+    # Looked up with a rating's level, which may be None (left blank) or N/A: neither is a key.
+    ranks: dict[str | None, int] = {level.id: level.rank for level in scale.levels}
     counts = tuple(sum(1 for r in ratings if r.level == level.id) for level in scale.levels)
     rated = [r for r in ratings if r.level in ranks]
     return RoundResult(
@@ -106,7 +107,7 @@ def round_result(ratings: list[Rating], scale: RatingScale) -> RoundResult:
 def paired_change(ratings: list[Rating], scale: RatingScale) -> Change | None:
     """The change over the people rated on the scale (N/A aside) in both rounds: each round's average of
     their ratings."""
-    ranks = {level.id: level.rank for level in scale.levels}
+    ranks: dict[str | None, int] = {level.id: level.rank for level in scale.levels}  # as in round_result
     rated = {n: [r for r in ratings if r.round == n and r.level in ranks] for n in forms.ROUNDS}
     people = {r.person for r in rated[1]} & {r.person for r in rated[2]}
     if not people:
@@ -152,9 +153,9 @@ def compute_for(profile: Profile, scale: RatingScale, ratings: list[Rating], peo
     for c in shown:
         ticked = []
         for a in c.activities:
-            people = tuple(sorted({r.person for r in ratings if r.activity.code == a.code and r.priority}))
-            if people:
-                ticked.append(Priority(a.code, a.text, people))
+            ticked_by = tuple(sorted({r.person for r in ratings if r.activity.code == a.code and r.priority}))
+            if ticked_by:
+                ticked.append(Priority(a.code, a.text, ticked_by))
         if ticked:
             priorities.append((c, ticked))
     return Results(scale, people, [per_competency[c.code] for c in shown], domains, priorities)

@@ -10,7 +10,7 @@ profile: cross-references between files are checked when the model is linked
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -79,7 +79,10 @@ def text_or_mapping(name: str, mapping: type, error: str) -> Any:
     ]
 
 
-Block = text_or_mapping("block", ItemList, "must be a paragraph (text) or a list (a mapping with 'items')")
+if TYPE_CHECKING:  # what the validated field holds, as the type checker cannot read text_or_mapping's result
+    Block = str | ItemList
+else:
+    Block = text_or_mapping("block", ItemList, "must be a paragraph (text) or a list (a mapping with 'items')")
 
 
 class Section(SourceModel):
@@ -152,9 +155,12 @@ class NestedActivity(SourceModel):
     items: list[Text] = Field(min_length=1)
 
 
-ActivityEntry = text_or_mapping(
-    "activity", NestedActivity, "must be the activity's text, or a mapping with 'text' and 'items'"
-)
+if TYPE_CHECKING:  # as for Block
+    ActivityEntry = str | NestedActivity
+else:
+    ActivityEntry = text_or_mapping(
+        "activity", NestedActivity, "must be the activity's text, or a mapping with 'text' and 'items'"
+    )
 
 
 class CompetencyFile(SourceModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from .errors import UserError
 
@@ -86,7 +87,8 @@ class OutputFolder:
         removed (``obsolete``: path → the sha256 this tool wrote; one changed by hand since is kept), then
         the record of what the folder holds (the manifest), last. Returns (written, removed, kept)."""
         written = self.write_all(files)
-        removed, kept = [], []
+        removed: list[str] = []
+        kept: list[str] = []
         for path, sha in obsolete.items():
             (removed if self.remove(path, sha) else kept).append(path)
         self.write(*record)
@@ -108,7 +110,7 @@ class BuildLock:
 
     def __init__(self, folder: Path):
         self.path = Path(folder) / self.NAME
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def __enter__(self) -> BuildLock:
         import fcntl
@@ -140,6 +142,7 @@ class BuildLock:
         import fcntl
 
         self.path.unlink(missing_ok=True)
+        assert self.handle is not None  # __exit__ runs only after __enter__ opened and locked it
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
         if self.created and not any(self.path.parent.iterdir()):

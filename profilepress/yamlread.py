@@ -82,7 +82,7 @@ class _Loader(yaml.SafeLoader):
     def _error(self, mark: Any, message: str, hint: str) -> None:
         self._errors.append(SourceError(self._path, mark.line + 1, mark.column + 1, message, hint=hint))
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             self.get_event()
@@ -91,7 +91,9 @@ class _Loader(yaml.SafeLoader):
                 f"YAML alias '*{event.anchor}' is not allowed",
                 "write the value out in full; anchors and aliases are not supported",
             )
-            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            # types-PyYAML types an event's marks as yaml.error.Mark | yaml._yaml.Mark (the C loader's), a node's
+            # as yaml.error.Mark only; this loader is the pure-Python SafeLoader, whose marks are yaml.error.Mark.
+            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)  # type: ignore[arg-type]
         if getattr(event, "anchor", None):
             self._error(
                 event.start_mark,
@@ -184,6 +186,7 @@ def _convert(node: Node, path: FieldPath, doc: Document, errors: list[SourceErro
         return _convert_mapping(node, path, doc, errors)
     if isinstance(node, SequenceNode):
         return [_convert(item, path + (i,), doc, errors) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)  # a node that is neither a mapping nor a sequence is a scalar
     return _convert_scalar(node, path, doc, errors)
 
 

@@ -35,6 +35,12 @@ class Parsed(Generic[M]):
         return Path(self.doc.path)
 
     @property
+    def valid(self) -> M:
+        """``data`` of a file that validated; for callers that run only once every file has (no errors)."""
+        assert self.data is not None, f"{self.path} did not validate"
+        return self.data
+
+    @property
     def raw(self) -> dict:
         return self.doc.data
 
@@ -106,7 +112,8 @@ def parse(path: Path, schema: type[M], kind: str, errors: list[SourceError]) -> 
 def _from_pydantic_all(doc: Document, schema: type[BaseModel], errs: list[Any]) -> list[SourceError]:
     """Map every pydantic error; a missing field explained by a misspelt one is not repeated."""
     locs = [tuple(p for p in e["loc"] if p not in sources.UNION_TAGS) for e in errs]
-    misspelt, text_as_key = set(), set()
+    misspelt: set[FieldPath] = set()
+    text_as_key: set[FieldPath] = set()
     for e, loc in zip(errs, locs):
         if e["type"] == "extra_forbidden":
             if " " in str(loc[-1]):
@@ -268,7 +275,7 @@ def check_references(
 # --- building the model -----------------------------------------------------------
 
 
-def blocks(blocks: list[Any]) -> tuple[model.Block, ...]:
+def blocks(blocks: list[sources.Block]) -> tuple[model.Block, ...]:
     return tuple(model.Paragraph(b) if isinstance(b, str) else model.ItemList(tuple(b.items)) for b in blocks)
 
 

@@ -16,6 +16,7 @@ Layout of a profile folder::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from .. import model, sources
@@ -76,9 +77,11 @@ def load_profile(source_dir: Path) -> model.Profile:
 
     errors += _check_links(profile, principles, domains, competencies, unreadable)
     if "competency" not in unreadable:
-        errors += _check_roles(roles, {c.text("code") for c in competencies} - {None})
+        errors += _check_roles(roles, {code for c in competencies if (code := c.text("code")) is not None})
     if errors:
         raise ProfileErrors(errors)
+    # Both files are read: a missing or unreadable one would have added an error.
+    assert profile is not None and principles is not None
     return _build_model(profile, principles, domains, competencies, roles)
 
 
@@ -98,8 +101,9 @@ def _check_links(
     validation; checks that could be fooled by an unreadable file are skipped.
     """
     errors: list[SourceError] = []
-    first_id: dict[tuple[str, str], SourceError] = {}
-    first_code: dict[str, SourceError] = {}
+    # Ids are claimed per kind, as (kind, id); codes overall, as the code alone.
+    first_id: dict[tuple[str, str] | str, SourceError] = {}
+    first_code: dict[tuple[str, str] | str, SourceError] = {}
 
     def claim(kind: str, parsed: Parsed, path: FieldPath, entry: dict) -> None:
         for key, table, label in (("id", first_id, f"{kind} id"), ("code", first_code, "code")):
@@ -132,7 +136,7 @@ def _check_links(
         claim("competency", parsed, (), parsed.raw)
 
     # profile.yaml lists every domain once; each domain lists its competencies.
-    domain_ids = {d.text("id") for d in domains} - {None}
+    domain_ids = {did for d in domains if (did := d.text("id")) is not None}
     if profile is not None and "domain" not in unreadable:
         errors += check_references(
             profile, ("domains",), profile.texts("domains"), domain_ids, "domain", "a file in domains/"
@@ -149,7 +153,7 @@ def _check_links(
                     )
                 )
 
-    competency_ids = {c.text("id") for c in competencies} - {None}
+    competency_ids = {cid for c in competencies if (cid := c.text("id")) is not None}
     owner: dict[str, str] = {}
     for d in domains:
         refs = d.texts("competencies")
@@ -220,11 +224,12 @@ def _build_model(
     principles: Parsed[sources.PrinciplesFile],
     domains: list[Parsed[sources.DomainFile]],
     competencies: list[Parsed[sources.CompetencyFile]],
-    roles: list[Parsed[sources.RoleFile]] = (),
+    roles: Sequence[Parsed[sources.RoleFile]] = (),
 ) -> model.Profile:
-    p = profile.data
-    by_domain = {d.data.id: d.data for d in domains}
-    by_competency = {c.data.id: c.data for c in competencies}
+    """The model, built once every file has validated (so each one's ``valid`` data is there)."""
+    p = profile.valid
+    by_domain = {d.valid.id: d.valid for d in domains}
+    by_competency = {c.valid.id: c.valid for c in competencies}
     built_domains = tuple(
         model.Domain(
             d.id,
@@ -251,13 +256,13 @@ def _build_model(
         introduction=section(p.introduction),
         principles_section=section(p.principles_section),
         domains_section=section(p.domains_section),
-        principles=tuple(model.Principle(x.id, x.code, x.name, x.text) for x in principles.data.principles),
+        principles=tuple(model.Principle(x.id, x.code, x.name, x.text) for x in principles.valid.principles),
         domains=built_domains,
         roles=_roles(roles, built_domains),
     )
 
 
-def _roles(roles: list[Parsed[sources.RoleFile]], domains: tuple[model.Domain, ...]) -> tuple[model.Role, ...]:
+def _roles(roles: Sequence[Parsed[sources.RoleFile]], domains: tuple[model.Domain, ...]) -> tuple[model.Role, ...]:
     """Roles in file order; each role's competencies in the profile's order."""
     order = [c for d in domains for c in d.competencies]
     by_code = {c.code: c for c in order}
@@ -266,6 +271,6 @@ def _roles(roles: list[Parsed[sources.RoleFile]], domains: tuple[model.Domain, .
         return tuple(sorted((by_code[code] for code in codes), key=order.index))
 
     return tuple(
-        model.Role(r.data.id, r.data.name, r.data.description, pick(r.data.primary), pick(r.data.supporting))
+        model.Role(r.valid.id, r.valid.name, r.valid.description, pick(r.valid.primary), pick(r.valid.supporting))
         for r in roles
     )
