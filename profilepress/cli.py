@@ -460,7 +460,7 @@ def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: R
             replace(project, output_dir=Path(tmp)), replace(options, force=True), Reporter(quiet=True), inputs
         )
         made = {w.target.path: manifest.sha256_file(w.path) for w in fresh.built}
-    differences = verify.differences(recorded, made, project.output_dir, options.shard)
+    differences = verify.differences(recorded, made, project.output_dir, freshness.plan_id(project), options.shard)
     for line in differences:
         print(f"{line}", file=sys.stderr)
     if differences:

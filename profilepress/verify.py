@@ -10,16 +10,20 @@ from .plan import shard_of
 
 
 def differences(
-    recorded: manifest.Manifest, made: dict[str, str], output_dir: Path, shard: tuple[int, int] | None = None
+    recorded: manifest.Manifest,
+    made: dict[str, str],
+    output_dir: Path,
+    plan: str,
+    shard: tuple[int, int] | None = None,
 ) -> list[str]:
     """One line per difference, naming the file; empty when the folder holds exactly what ``made``
-    (path → sha256 of a fresh build) gives. Outputs made on request (``tailor``) are not the plan's and
-    are not compared; with ``shard``, only that slice of the plan is."""
+    (path → sha256 of a fresh build) gives. Only the outputs of ``plan`` are compared (not those made on
+    request by ``tailor``, nor another plan's); with ``shard``, only that slice of the plan."""
 
     def in_scope(path: str) -> bool:
         return shard is None or shard_of(path, shard[1]) == shard[0]
 
-    planned = {p: e for p, e in recorded.targets.items() if not e.requested and in_scope(p)}
+    planned = {p: e for p, e in recorded.targets.items() if not e.requested and e.made_by in ("", plan) and in_scope(p)}
     found = []
     for path in sorted(set(made) | set(planned)):
         entry = planned.get(path)
