@@ -200,7 +200,11 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
     for name, text in (
         ("build", "bring the output folder up to date (the default command)"),
         ("check", "validate every source (profile, roles, scales, brands, packets, plan); write nothing"),
-        ("verify", "rebuild everything in a temporary folder and compare with output/manifest.json"),
+        (
+            "verify",
+            "rebuild everything (or one --shard) in a temporary folder and compare it, byte for byte, with "
+            "the output folder's manifest and files",
+        ),
         ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without writing a recipe"),
         (
             "merge",
@@ -480,8 +484,12 @@ def _merge(project: Project, options: BuildOptions, inputs: Inputs, folders: lis
     from .merge import merge
 
     report = merge(project, options, inputs, folders)
-    reporter.info(f"merged {_count(len(folders), 'folder')} into {_shown(project.output_dir)}")
-    _summary(report, reporter)
+    for path in report.removed:
+        reporter.info(f"removed {path}")
+    reporter.info(
+        f"merged {_count(len(report.built), 'output')} from {_count(len(folders), 'folder')} into "
+        f"{_shown(project.output_dir)}, with one manifest and catalogue; removed {len(report.removed)}"
+    )
     return EXIT_OK
 
 
