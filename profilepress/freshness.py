@@ -6,7 +6,7 @@ fields it read, its templates, the files its PDF fetched, and the engine itself
 (this package's code, its interface catalogues and the rendering libraries'
 versions). A build with nothing to do is told from the files alone, before the
 model or WeasyPrint is imported: this module needs the standard library only
-(PyYAML is imported only to read the plan's folders, in :func:`project_of`).
+(the strict YAML reader is imported only to read the plan's folders, in :func:`project_of`).
 """
 
 from __future__ import annotations
@@ -169,15 +169,12 @@ def up_to_date(project: Project, options: BuildOptions) -> list[str] | None:
 
 def project_of(plan_file: Path, root: Path, *, source: Path | None, templates: Path, output: Path | None) -> Project:
     """The project's folders, read from the plan without validating it (for :func:`up_to_date` only)."""
-    import yaml
-
     from .project import Project
+    from .yamlread import read_yaml
 
     folder = plan_file.resolve().parent
-    try:
-        data = yaml.safe_load(plan_file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
+    document, errors = read_yaml(plan_file)  # the strict reader: no aliases, size-checked; errors are reported later
+    data = document.data if document is not None and not errors else {}
     data = data if isinstance(data, dict) else {}
     named = {
         key: str(data.get(key, key if key != "profile" else "profile_src")) for key in ("profile", "packets", "output")
