@@ -23,7 +23,7 @@ help:
 	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
-	@echo "make clean    remove the virtual environment, caches and built documents"
+	@echo "make clean    remove the virtual environment, caches and the documents the build made"
 
 setup: $(STAMP)
 
@@ -92,7 +92,9 @@ images: build
 	  pdftoppm -png -r 40 -f $$page -l $$page -singlefile output/neutral/packets/introduction-half-day-slides.pdf docs/images/slides-page-$$page; \
 	done
 
+# The documents go through the build itself, which removes only the files its manifest lists:
+# your own files in output/ stay.
 clean:
+	if [ -x $(PY) ]; then $(PY) build.py clean; fi
 	rm -rf $(VENV) .pytest_cache node_modules .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-	find output -mindepth 1 ! -name README.md -delete 2>/dev/null || true

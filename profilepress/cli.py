@@ -57,6 +57,7 @@ examples:
   python build.py --shard 1/3       the first of three disjoint slices (for CI)
   python build.py check             validate every source; write nothing
   python build.py verify            rebuild in a temporary folder; compare with the manifest
+  python build.py clean             remove what the build made; leave your own files
   python build.py --shard 2/3 -o shard-2 && python build.py merge shard-1 shard-2 shard-3
                                     one folder, one manifest and catalogue, from shard folders
   python build.py tailor --role coach
@@ -212,6 +213,11 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             "and one catalogue; stops on a conflict or a missing output",
         ),
         (
+            "clean",
+            "remove what the build made (the files the manifest lists, and the manifest); your own files in "
+            "the output folder stay",
+        ),
+        (
             "collect",
             "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
             "ratings tables, a summary report and a report for each person",
@@ -329,6 +335,13 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                     Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started), reporter
                 )
                 return EXIT_OK
+        if command == "clean":
+            return _clean(
+                freshness.project_of(
+                    args.plan, root, source=args.source, templates=args.templates, output=args.output
+                ).output_dir,
+                reporter,
+            )
         from .build import build
         from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
 
@@ -476,6 +489,23 @@ def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: R
     which = f"shard {options.shard[0]}/{options.shard[1]}: " if options.shard else ""
     reporter.info(
         f"verify: {which}ok, a fresh build gives exactly the bytes in the manifest ({_count(len(made), 'output')})"
+    )
+    return EXIT_OK
+
+
+def _clean(output_dir: Path, reporter: Reporter) -> int:
+    from .ownership import clean
+
+    if not (output_dir / "manifest.json").is_file():
+        reporter.info(f"nothing to clean: {_shown(output_dir)} holds no build (no manifest.json)")
+        return EXIT_OK
+    removed, kept = clean(output_dir)
+    for path in kept:
+        reporter.warning(f"{path} was changed since it was built; left in place")
+    reporter.info(
+        f"removed {_count(len(removed), 'file')} the build made from {_shown(output_dir)}"
+        + (f"; kept {len(kept)} changed by hand" if kept else "")
+        + "; any other file there is yours and was left alone"
     )
     return EXIT_OK
 

@@ -53,3 +53,22 @@ def obsolete(
         index, count = options.shard
         return {p: e for p, e in mine.items() if shard_of(p, count) == index and e.format in options.formats}
     return {} if options.partial else mine
+
+
+def clean(output_dir: Path) -> tuple[list[str], list[str]]:
+    """Remove every output the manifest lists (and the catalogue, and the manifest itself), each only if
+    it still holds the bytes the build wrote; nothing else in the folder is touched. Returns (removed, kept)."""
+    from .write import BuildLock, OutputFolder
+
+    recorded = manifest.read(output_dir)
+    if recorded is None:
+        return [], []
+    with BuildLock(output_dir):
+        folder = OutputFolder(output_dir)
+        made = {**{p: e.sha256 for p, e in recorded.targets.items()}, **recorded.extras}
+        removed: list[str] = []
+        kept: list[str] = []
+        for path, sha in sorted(made.items()):
+            (removed if folder.remove(path, sha) else kept).append(path)
+        (Path(output_dir) / manifest.FILE).unlink(missing_ok=True)
+    return removed, kept
