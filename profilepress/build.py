@@ -33,6 +33,7 @@ def build(
         current = freshness.up_to_date(project, options)
         if current is not None:
             return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
+    ownership.refuse_unsafe_output(project)
     with BuildLock(project.output_dir):  # one build per output folder
         report = _build(project, options, reporter, inputs)
     report.seconds = time.monotonic() - started

@@ -337,9 +337,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                 return EXIT_OK
         if command == "clean":
             return _clean(
-                freshness.project_of(
-                    args.plan, root, source=args.source, templates=args.templates, output=args.output
-                ).output_dir,
+                freshness.project_of(args.plan, root, source=args.source, templates=args.templates, output=args.output),
                 reporter,
             )
         from .build import build
@@ -493,9 +491,11 @@ def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: R
     return EXIT_OK
 
 
-def _clean(output_dir: Path, reporter: Reporter) -> int:
-    from .ownership import clean
+def _clean(project: Project, reporter: Reporter) -> int:
+    from .ownership import clean, refuse_unsafe_output
 
+    refuse_unsafe_output(project)
+    output_dir = Path(project.output_dir)
     if not (output_dir / "manifest.json").is_file():
         reporter.info(f"nothing to clean: {_shown(output_dir)} holds no build (no manifest.json)")
         return EXIT_OK

@@ -68,6 +68,7 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
     if problems:
         raise UserError("cannot merge:\n  " + "\n  ".join(problems))
 
+    ownership.refuse_unsafe_output(project)
     with BuildLock(project.output_dir):
         previous = manifest.read(project.output_dir)
         whole = replace(options, shard=None)

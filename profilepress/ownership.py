@@ -13,7 +13,7 @@ from pathlib import Path
 from . import manifest
 from .errors import UserError, display_path
 from .plan import shard_of
-from .project import BuildOptions
+from .project import BuildOptions, Project
 
 
 def refuse_others(previous: manifest.Manifest | None, ours: str, options: BuildOptions, output_dir: Path) -> None:
@@ -72,3 +72,41 @@ def clean(output_dir: Path) -> tuple[list[str], list[str]]:
             (removed if folder.remove(path, sha) else kept).append(path)
         (Path(output_dir) / manifest.FILE).unlink(missing_ok=True)
     return removed, kept
+
+
+def refuse_unsafe_output(project: Project) -> None:
+    """The output folder may not be a folder that holds sources or a user's life: the project's root,
+    a source folder, a folder above either, the home folder or the file system's root."""
+    out = Path(project.output_dir).resolve()
+    where = display_path(Path(project.output_dir))
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        raise UserError(
+            f"--output {where} is {'your home folder' if out != Path(out.anchor) else 'the root folder'}; "
+            "choose a folder of its own, such as output/"
+        )
+    guarded = {
+        "the engine's folder": project.root,
+        "the plan's folder": Path(project.build_file).parent,
+        "the profile folder": project.source_dir,
+        "the packets folder": project.packets,
+        "the templates folder": project.templates_dir,
+    }
+    for name, folder in guarded.items():
+        folder = Path(folder).resolve()
+        if out == folder or out in folder.parents:
+            raise UserError(
+                f"--output {where} is {name}"
+                + ("" if out == folder else " or a folder above it")
+                + "; documents are written into a folder of their own, such as output/"
+            )
+    inside = [project.templates_dir, project.packets, *(Path(project.source_dir) / n for n in SOURCE_FOLDERS)]
+    sources = sorted(out.glob("*.yaml")) if out.is_dir() else []
+    if sources or any(Path(f).resolve() in out.parents for f in inside):
+        raise UserError(
+            f"--output {where} holds sources"
+            + (f" ({sources[0].name})" if sources else "")
+            + "; documents are written into a folder of their own, such as output/"
+        )
+
+
+SOURCE_FOLDERS = ("competencies", "domains", "roles", "scales")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import TINY, run_script
+from conftest import ROOT, TINY, run_script
 
 
 @pytest.fixture
@@ -99,3 +100,26 @@ def test_a_users_file_in_the_output_folder_is_never_touched(project):
     assert run_script(*plan, "--prune").code == 0
     assert (out / "neutral/notes-of-mine.txt").read_text(encoding="utf-8") == "mine"
     assert files(out) == ["index.html", "manifest.json", "neutral/handbook.html", "neutral/notes-of-mine.txt"]
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        (lambda project: project, "is the plan's folder"),
+        (lambda project: project / "competencies", "holds sources (active-listening.yaml)"),
+        (lambda project: project / "roles" / "new", "holds sources"),
+        (lambda project: project.parent, "or a folder above it"),
+        (lambda project: ROOT, "is the engine's folder"),
+        (lambda project: Path("/"), "is the root folder"),
+        (lambda project: Path.home(), "is your home folder"),
+    ],
+)
+def test_output_may_not_be_a_folder_of_sources_or_above_them(project, where, says):
+    folder = where(project)
+    before = sorted(p.name for p in folder.iterdir()) if folder.exists() else None
+    for command in ([], ["clean"]):
+        result = run_script("--plan", str(project / "build.yaml"), "-o", str(folder), "--format", "html", *command)
+        assert result.code == 1, result.out
+        assert result.err.startswith("error: --output ") and says in result.err, result.err
+        assert "Traceback" not in result.err
+    assert (sorted(p.name for p in folder.iterdir()) if folder.exists() else None) == before
