@@ -47,6 +47,9 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
     inputs = inputs or load_inputs(project, options)  # 1. load: every error at once
     targets = plan.targets(inputs, options)  # 2. plan: what to make
     ownership.refuse_others(previous, ours, options, project.output_dir)
+    ownership.refuse_unowned(
+        previous, [t.path for t in targets] + [catalogue.FILE] * (not options.partial), project.output_dir
+    )
 
     objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
     stale = [

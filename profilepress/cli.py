@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -24,6 +26,7 @@ from .errors import ProfileErrors, UserError, display_path
 from .pdf import PAPER_SIZES
 from .progress import Reporter
 from .project import FORMATS, BuildFailed, BuildOptions, Project, Report, request_of, with_overrides
+from .write import Interrupted
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inputs import Inputs
@@ -313,8 +316,30 @@ folder nor a ref, or its sources are not valid; 2 wrong usage."""
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: handled as Ctrl-C is (everything staged is removed; nothing half written), exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
+def _signal_name(exc: BaseException) -> str:
+    return "terminated (SIGTERM)" if isinstance(exc, Terminated) or _terminated_held(exc) else "interrupted"
+
+
+def _terminated_held(exc: BaseException) -> bool:
+    return isinstance(exc, Interrupted) and exc.args == ("SIGTERM",)
+
+
+def _signal_exit(exc: BaseException) -> int:
+    return 143 if isinstance(exc, Terminated) or _terminated_held(exc) else 130
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     args = make_parser(root).parse_args(argv)
     command = args.command or "build"
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
@@ -368,10 +393,20 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(f"{_count(len(exc.errors), 'error')} in {_count(files, 'file')}; nothing was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BuildFailed as exc:
+        bug = False
         for path, reason in exc.failures:
-            print(f"{path}: error: {reason}", file=sys.stderr)
+            first, _, trace = reason.partition("\n")
+            bug = bug or first.startswith("internal error:")
+            print(f"{path}: error: {first}", file=sys.stderr)
+            if trace and args.verbose:
+                print(trace, file=sys.stderr)
         print(f"{_count(len(exc.failures), 'target')} failed; nothing was written.", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        if bug:
+            print(
+                "An internal error is a bug in profilepress; run again with --verbose and report the output.",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL if bug else EXIT_BAD_INPUT
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -381,11 +416,20 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except KeyboardInterrupt:
+    except Interrupted as exc:  # it came while the outputs were put in place: that finished first
         print(
-            "interrupted; nothing was written, and the files already in the output folder are intact.", file=sys.stderr
+            f"{_signal_name(exc)}; stopped once the build had finished writing: the output folder is complete "
+            "and up to date.",
+            file=sys.stderr,
         )
-        return 130
+        return _signal_exit(exc)
+    except KeyboardInterrupt as exc:
+        print(
+            f"{_signal_name(exc)}; nothing was written, and the files already in the output folder "
+            "are intact.",
+            file=sys.stderr,
+        )
+        return _signal_exit(exc)
     except Exception as exc:  # a bug, not the user's mistake
         if args.verbose:
             traceback.print_exc()

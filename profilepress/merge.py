@@ -73,6 +73,7 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
         previous = manifest.read(project.output_dir)
         whole = replace(options, shard=None)
         ownership.refuse_others(previous, ours, whole, project.output_dir)
+        ownership.refuse_unowned(previous, [*new.order, catalogue.FILE], project.output_dir)
         new.targets.update({p: e for p, e in ownership.carried_over(previous, whole).items() if p not in new.targets})
         obsolete = ownership.obsolete(previous, set(new.order), whole, ours)
         index = catalogue.make(project, inputs, targets, new)

@@ -110,3 +110,15 @@ def refuse_unsafe_output(project: Project) -> None:
 
 
 SOURCE_FOLDERS = ("competencies", "domains", "roles", "scales")
+
+
+def refuse_unowned(previous: manifest.Manifest | None, paths: list[str], output_dir: Path) -> None:
+    """A file already at a path the build would write, which no build made, is someone's: stop and say so."""
+    made = set(previous.targets) | set(previous.extras) if previous else set()
+    theirs = [p for p in paths if p not in made and (Path(output_dir) / p).exists()]
+    if theirs:
+        raise UserError(
+            f"{display_path(Path(output_dir) / theirs[0])} was not made by this build, and the build would write "
+            f"there{f' (and {len(theirs) - 1} more)' if len(theirs) > 1 else ''}; move it away, or build into "
+            "another folder with --output"
+        )

@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from .errors import UserError
+
+TEMPORARY = ".profilepress-"  # the prefix of a file being written; one left by a killed build is removed
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while the outputs were being put in place: they were all put in place
+    first, so the folder is complete; the message must say so, not that nothing was written."""
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (the renames and the manifest: a few
+    milliseconds), so that a folder is never left half updated; one that came meanwhile is raised
+    afterwards as :class:`Interrupted`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        pending = signal.sigpending() & held
+        if pending:  # take them now, so that none is delivered when the mask is restored
+            signal.sigwait(pending)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    if pending:
+        raise Interrupted("SIGTERM" if signal.SIGTERM in pending else "SIGINT")
 
 
 class OutputFolder:
@@ -17,10 +56,30 @@ class OutputFolder:
         self.root = Path(root).resolve()
 
     def path_for(self, relative: str) -> Path:
-        target = (self.root / relative).resolve()
-        if target == self.root or self.root not in target.parents:
+        """Where an output goes; never through a symbolic link, never outside the folder."""
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or any(part in ("..", ".") for part in parts):
             raise UserError(f"refusing to write outside the output folder: {relative}")
+        target = self.root
+        for part in parts:
+            target = target / part
+            if target.is_symlink():
+                raise UserError(
+                    f"{target} is a symbolic link; the build never writes through a link (it could overwrite "
+                    "the file it points at): remove the link, or build into another folder with --output"
+                )
         return target
+
+    def check_writable(self, relative: str) -> None:
+        """An existing output that cannot be replaced (read-only, or not a file) is an error naming it."""
+        target = self.path_for(relative)
+        if target.exists() and not target.is_file():
+            raise UserError(f"{target} is in the way: a folder (or other non-file) where the build writes a document")
+        if target.is_file() and not target.stat().st_mode & 0o200:  # the owner's write bit (root too)
+            raise UserError(
+                f"{target} is read-only; the build does not replace a file you protected: make it writable "
+                "(chmod u+w) or move it away"
+            )
 
     def remove(self, relative: str, sha256: str) -> bool:
         """Delete an output this tool made, if it still holds the bytes the manifest records.
@@ -48,23 +107,43 @@ class OutputFolder:
         If any cannot be written (a read-only folder, a full disk, an interruption),
         the staged files are removed and no target is touched.
         """
+        return self.publish(files, {}, None)[0]
+
+    def publish(
+        self, files: list[tuple[str, bytes]], obsolete: dict[str, str], record: tuple[str, bytes] | None
+    ) -> tuple[list[Path], list[str], list[str]]:
+        """A build's outcome, as one step: every file is staged first (a failure or an interruption until
+        then changes nothing); then, with Ctrl-C and SIGTERM held back for those few milliseconds, every
+        file is renamed into place, the outputs no longer wanted are removed (``obsolete``: path → the
+        sha256 this tool wrote; one changed by hand since is kept), and the record of what the folder holds
+        (the manifest) goes in last. Returns (written, removed, kept)."""
+        everything = [*files, *([record] if record else [])]
+        for relative, _ in everything:
+            self.check_writable(relative)
         staged: list[tuple[str, Path]] = []
+        removed: list[str] = []
+        kept: list[str] = []
         try:
-            for relative, data in files:
+            for relative, data in everything:
                 target = self.path_for(relative)
                 staged.append((self._stage(target, data), target))
-            for tmp, target in staged:
-                os.replace(tmp, target)
+            with signals_held():
+                for tmp, target in staged[: len(files)]:
+                    os.replace(tmp, target)
+                for path, sha in obsolete.items():
+                    (removed if self.remove(path, sha) else kept).append(path)
+                for tmp, target in staged[len(files) :]:
+                    os.replace(tmp, target)
         except BaseException:
             for tmp, _ in staged:
                 Path(tmp).unlink(missing_ok=True)
             raise
-        return [target for _, target in staged]
+        return [target for _, target in staged[: len(files)]], removed, kept
 
     def _stage(self, target: Path, data: bytes) -> str:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMPORARY}{target.name}.", suffix=".tmp")
         except OSError as exc:
             raise UserError(f"cannot write to {target.parent}: {exc.strerror}") from exc
         try:
@@ -72,27 +151,13 @@ class OutputFolder:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, 0o666 & ~_umask())
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise UserError(f"cannot write {target}: {exc.strerror}") from exc
             raise
         return tmp
-
-    def publish(
-        self, files: list[tuple[str, bytes]], obsolete: dict[str, str], record: tuple[str, bytes]
-    ) -> tuple[list[Path], list[str], list[str]]:
-        """A build's outcome, in order: every new file (all or nothing), then the outputs no longer wanted
-        removed (``obsolete``: path → the sha256 this tool wrote; one changed by hand since is kept), then
-        the record of what the folder holds (the manifest), last. Returns (written, removed, kept)."""
-        written = self.write_all(files)
-        removed: list[str] = []
-        kept: list[str] = []
-        for path, sha in obsolete.items():
-            (removed if self.remove(path, sha) else kept).append(path)
-        self.write(*record)
-        return written, removed, kept
 
     def write(self, relative: str, data: bytes) -> Path:
         """Write ``data`` to a temporary file beside the target, then rename it into place.
@@ -135,6 +200,7 @@ class BuildLock:
         self.handle.truncate()
         self.handle.write(f"process {os.getpid()}\n")
         self.handle.flush()
+        _remove_leftovers(self.path.parent)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -147,3 +213,11 @@ class BuildLock:
         self.handle.close()
         if self.created and not any(self.path.parent.iterdir()):
             self.path.parent.rmdir()
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Files a killed build was writing (ours by their prefix), removed under the lock; links not followed."""
+    for parent, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            if name.startswith(TEMPORARY) and name.endswith(".tmp"):
+                Path(parent, name).unlink(missing_ok=True)

@@ -185,3 +185,16 @@ def make(source: Path, out: Path, targets: list[Target], **options):
 def text_of(element) -> str:
     """An element's text as a reader sees it: whitespace collapsed."""
     return " ".join(element.get_text(" ").split())
+
+
+def previous_build(out: Path, files: dict[str, bytes]) -> None:
+    """Files in ``out`` as an earlier build left them: written, and listed in its manifest (so they are the
+    build's own, which it may replace; a file no manifest lists is a user's, never overwritten)."""
+    from profilepress import manifest
+
+    recorded = manifest.Manifest()
+    for relative, data in files.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+        recorded.targets[relative] = manifest.Entry(manifest.sha256_bytes(data), len(data), 0, "handbook", "html", "")
+    (out / manifest.FILE).write_bytes(recorded.to_json())

@@ -22,7 +22,7 @@ from PIL import Image
 
 from profilepress.cli import main
 
-from conftest import ROOT, TINY
+from conftest import ROOT, TINY, previous_build
 
 # --- a writable copy of the whole project ---------------------------------------------------------
 
@@ -37,9 +37,7 @@ def project(tmp_path):
     shutil.copy(ROOT / "build.yaml", root / "build.yaml")
     for name in ("templates", "fonts"):
         (root / name).symlink_to(ROOT / name)
-    out = tmp_path / "out"
-    (out / "neutral").mkdir(parents=True)
-    (out / "neutral/handbook.html").write_text("a previous build", encoding="utf-8")
+    previous_build(tmp_path / "out", {"neutral/handbook.html": b"a previous build"})
     return root
 
 

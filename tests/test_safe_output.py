@@ -11,7 +11,7 @@ from profilepress.errors import UserError
 from profilepress.pdf import RenderLog, html_to_pdf
 from profilepress.write import OutputFolder
 
-from conftest import ROOT, TEMPLATES, TINY_PLAN
+from conftest import ROOT, TEMPLATES, TINY_PLAN, previous_build
 
 ALLOWED = [TEMPLATES, ROOT / "fonts"]
 
@@ -91,9 +91,7 @@ def test_refused_resource_fails_the_build_and_keeps_previous_outputs(run, tmp_pa
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    (out / "neutral").mkdir(parents=True)
-    (out / "neutral/handbook.html").write_text("previous html", encoding="utf-8")
-    (out / "neutral/handbook.pdf").write_bytes(b"previous pdf")
+    previous_build(out, {"neutral/handbook.html": b"previous html", "neutral/handbook.pdf": b"previous pdf"})
 
     result = run(
         "--plan",
@@ -113,6 +111,7 @@ def test_refused_resource_fails_the_build_and_keeps_previous_outputs(run, tmp_pa
     assert (out / "neutral/handbook.html").read_text(encoding="utf-8") == "previous html"
     assert (out / "neutral/handbook.pdf").read_bytes() == b"previous pdf"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "manifest.json",
         "neutral",
         "neutral/handbook.html",
         "neutral/handbook.pdf",

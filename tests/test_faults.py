@@ -1,0 +1,146 @@
+"""Faults around the output folder: links, files in the way, read-only files, the umask, leftovers of a
+killed build, signals while the outputs are put in place, and bugs (exit 3, one line)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from profilepress.cli import main
+
+from conftest import ROOT, TINY, run_script
+
+
+@pytest.fixture
+def project(tmp_path):
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def plan(project, out, *args):
+    return ["--plan", str(project / "build.yaml"), "-o", str(out), "--format", "html", "--jobs", "1", *args]
+
+
+def snapshot(out):
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_a_link_in_the_output_folder_is_never_written_through(project, tmp_path):
+    out = tmp_path / "out"
+    assert run_script(*plan(project, out, "-q")).code == 0
+    users = tmp_path / "precious.html"
+    users.write_text("mine", encoding="utf-8")
+    (out / "neutral/handbook.html").unlink()
+    (out / "neutral/handbook.html").symlink_to(users)
+    before = snapshot(out)
+    result = run_script(*plan(project, out))
+    assert result.code == 1
+    assert "neutral/handbook.html is a symbolic link; the build never writes through a link" in result.err
+    assert users.read_text(encoding="utf-8") == "mine" and snapshot(out) == before
+
+
+def test_a_users_file_where_the_build_would_write_is_refused(project, tmp_path):
+    out = tmp_path / "out"
+    (out / "neutral").mkdir(parents=True)
+    (out / "neutral/handbook.html").write_text("my own handbook", encoding="utf-8")
+    result = run_script(*plan(project, out))
+    assert result.code == 1
+    assert "neutral/handbook.html was not made by this build, and the build would write there" in result.err
+    assert snapshot(out) == {"neutral/handbook.html": b"my own handbook"}
+
+
+def test_a_read_only_output_is_refused_and_new_files_follow_the_umask(project, tmp_path):
+    out = tmp_path / "out"
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *plan(project, out, "-q")],
+        preexec_fn=lambda: os.umask(0o027),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    assert (out / "neutral/handbook.html").stat().st_mode & 0o777 == 0o640
+    (out / "neutral/handbook.html").chmod(0o444)
+    competency = project / "competencies/active-listening.yaml"
+    competency.write_text(competency.read_text(encoding="utf-8").replace("full attention", "whole attention"))
+    before = snapshot(out)
+    result = run_script(*plan(project, out))
+    assert result.code == 1
+    assert "neutral/handbook.html is read-only; the build does not replace a file you protected" in result.err
+    assert snapshot(out) == before
+
+
+def test_the_next_build_removes_what_a_killed_build_left_and_only_that(project, tmp_path):
+    out = tmp_path / "out"
+    assert run_script(*plan(project, out, "-q")).code == 0
+    leftover = out / "neutral/.profilepress-handbook.html.x1y2z3.tmp"
+    leftover.write_bytes(b"half a document")
+    mine = out / "neutral/.my-draft.tmp"
+    mine.write_text("mine", encoding="utf-8")
+    assert run_script(*plan(project, out, "--force", "-q")).code == 0
+    assert not leftover.exists() and mine.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_signal_while_outputs_are_put_in_place_waits_for_them():
+    """Inside the held block a signal does not stop the renames; it is raised once they are done (run in a
+    process of its own: signals reach only a main thread)."""
+    code = (
+        "import os, signal\n"
+        "from profilepress.write import Interrupted, signals_held\n"
+        "done = []\n"
+        "try:\n"
+        "    with signals_held():\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        done.append('renamed')\n"
+        "except Interrupted as exc:\n"
+        "    print(done, exc.args)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert ran.stdout.strip() == "['renamed'] ('SIGTERM',)", ran.stdout + ran.stderr
+
+
+def test_sigterm_mid_render_exits_143_and_changes_nothing(project, tmp_path):
+    out = tmp_path / "out"
+    assert run_script(*plan(project, out, "-q")).code == 0
+    before = snapshot(out)
+    env = {**os.environ, "CI": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "-o", str(out), "--force"]
+        + ["--format", "pdf", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    line = proc.stdout.readline()  # "rendering: N to render": the pool is at work
+    assert line.startswith("rendering"), line + proc.stderr.read()
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "terminated (SIGTERM); nothing was written" in err
+    assert snapshot(out) == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name == ".profilepress.lock"]
+
+
+def test_a_bug_while_rendering_exits_3_in_one_line_unless_verbose(project, tmp_path, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the engine")
+
+    monkeypatch.setattr("profilepress.document.render_target", broken)
+    out = tmp_path / "out"
+    assert main(plan(project, out, "--only", "neutral/handbook.html"), root=ROOT) == 3
+    err = capsys.readouterr().err
+    assert "neutral/handbook.html: error: internal error: RuntimeError: a bug in the engine" in err
+    assert "Traceback" not in err and "report the output" in err
+    assert main(plan(project, out, "--only", "neutral/handbook.html", "--verbose"), root=ROOT) == 3
+    assert "Traceback" in capsys.readouterr().err
+    assert not out.exists()
