@@ -409,7 +409,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return EXIT_INTERNAL if bug else EXIT_BAD_INPUT
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_BAD_INPUT
     except BrokenPipeError:
         # Whoever reads our output stopped reading (`build.py --list | head -1`): not an error. Later
         # writes, and the interpreter's own flush at exit, go nowhere instead of failing again.
@@ -425,8 +425,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return _signal_exit(exc)
     except KeyboardInterrupt as exc:
         print(
-            f"{_signal_name(exc)}; nothing was written, and the files already in the output folder "
-            "are intact.",
+            f"{_signal_name(exc)}; nothing was written, and the files already in the output folder are intact.",
             file=sys.stderr,
         )
         return _signal_exit(exc)
@@ -648,9 +647,19 @@ def _source_date_epoch() -> int | None:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise UserError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{value}'")
+    if not re.fullmatch(r"[0-9]{1,12}", value) or int(value) > LATEST_DATE:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (0 to {LATEST_DATE}, "
+            f"the end of year 9999), not {value!r}; for a commit's date: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"
+        )
     return int(value)
+
+
+LATEST_DATE = 253402300799  # 9999-12-31T23:59:59Z
+
+
+class UsageError(UserError):
+    """A wrong use of the command (an option or environment variable), not a fault in the sources: exit 2."""
 
 
 def _count(n: int, word: str) -> str:

@@ -55,7 +55,10 @@ def input_files(
             for path in sorted(root.rglob("*")):
                 if skip is not None and (path.resolve() == skip or skip in path.resolve().parents):
                     continue
-                if path.is_file() and "__pycache__" not in path.parts:
+                inside = path.relative_to(root).parts
+                if any(part.startswith(".") or part == "__pycache__" for part in inside):
+                    continue  # hidden files and folders (.git, .DS_Store, ._x.yaml) are not inputs
+                if path.is_file():
                     found[relative(path, base)] = sha256_file(path)
     for path in files:
         if path.is_file():

@@ -123,16 +123,17 @@ def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
     """Read one YAML file strictly. Returns the document (None if unreadable) and its errors."""
     errors: list[SourceError] = []
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size  # checked before reading: a huge file is refused at once
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         return None, [SourceError(path, 0, 0, f"cannot read the file: {exc.strerror}")]
-    if len(raw) > MAX_FILE_BYTES:
+    if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
         return None, [
             SourceError(
                 path,
                 0,
                 0,
-                f"file is too large ({len(raw):,} bytes)",
+                f"file is too large ({max(size, len(raw)):,} bytes)",
                 hint=f"source files are limited to {MAX_FILE_BYTES:,} bytes; split it",
             )
         ]

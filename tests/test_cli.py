@@ -133,11 +133,13 @@ def test_unknown_paper_is_a_usage_error():
     assert "invalid choice: 'a5'" in result.err
 
 
-def test_bad_source_date_epoch(run, tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+@pytest.mark.parametrize("value", ["yesterday", "²", "-1", "1e9", "99999999999999", "253402300800"])
+def test_bad_source_date_epoch_is_a_usage_error(run, tmp_path, monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path / "out"))
-    assert result.code == 1
-    assert "SOURCE_DATE_EPOCH must be a whole number" in result.err
+    assert result.code == 2, result.err
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (0 to 253402300799" in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
     assert not (tmp_path / "out").exists()
 
 

@@ -3,6 +3,7 @@ killed build, signals while the outputs are put in place, and bugs (exit 3, one 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -144,3 +145,23 @@ def test_a_bug_while_rendering_exits_3_in_one_line_unless_verbose(project, tmp_p
     assert main(plan(project, out, "--only", "neutral/handbook.html", "--verbose"), root=ROOT) == 3
     assert "Traceback" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_hidden_files_and_version_control_folders_are_not_sources(project, tmp_path):
+    (project / "roles" / "._buddy.yaml").write_bytes(b"\x00\x05\x16\x07 AppleDouble resource fork")
+    (project / ".git" / "objects").mkdir(parents=True)
+    (project / ".git" / "objects" / "blob").write_bytes(b"x" * 1000)
+    out = tmp_path / "out"
+    built = run_script(*plan(project, out))
+    assert built.code == 0, built.err
+    inputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    assert inputs and not [path for path in inputs if "/." in "/" + path]
+
+
+def test_a_huge_source_is_refused_before_it_is_read(project, tmp_path):
+    huge = project / "competencies" / "reflecting-back.yaml"
+    with open(huge, "ab") as handle:
+        handle.truncate(60_000_000)  # a sparse 60 MB file: reading it would take seconds
+    result = run_script(*plan(project, tmp_path / "out"))
+    assert result.code == 1
+    assert "competencies/reflecting-back.yaml: error: file is too large (60,000,000 bytes)" in result.err, result.err

@@ -63,7 +63,10 @@ class Parsed(Generic[M]):
 def yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # Hidden files (a macOS "._coach.yaml", an editor's ".coach.yaml.swp") are not sources.
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".") and p.is_file()
+    )
 
 
 def parse_required(path: Path, schema: type[M], kind: str, errors: list[SourceError]) -> Parsed[M] | None:
