@@ -93,63 +93,16 @@ class ContentsEntry:
 # --- what every document shares ------------------------------------------------------------
 
 STYLES = {
-    # document kind → (stylesheets for the screen, stylesheets for print)
-    "handbook": (("css/base.css", "css/screen.css"), ("css/base.css", "css/fonts.css", "css/print.css")),
-    "worksheet": (
-        ("css/base.css", "css/worksheet.css", "css/screen.css"),
-        ("css/base.css", "css/worksheet.css", "css/fonts.css", "css/worksheet-print.css", "css/worksheet-pages.css"),
-    ),
-    "summary": (
-        ("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
-        (
-            "css/base.css",
-            "css/worksheet.css",
-            "css/summary.css",
-            "css/fonts.css",
-            "css/worksheet-print.css",
-            "css/worksheet-pages.css",
-        ),
-    ),
+    # document kind → (stylesheets for the screen, stylesheets for print): base.css, then print.css on paper,
+    # then the kind's own file, if it has one
+    "handbook": (("css/base.css",), ("css/base.css", "css/print.css")),
+    "worksheet": (("css/base.css", "css/worksheet.css"), ("css/base.css", "css/print.css")),
+    "summary": (("css/base.css", "css/summary.css"), ("css/base.css", "css/print.css", "css/summary.css")),
     # one person's report: the summary's stylesheets
-    "person": (
-        ("css/base.css", "css/worksheet.css", "css/summary.css", "css/screen.css"),
-        (
-            "css/base.css",
-            "css/worksheet.css",
-            "css/summary.css",
-            "css/fonts.css",
-            "css/worksheet-print.css",
-            "css/worksheet-pages.css",
-        ),
-    ),
-    "excerpt": (
-        ("css/base.css", "css/worksheet.css", "css/screen.css"),
-        (
-            "css/base.css",
-            "css/worksheet.css",
-            "css/fonts.css",
-            "css/print.css",
-            "css/worksheet-print.css",
-            "css/mixed.css",
-        ),
-    ),
-    "slides": (
-        ("css/base.css", "css/slides.css", "css/slides-screen.css"),
-        ("css/base.css", "css/fonts.css", "css/slides.css"),
-    ),
-    "packet": (
-        ("css/base.css", "css/worksheet.css", "css/packet.css", "css/screen.css"),
-        (
-            "css/base.css",
-            "css/worksheet.css",
-            "css/packet.css",
-            "css/fonts.css",
-            "css/print.css",
-            "css/worksheet-print.css",
-            "css/mixed.css",
-            "css/packet-print.css",
-        ),
-    ),
+    "person": (("css/base.css", "css/summary.css"), ("css/base.css", "css/print.css", "css/summary.css")),
+    "excerpt": (("css/base.css",), ("css/base.css", "css/print.css")),
+    "slides": (("css/base.css", "css/slides.css"), ("css/base.css", "css/print.css", "css/slides.css")),
+    "packet": (("css/base.css", "css/packet.css"), ("css/base.css", "css/print.css", "css/packet.css")),
 }
 
 
