@@ -59,8 +59,10 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         or previous is None
         or not freshness.current(previous, t, options, project, files, lambda slot: deps.current_hash(objects, slot))
     ]
-    known = {p: e.pages for p, e in previous.targets.items()} if previous else {}
-    results = render_stale(project, options, inputs, stale, known, reporter)  # 4. render, in memory
+    recorded = previous.targets if previous else {}
+    known = {p: e.pages for p, e in recorded.items()}  # the longest documents start first
+    replay = [(t.path, w) for t in targets if t not in stale for w in recorded[t.path].warnings]  # --strict
+    results = render_stale(project, options, inputs, stale, known, reporter, replay)  # 4. render, in memory
 
     new = manifest.Manifest(
         freshness.engine_fingerprint(),

@@ -460,7 +460,7 @@ def _choices(args: argparse.Namespace) -> dict:
 
 
 def _quick_options(choices: dict) -> dict:
-    given = {k: v for k, v in choices.items() if k in ("force", "shard", "only", "brand", "prune") and v}
+    given = {k: v for k, v in choices.items() if k in ("force", "shard", "only", "brand", "prune", "strict") and v}
     return {**given, "request": request_of(choices), "formats": choices["formats"] or FORMATS}
 
 

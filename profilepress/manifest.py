@@ -89,6 +89,7 @@ class Entry:
     files: dict[str, str] = field(default_factory=dict)  # fetched file (relative) → sha256
     requested: bool = False  # made on request (tailor), not by the plan: kept
     made_by: str = ""  # the plan file that made it, relative to the output folder
+    warnings: list[str] = field(default_factory=list)  # what rendering it warned about (replayed, --strict)
 
 
 @dataclass

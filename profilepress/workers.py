@@ -222,10 +222,12 @@ def render_stale(
     stale: list[Target],
     pages: dict[str, int],
     reporter: Reporter,
+    replayed: list[tuple[str, str]] | None = None,
 ) -> list:
     """Render every stale target in the pool; all are attempted, and every failure is raised together
     (BuildFailed). ``pages``: each output's page count in the last build (the longest start first)."""
     failures: list[tuple[str, str]] = []
+    replayed = replayed or []
 
     def done(result) -> None:
         if isinstance(result, Failed):
@@ -239,7 +241,8 @@ def render_stale(
         results = render_all(project, options, inputs, stale, options.jobs or default_jobs(), done, pages)
     finally:
         reporter.finish()
-    warnings = [(r.target.path, w) for r in results if not isinstance(r, Failed) for w in r.warnings]
+    # the warnings of this render, and those recorded when the outputs still up to date were made
+    warnings = [(r.target.path, w) for r in results if not isinstance(r, Failed) for w in r.warnings] + replayed
     for path, text in warnings:
         reporter.warning(f"{path}: {text}")
     if options.strict:

@@ -165,3 +165,22 @@ def test_a_huge_source_is_refused_before_it_is_read(project, tmp_path):
     result = run_script(*plan(project, tmp_path / "out"))
     assert result.code == 1
     assert "competencies/reflecting-back.yaml: error: file is too large (60,000,000 bytes)" in result.err, result.err
+
+
+def test_strict_fails_on_a_warning_recorded_by_an_earlier_build(project, tmp_path):
+    """--strict does not depend on the cache: an up-to-date output's warnings are replayed."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    css = templates / "css/print.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { colour: red; }\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["--plan", str(project / "build.yaml"), "-o", str(out), "--templates", str(templates), "--jobs", "1"]
+    args += ["--only", "neutral/handbook.pdf"]
+    lenient = run_script(*args)
+    assert lenient.code == 0 and "warning: neutral/handbook.pdf: Ignored `colour: red`" in lenient.err
+    before = snapshot(out)
+    for attempt in range(2):  # the second time through the no-op shortcut's way too
+        strict = run_script(*args, "--strict")
+        assert strict.code == 1, (attempt, strict.out)
+        assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
+        assert "built 0" not in strict.out and snapshot(out) == before
