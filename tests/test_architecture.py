@@ -98,7 +98,9 @@ def test_freshness_needs_the_standard_library_only():
     outside = {alias.name.split(".")[0] for node in top if isinstance(node, ast.Import) for alias in node.names}
     outside |= {node.module.split(".")[0] for node in top if isinstance(node, ast.ImportFrom) and node.level == 0}
     assert outside - set(sys.stdlib_module_names) - {"__future__"} == set()
-    # the package's own modules it needs: the manifest, and (inside project_of only) the strict YAML reader
+    own = {alias.name for node in top if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert own <= {"__version__", "manifest"}, own  # at the top: the manifest only
+    # inside functions: the project's types and (in project_of) the strict YAML reader
     assert set(GRAPH["freshness"]) <= {"__init__", "manifest", "project", "yamlread"}, GRAPH["freshness"]
 
 
