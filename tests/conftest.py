@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -58,15 +60,56 @@ def run_script(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Result:
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-# --- the default build, started as the test run starts and shared by every test process -------------
+# --- the default build: output/ as `make` leaves it, or made here when it is not up to date -----------
+
+OUTPUT = ROOT / "output"  # where `python build.py` (and so `make`, and `make test` before the tests) builds
+
+
+def default_plan_is_built() -> bool:
+    """Does output/ hold what `python build.py` would leave there now? Asked exactly as the command asks
+    before it builds (the manifest and content hashes, profilepress/freshness.py), and read only."""
+    from profilepress import freshness
+    from profilepress.cli import _choices, _quick_options, make_parser
+
+    args = make_parser(ROOT).parse_args([])
+    project = freshness.project_of(args.plan, ROOT, source=args.source, templates=args.templates, output=args.output)
+    return freshness.up_to_date(project, BuildOptions(**_quick_options(_choices(args)))) is not None
+
+
+def copy_default_build(folder: Path) -> bool:
+    """Copy the default plan's outputs in output/ (what a build into an empty folder makes: the plan's documents,
+    the catalogue and the manifest; nothing else a user keeps there) into ``folder``, and check the copies
+    against the manifest's hashes. False when output/ is not up to date."""
+    if not default_plan_is_built():
+        return False
+    recorded = json.loads((OUTPUT / "manifest.json").read_text(encoding="utf-8"))
+    expected = {path: recorded["targets"][path]["sha256"] for path in recorded["order"]} | recorded["extras"]
+    for path in [*expected, "manifest.json"]:
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(OUTPUT / path, folder / path)
+    return all(hashlib.sha256((folder / p).read_bytes()).hexdigest() == sha for p, sha in expected.items())
+
+
+def files_in(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
 
 
 def pytest_configure(config):
-    """In the process that runs the session (not in an xdist worker): start `python build.py` at once,
-    in the background, so that the whole default plan is built while the first tests run."""
+    """In the process that runs the session (not in an xdist worker): find the default build.
+
+    `make test` brings output/ up to date first (as `make` does), so the tests read a copy of it. Run on its
+    own, pytest checks that output/ is up to date; if it is not, it starts `python build.py` into a temporary
+    folder at once, in the background, so that the whole plan is built while the first tests run.
+    """
     if hasattr(config, "workerinput") or os.environ.get("PROFILEPRESS_TEST_BUILD"):
         return
+    config._output_before = files_in(OUTPUT)  # nothing may write into output/ during the tests
     folder = Path(tempfile.mkdtemp(prefix="profilepress-default-build-"))
+    if copy_default_build(folder / "output"):
+        (folder / "exit-code").write_text("0\n")
+        config._default_build = (folder, None, None, "output/, up to date (read from a copy)")
+        return
+    shutil.rmtree(folder / "output", ignore_errors=True)
     log = open(folder / "build.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in pytest_unconfigure)
     script = (
         f'"{sys.executable}" "{ROOT / "build.py"}" -o "{folder / "output"}"; '
@@ -76,25 +119,47 @@ def pytest_configure(config):
         folder,
         subprocess.Popen(["sh", "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True),
         log,
+        f"output/ is not up to date, so the whole plan is being built into {folder} "
+        "(about 2 minutes more; `make` or `python build.py` first saves them)",
     )
+
+
+def pytest_report_header(config):
+    started = getattr(config, "_default_build", None)
+    if started is not None:
+        return f"default build: {started[3]}"
+    if os.environ.get("PROFILEPRESS_TEST_BUILD"):
+        return f"default build: {os.environ['PROFILEPRESS_TEST_BUILD']} (PROFILEPRESS_TEST_BUILD)"
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """Tell each xdist worker where the default build is being made."""
+    """Tell each xdist worker where the default build is."""
     started = getattr(node.config, "_default_build", None)
     if started is not None:
         node.workerinput["default_build"] = str(started[0])
 
 
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_output_before", None)
+    if before is not None and files_in(OUTPUT) != before:
+        session.config.get_terminal_writer().line(
+            "output/ changed during the tests: a test wrote into it (tests must write into their own folders)",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_unconfigure(config):
     started = getattr(config, "_default_build", None)
     if started is not None:
-        folder, process, log = started
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait()
-        log.close()
+        folder, process, log, _ = started
+        if process is not None:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait()
+            log.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -102,7 +167,8 @@ def pytest_unconfigure(config):
 def default_build(request) -> Path:
     """`python build.py` as a user runs it: the whole default plan, and a filled worksheet collected beside it.
 
-    Started in the background when the test run starts (see pytest_configure); this waits for it.
+    A copy of output/ when it is up to date (`make test` sees to that), or else the build started when the test
+    run started (see pytest_configure); this waits for it. Tests read it; one that changes a file copies it first.
     PROFILEPRESS_TEST_BUILD names a default build made beforehand, for working on the tests.
     """
     if os.environ.get("PROFILEPRESS_TEST_BUILD"):
