@@ -199,7 +199,7 @@ def default_build(request) -> Path:
             )
             filled = folder / "ada.pdf"
             writer.write(filled)
-            summary = run_script("collect", str(filled), "--into", str(out / "summary"))
+            summary = run_script("collect", str(filled), "--into", str(out / "summary"), "--jobs", "1")
             assert summary.code == 0, summary.err
             done.touch()
     return out
@@ -241,8 +241,13 @@ def worksheets(source: Path, scope: str, *formats: str) -> list[Target]:
 
 
 def make(source: Path, out: Path, targets: list[Target], **options):
-    """Build exactly these targets (not build.yaml's plan) from a profile folder."""
+    """Build exactly these targets (not build.yaml's plan) from a profile folder.
+
+    In this process, with one job unless told otherwise: the test processes already keep every core busy, and a
+    pool of workers would only add its start-up (the pool has tests of its own: test_incremental, test_hostile).
+    """
     packets = source / "packets" if (source / "packets").is_dir() else ROOT / "packets"
+    options.setdefault("jobs", 1)
     return build(
         Project(source, TEMPLATES, out, ROOT, packets_dir=packets), BuildOptions(plan=tuple(targets), **options)
     )

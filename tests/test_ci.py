@@ -3,6 +3,8 @@ plan change between them leave exactly what a fresh full build gives, and no sta
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from profilepress.cli import main
 
 from conftest import ROOT, TINY
 
@@ -26,8 +30,11 @@ def _step(job: dict, step_id: str) -> str:
 
 
 def _run(command: str, cwd: Path, plan: Path, env: dict) -> subprocess.CompletedProcess:
-    """A workflow command, as the runner's shell runs it, with this checkout's engine and the test's plan."""
-    command = command.replace(".venv/bin/python build.py", f"'{sys.executable}' '{ROOT / 'build.py'}' --plan '{plan}'")
+    """A workflow command, as the runner's shell runs it, with this checkout's engine and the test's plan (and one
+    job: the tiny plan's HTML is not worth starting a pool of workers for; the bytes do not depend on it)."""
+    command = command.replace(
+        ".venv/bin/python build.py", f"'{sys.executable}' '{ROOT / 'build.py'}' --plan '{plan}' --jobs 1"
+    )
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", command],
         cwd=cwd,
@@ -113,7 +120,17 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
     second = _ci_run(workflow, project, jobs, cache, 2)
     fresh = tmp_path / "fresh"
     subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "-o", str(fresh), "-q"],
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--plan",
+            str(project / "build.yaml"),
+            "-o",
+            str(fresh),
+            "-q",
+            "-j",
+            "1",
+        ],
         check=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
         timeout=300,
@@ -127,7 +144,10 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
     cached = {path for shard in cache.iterdir() for path in _files(shard)}
     assert cached == set(expected) - {"index.html"}
     verify = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "verify", "-o", str(second)],
+        [
+            *(sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml")),
+            *("verify", "-o", str(second), "--jobs", "1"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -137,14 +157,11 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
 
 
 def _listed(project: Path, *args: str) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--list", "-q", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return [line.split()[-1] for line in done.stdout.splitlines()]
+    """`build.py --list -q ARGS`: the targets' paths (in this process: listing starts no worker and writes nothing)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--plan", str(project / "build.yaml"), "--list", "-q", *args], root=ROOT) == 0
+    return [line.split()[-1] for line in out.getvalue().splitlines()]
 
 
 def test_adding_a_target_moves_no_other_target_to_another_shard(project):
@@ -163,7 +180,7 @@ def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path):
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), *args],
+            [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--jobs", "1", *args],
             capture_output=True,
             text=True,
             env=env,

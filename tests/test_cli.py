@@ -46,7 +46,7 @@ def test_usage_errors_exit_2(args):
 
 def test_default_command_builds_the_plan_into_output(run, tmp_path):
     """No command: the build plan's documents (here the tiny profile's own plan) and the catalogue."""
-    result = run("--plan", str(TINY_PLAN), "--output", str(tmp_path))
+    result = run("--plan", str(TINY_PLAN), "--output", str(tmp_path), "--jobs", "1")  # one job: no pool to start
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert made == [
@@ -67,7 +67,7 @@ def test_default_command_builds_the_plan_into_output(run, tmp_path):
 
 
 def test_options_after_the_command(run, tmp_path):
-    result = run("build", "--plan", str(TINY_PLAN), "-o", str(tmp_path), "--quiet", "--format", "html")
+    result = run("build", "--plan", str(TINY_PLAN), "-o", str(tmp_path), "--quiet", "--format", "html", "--jobs", "1")
     assert result.code == 0, result.err
     assert result.out == ""
     assert "Peer Mentoring Practice Profile" in (tmp_path / "neutral/handbook.html").read_text(encoding="utf-8")
@@ -118,7 +118,19 @@ def test_build_py_runs_from_any_folder(tmp_path):
 def test_paper_marks_and_format_options(run, tmp_path):
     from pypdf import PdfReader
 
-    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--format", "pdf", "--paper", "letter", "--print-marks")
+    result = run(
+        "--plan",
+        str(TINY_PLAN),
+        "-o",
+        str(tmp_path),
+        "--format",
+        "pdf",
+        "--paper",
+        "letter",
+        "--print-marks",
+        "-j",
+        "1",
+    )
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
     assert made == ["manifest.json", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]  # partial: no catalogue

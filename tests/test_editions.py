@@ -24,7 +24,8 @@ def project(out, **kw):
 
 
 def make(out, *targets, **options):
-    return build(project(out), BuildOptions(plan=targets, **options))
+    """These targets, in this process, with one job (as conftest.make)."""
+    return build(project(out), BuildOptions(plan=targets, **{"jobs": 1, **options}))
 
 
 def soup_of(path):
@@ -341,7 +342,7 @@ def test_unknown_brand_role_or_packet_in_the_plan(run, tmp_path):
 
 
 def test_catalogue_lists_what_was_built(run, tmp_path):
-    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path))
+    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--jobs", "1")
     assert result.code == 0, result.err
     soup = soup_of(tmp_path / "index.html")
     rows = [[text_of(td) for td in tr.select("th, td")] for tr in soup.select("tbody tr")]

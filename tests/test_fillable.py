@@ -144,9 +144,12 @@ def test_filled_changed_and_reopened(filled, program):
 
 
 def test_six_programs_collected_together(filled, run, tmp_path):
-    result = run("collect", *(str(path) for path in filled.values()), "--into", str(tmp_path / "summary"))
+    folder = tmp_path / "summary"
+    result = run(
+        "collect", *(str(path) for path in filled.values()), "--into", str(folder), "--format", "html", "-j", "1"
+    )
     assert result.code == 0, result.err
-    with open(tmp_path / "summary" / "ratings.csv", newline="", encoding="utf-8") as handle:
+    with open(folder / "ratings.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for program in PROGRAMS:
         mine = {

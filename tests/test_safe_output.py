@@ -104,6 +104,8 @@ def test_refused_resource_fails_the_build_and_keeps_previous_outputs(run, tmp_pa
         "html",
         "--format",
         "pdf",
+        "--jobs",
+        "1",
     )
     assert result.code == 1
     assert "error: resource refused: file:///etc/passwd" in result.err
