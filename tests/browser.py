@@ -1,10 +1,12 @@
 """Headless Chromium (Debian's chromium, installed by `make`) for the tests.
 
-* :func:`dom_after`: load a page with a script appended and return the final DOM
-  (runs the HTML worksheet's own JavaScript).
 * :class:`Chromium`: one browser driven over the DevTools protocol on a pipe, to
   load many pages in turn, at a chosen screen width, run scripts and axe-core
-  (installed by `make` with npm) on each, and take screenshots.
+  (installed by `make` with npm) on each, take screenshots, and load a page with
+  a script appended and return the final DOM (:meth:`Chromium.dom_after`: runs the
+  HTML worksheet's own JavaScript). The tests share one per test process (the
+  `browser` fixture in conftest.py), each test in a new page of its own: a new
+  browser context, so no storage, cookie or screen size is left by the test before.
 """
 
 from __future__ import annotations
@@ -33,31 +35,6 @@ FLAGS = [
     "--disable-sync",
 ]
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def dom_after(page: Path, script: str) -> str:
-    """Load a copy of ``page`` with ``script`` run after the page's own scripts; return the final DOM."""
-    assert CHROMIUM, "Chromium is not installed: run `make` (scripts/install-system-deps.sh installs it)"
-    html = page.read_text(encoding="utf-8")
-    assert "</body>" in html
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / page.name
-        copy.write_text(html.replace("</body>", f"<script>{script}</script>\n</body>"), encoding="utf-8")
-        result = subprocess.run(
-            [
-                CHROMIUM,
-                *FLAGS,
-                "--virtual-time-budget=10000",
-                f"--user-data-dir={tmp}/profile",
-                "--dump-dom",
-                copy.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 class Chromium:
@@ -89,10 +66,21 @@ class Chromium:
         os.close(from_browser_write)
         self._buffer = b""
         self._id = 0
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.call("Page.enable", session=True)
+        self._session = self._context = self._target = None
+        self._pages = 0
+        self.new_page()
         self._axe = AXE.read_text(encoding="utf-8")
+
+    def new_page(self) -> None:
+        """Continue in a new tab of a new browser context (a private window): nothing of the pages before it
+        (local storage, cookies, the screen size set with :meth:`viewport`) is left."""
+        if self._target is not None:
+            self.call("Target.closeTarget", targetId=self._target)
+            self.call("Target.disposeBrowserContext", browserContextId=self._context)
+        self._context = self.call("Target.createBrowserContext")["browserContextId"]
+        self._target = self.call("Target.createTarget", url="about:blank", browserContextId=self._context)["targetId"]
+        self._session = self.call("Target.attachToTarget", targetId=self._target, flatten=True)["sessionId"]
+        self.call("Page.enable", session=True)
 
     def call(self, method: str, session: bool = False, **params):
         self._id += 1
@@ -128,7 +116,7 @@ class Chromium:
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
         while True:  # until the page has loaded
             event = self._read()
-            if event.get("method") == "Page.loadEventFired":
+            if event.get("method") == "Page.loadEventFired" and event.get("sessionId") == self._session:
                 return
 
     def evaluate(self, expression: str):
@@ -163,6 +151,17 @@ class Chromium:
             clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1},
         )
         path.write_bytes(base64.b64decode(shot["data"]))
+
+    def dom_after(self, page: Path, script: str) -> str:
+        """Load a copy of ``page`` with ``script`` run after the page's own scripts; return the final DOM."""
+        html = page.read_text(encoding="utf-8")
+        assert "</body>" in html
+        self._pages += 1
+        copy = Path(self._tmp.name) / f"page-{self._pages}" / page.name
+        copy.parent.mkdir()
+        copy.write_text(html.replace("</body>", f"<script>{script}</script>\n</body>"), encoding="utf-8")
+        self.open(copy)
+        return self.evaluate("document.documentElement.outerHTML")
 
     def axe(self, page: Path) -> list[dict]:
         """axe-core's WCAG 2.1 A and AA violations on a page: [{id, impact, help, nodes: [target…]}]."""

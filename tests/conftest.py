@@ -206,6 +206,23 @@ def default_build(request) -> Path:
 
 
 @pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the test process (starting one costs a second or two)."""
+    from browser import Chromium
+
+    with Chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser(chromium):
+    """Headless Chromium, in a new page of its own for this test (a new browser context: nothing kept from the
+    tests before)."""
+    chromium.new_page()
+    return chromium
+
+
+@pytest.fixture(scope="session")
 def shipped_profile():
     return load_profile(SHIPPED)
 

@@ -25,7 +25,6 @@ from pypdf.generic import ByteStringObject, NameObject, TextStringObject
 
 from profilepress.cli import main
 
-from browser import Chromium, dom_after
 from conftest import ROOT, TINY, make, run_script, text_of
 from conftest import worksheets as worksheet_targets
 from pdfcheck import figures_without_alt
@@ -276,21 +275,20 @@ def test_person_report(ada):
     assert pdf.metadata.title == "Self-assessment: Ada Example" and pdf.outline
 
 
-def test_reports_pass_the_accessibility_gate_and_fit_a_phone_and_a_desktop(ada):
-    with Chromium() as browser:
-        failing = {name: browser.axe(ada / name) for name in ("summary.html", "people/ada-example.html")}
-        assert not any(failing.values()), failing
-        for width in (320, 1280):
-            browser.viewport(width)
-            for name in ("summary.html", "people/ada-example.html"):
-                browser.open(ada / name)
-                page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-                assert page <= screen, f"{name} is {page} px wide at {width} px"
-                cut = browser.evaluate(
-                    "[...document.querySelectorAll('thead th')].filter(th => "
-                    "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
-                )
-                assert not cut or width == 320, f"{name} at {width} px: headings cut off: {cut}"
+def test_reports_pass_the_accessibility_gate_and_fit_a_phone_and_a_desktop(ada, browser):
+    failing = {name: browser.axe(ada / name) for name in ("summary.html", "people/ada-example.html")}
+    assert not any(failing.values()), failing
+    for width in (320, 1280):
+        browser.viewport(width)
+        for name in ("summary.html", "people/ada-example.html"):
+            browser.open(ada / name)
+            page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert page <= screen, f"{name} is {page} px wide at {width} px"
+            cut = browser.evaluate(
+                "[...document.querySelectorAll('thead th')].filter(th => "
+                "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
+            )
+            assert not cut or width == 320, f"{name} at {width} px: headings cut off: {cut}"
 
 
 # --- filled the ways PDF programs and the browser do -------------------------------------
@@ -353,7 +351,7 @@ def test_two_ticks_in_one_round_are_not_guessed_between(run, tiny, tmp_path):
     assert "undecided.pdf: error: field M1_1_r1 has two choices ticked (acquiring and emerging)" in result.err
 
 
-def test_html_worksheet_answers_saved_in_the_browser_are_collected(run, tiny, tmp_path):
+def test_html_worksheet_answers_saved_in_the_browser_are_collected(run, tiny, tmp_path, browser):
     """The page's own script fills and saves; collect reads what it saved."""
     script = """
       function pick(name, value) { document.querySelector('input[name="' + name + '"][value="' + value + '"]').click(); }
@@ -366,7 +364,7 @@ def test_html_worksheet_answers_saved_in_the_browser_are_collected(run, tiny, tm
       out.textContent = JSON.stringify(window.profilepressWorksheet.answers());
       document.body.appendChild(out);
     """
-    soup = BeautifulSoup(dom_after(tiny / "profile.html", script), "html.parser")
+    soup = BeautifulSoup(browser.dom_after(tiny / "profile.html", script), "html.parser")
     saved = json.loads(soup.select_one("#saved").get_text())
     answers = tmp_path / "bea.json"
     answers.write_text(json.dumps(saved), encoding="utf-8")

@@ -183,7 +183,7 @@ def test_brand_colours_and_logo_reach_html_and_pdf(default_build):
     assert (float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)) == (612.0, 792.0)
 
 
-def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build):
+def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build, browser):
     import pymupdf
 
     with pymupdf.open(default_build / "northwind/handbook.pdf") as pdf:
@@ -199,19 +199,16 @@ def test_the_sample_brands_font_sets_body_text_in_html_and_pdf(default_build):
     html = default_build / "northwind/handbook.html"
     source = html.read_text(encoding="utf-8")
     assert source.count('font-family: "Open Sans"; font-weight:') == 4 and "data:font/woff;base64," in source
-    from browser import Chromium
-
-    with Chromium() as browser:
-        browser.viewport(1280)
-        browser.open(html)
-        family = browser.evaluate("getComputedStyle(document.querySelector('main p')).fontFamily")
-        assert family.startswith('"Open Sans"'), family
-        assert browser.evaluate("document.fonts.check('16px \"Open Sans\"')")
-        loaded = browser.evaluate(
-            "document.fonts.ready.then(() => [...document.fonts].filter(f => "
-            "f.family.includes('Open Sans') && f.status === 'loaded').length)"
-        )
-        assert loaded >= 1
+    browser.viewport(1280)
+    browser.open(html)
+    family = browser.evaluate("getComputedStyle(document.querySelector('main p')).fontFamily")
+    assert family.startswith('"Open Sans"'), family
+    assert browser.evaluate("document.fonts.check('16px \"Open Sans\"')")
+    loaded = browser.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].filter(f => "
+        "f.family.includes('Open Sans') && f.status === 'loaded').length)"
+    )
+    assert loaded >= 1
 
 
 def brand_copy(tmp_path, edit):

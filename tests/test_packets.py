@@ -342,9 +342,7 @@ def test_role_page_is_a_table_with_pages_and_no_page_holds_only_the_citation(def
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_packet_html_tables_are_never_clipped(default_build, width):
-    from browser import Chromium
-
+def test_packet_html_tables_are_never_clipped(default_build, width, browser):
     script = """JSON.stringify({page: document.documentElement.scrollWidth,
         clipped: [...document.querySelectorAll('table')].filter(t => {
             const box = t.parentElement;
@@ -353,11 +351,10 @@ def test_packet_html_tables_are_never_clipped(default_build, width):
             return box.scrollWidth > box.clientWidth + 1 && !scrolls; }).map(t => t.className),
         narrow: [...document.querySelectorAll('.ws-table')].filter(t => innerWidth > 1000 &&
             t.getBoundingClientRect().width < 900).length})"""
-    with Chromium() as browser:
-        browser.viewport(width)
-        for name in (SAMPLE, f"{SAMPLE}-trainer"):
-            browser.open(default_build / "neutral" / "packets" / f"{name}.html")
-            seen = json.loads(browser.evaluate(script))
-            assert seen["page"] <= width, (name, seen)  # the page never scrolls sideways
-            assert seen["clipped"] == [], (name, seen)  # a wide table scrolls in its own region
-            assert seen["narrow"] == 0, (name, seen)  # on a desktop, worksheets use the width
+    browser.viewport(width)
+    for name in (SAMPLE, f"{SAMPLE}-trainer"):
+        browser.open(default_build / "neutral" / "packets" / f"{name}.html")
+        seen = json.loads(browser.evaluate(script))
+        assert seen["page"] <= width, (name, seen)  # the page never scrolls sideways
+        assert seen["clipped"] == [], (name, seen)  # a wide table scrolls in its own region
+        assert seen["narrow"] == 0, (name, seen)  # on a desktop, worksheets use the width

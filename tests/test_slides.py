@@ -129,9 +129,7 @@ def test_slides_pdf_is_tagged_with_a_heading_per_slide(deck):
     assert roles.count("/H1") + roles.count("/H2") == len(reader.pages)
 
 
-def test_html_deck_works_offline_with_the_keyboard(deck):
-    from browser import Chromium
-
+def test_html_deck_works_offline_with_the_keyboard(deck, browser):
     source = deck["html"].read_text(encoding="utf-8")
     soup = BeautifulSoup(source, "html.parser")
     assert not [tag for tag in soup.find_all(src=True) if not tag["src"].startswith("data:")]
@@ -140,24 +138,23 @@ def test_html_deck_works_offline_with_the_keyboard(deck):
     visible = (
         "JSON.stringify([...document.querySelectorAll('.slide')].map((s, i) => s.hidden ? -1 : i).filter(i => i >= 0))"
     )
-    with Chromium() as browser:
-        browser.viewport(1280, 720)
-        browser.open(deck["html"])
-        assert json.loads(browser.evaluate(visible)) == [0]
-        for key, expected in (("ArrowRight", 1), ("ArrowRight", 2), ("ArrowLeft", 1), ("End", None), ("Home", 0)):
-            browser.evaluate(f"document.dispatchEvent(new KeyboardEvent('keydown', {{key: '{key}'}}))")
-            shown = json.loads(browser.evaluate(visible))
-            last = len(soup.select("section.slide")) - 1
-            assert shown == [last if expected is None else expected], (key, shown)
-        assert browser.evaluate("location.hash") == "#slide-1"
-        # each slide's content stays inside it, as laid out in the browser with the embedded font
-        overflow = browser.evaluate("""JSON.stringify([...document.querySelectorAll('.slide')].map((s, i) => {
-            s.hidden = false; const over = s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1;
-            s.hidden = true; return over ? i + 1 : 0; }).filter(Boolean))""")
-        assert json.loads(overflow) == []
-        family = browser.evaluate("getComputedStyle(document.querySelector('.slide li')).fontFamily")
-        assert "Atkinson Hyperlegible" in family
-        assert browser.evaluate("document.fonts.check('24pt \"Atkinson Hyperlegible\"')")
+    browser.viewport(1280, 720)
+    browser.open(deck["html"])
+    assert json.loads(browser.evaluate(visible)) == [0]
+    for key, expected in (("ArrowRight", 1), ("ArrowRight", 2), ("ArrowLeft", 1), ("End", None), ("Home", 0)):
+        browser.evaluate(f"document.dispatchEvent(new KeyboardEvent('keydown', {{key: '{key}'}}))")
+        shown = json.loads(browser.evaluate(visible))
+        last = len(soup.select("section.slide")) - 1
+        assert shown == [last if expected is None else expected], (key, shown)
+    assert browser.evaluate("location.hash") == "#slide-1"
+    # each slide's content stays inside it, as laid out in the browser with the embedded font
+    overflow = browser.evaluate("""JSON.stringify([...document.querySelectorAll('.slide')].map((s, i) => {
+        s.hidden = false; const over = s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1;
+        s.hidden = true; return over ? i + 1 : 0; }).filter(Boolean))""")
+    assert json.loads(overflow) == []
+    family = browser.evaluate("getComputedStyle(document.querySelector('.slide li')).fontFamily")
+    assert "Atkinson Hyperlegible" in family
+    assert browser.evaluate("document.fonts.check('24pt \"Atkinson Hyperlegible\"')")
 
 
 def test_a_long_title_is_set_smaller_and_one_too_long_for_the_title_slide_is_refused(recipe):

@@ -12,7 +12,6 @@ from pypdf import PdfReader
 from profilepress.errors import ProfileErrors, UserError
 from profilepress.load import load_scales
 
-from browser import dom_after
 from conftest import ROOT, SHIPPED, TINY, make, text_of
 from conftest import worksheets as worksheet_targets
 from pdfcheck import on_state
@@ -219,7 +218,7 @@ def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_
 # --- the HTML worksheet's own script (collecting is tested in test_collect.py) ----------------
 
 
-def test_html_worksheet_reloads_saved_answers(shipped):
+def test_html_worksheet_reloads_saved_answers(shipped, browser):
     identity = json.loads(
         BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser").find(
             "meta", attrs={"name": "profilepress-worksheet"}
@@ -241,7 +240,7 @@ def test_html_worksheet_reloads_saved_answers(shipped):
         if (el.checked) el.setAttribute('checked', ''); if (el.value && el.type !== 'radio' && el.type !== 'checkbox')
           el.setAttribute('data-value', el.value); }});
     """
-    soup = BeautifulSoup(dom_after(shipped / "profile.html", script), "html.parser")
+    soup = BeautifulSoup(browser.dom_after(shipped / "profile.html", script), "html.parser")
     messages = soup.select_one("#messages").get_text().splitlines()
     assert messages == [
         "old.json was saved from a different worksheet (another version of the profile or "
