@@ -1,7 +1,18 @@
-"""The build engine: incremental, parallel, reproducible, observable, fit for CI."""
+"""The build engine: incremental, parallel, reproducible, observable, fit for CI.
+
+Each test builds the tiny profile's project (tests/profiles/tiny) with the command line, in this process (as the
+`run` fixture does: each run reads the manifest and the sources afresh) except where a process of its own is the
+point (a no-op build that imports nothing heavy, a changed engine). Tests that only read a first build share one
+(`built`, with PDFs); tests about what a later build redoes or removes, where a PDF would be decided the same way
+as the HTML and only take longer, use the plan in HTML only (`tiny_html`); the tests where the PDF is the point
+(what an edit rebuilds, template dependencies, the manifest's record of fonts, bytes with 1 and 2 jobs, verify,
+a failing fetch, --strict) build PDFs.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -9,7 +20,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT, TINY, run_script
+from profilepress.cli import main
+
+from conftest import ROOT, TINY, Result, run_script
 
 PLAN_FILES = ("build.yaml", "profile.yaml", "principles.yaml", "domains", "competencies", "roles", "packets")
 
@@ -22,9 +35,40 @@ def tiny(tmp_path):
     return folder
 
 
+@pytest.fixture
+def tiny_html(tiny):
+    """The tiny project with its plan in HTML only (6 targets)."""
+    plan = tiny / "build.yaml"
+    text = plan.read_text(encoding="utf-8")
+    for formats in ("[html, pdf]", "[html, pdf, fillable-pdf]"):
+        assert f"formats: {formats}\n" in text
+        text = text.replace(f"formats: {formats}\n", "formats: [html]\n")
+    plan.write_text(text, encoding="utf-8")
+    return tiny
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The tiny project built once, with its whole plan (PDFs too) and one job, for tests that only read it:
+    (the project, its output folder, what the build printed). Tests that change a file copy the folder first."""
+    base = tmp_path_factory.mktemp("built")
+    shutil.copytree(TINY, base / "tiny")
+    result = build(base / "tiny", "--jobs", "1")
+    assert result.code == 0, result.err
+    return base / "tiny", base / "out", result
+
+
+def cli(*args: str) -> Result:
+    """`python build.py ARGS`, in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args), root=ROOT)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
 def build(tiny, *args, out=None):
     out = out or tiny.parent / "out"
-    return run_script("--plan", str(tiny / "build.yaml"), "-o", str(out), *args)
+    return cli("--plan", str(tiny / "build.yaml"), "-o", str(out), *args)
 
 
 def snapshot(out):
@@ -84,9 +128,9 @@ def test_template_and_asset_changes_are_dependencies(tiny, tmp_path):
     assert rendered(result) == ["neutral/packets/listening-hour.html"]  # the only document using packet.css
 
 
-def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(tiny):
-    assert build(tiny, "--jobs", "1").code == 0
-    out = tiny.parent / "out"
+def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(built):
+    tiny, out, _ = built
+    before = snapshot(out)
     code = (
         "import sys; from pathlib import Path; from profilepress.cli import main; "
         f"rc = main(['--plan', {str(tiny / 'build.yaml')!r}, '-o', {str(out)!r}], root=Path({str(ROOT)!r})); "
@@ -97,9 +141,11 @@ def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(tiny):
     assert "built 0, up to date 9, removed 0, failed 0" in result.stdout
     assert "(decided from the manifest)" in result.stdout
     assert result.stdout.splitlines()[-1] == "False False False"
+    assert snapshot(out) == before  # nothing written
 
 
-def test_removed_targets_are_deleted_but_never_a_users_file(tiny):
+def test_removed_targets_are_deleted_but_never_a_users_file(tiny_html):
+    tiny = tiny_html
     assert build(tiny, "--jobs", "1").code == 0
     out = tiny.parent / "out"
     (out / "neutral/my-notes.txt").write_text("mine", encoding="utf-8")
@@ -135,19 +181,19 @@ def test_tailored_outputs_survive_the_next_plain_build(tiny):
     assert all(manifest["targets"][p]["requested"] for p in made)
 
 
-def test_an_output_changed_by_hand_is_rebuilt_and_force_rebuilds_all(tiny):
+def test_an_output_changed_by_hand_is_rebuilt_and_force_rebuilds_all(tiny_html):
+    tiny = tiny_html
     assert build(tiny, "--jobs", "1").code == 0
     out = tiny.parent / "out"
     (out / "neutral/handbook.html").write_text("tampered", encoding="utf-8")
     result = build(tiny, "--jobs", "1")
     assert rendered(result) == ["neutral/handbook.html"]
     assert "tampered" not in (out / "neutral/handbook.html").read_text(encoding="utf-8")
-    assert len(rendered(build(tiny, "--jobs", "1", "--force"))) == 9
+    assert len(rendered(build(tiny, "--jobs", "1", "--force"))) == 6  # the whole plan
 
 
-def test_manifest_records_every_output(tiny):
-    assert build(tiny, "--jobs", "1").code == 0
-    out = tiny.parent / "out"
+def test_manifest_records_every_output(built):
+    _, out, _ = built
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["targets"]) == 9
     import hashlib
@@ -161,24 +207,29 @@ def test_manifest_records_every_output(tiny):
     assert "competency:M2#activities" in pdf["fields"] and "handbook.html.j2" in pdf["templates"]
 
 
-def test_output_bytes_do_not_depend_on_jobs(tiny, tmp_path):
-    one, two = tmp_path / "one", tmp_path / "two"
-    assert build(tiny, "--jobs", "1", out=one).code == 0
+def test_output_bytes_do_not_depend_on_jobs(built, tmp_path):
+    tiny, one, _ = built  # built with one job
+    two = tmp_path / "two"
     assert build(tiny, "--jobs", "2", out=two).code == 0
     files = {k: v[0] for k, v in snapshot(one).items() if k != "manifest.json"}
     assert files == {k: v[0] for k, v in snapshot(two).items() if k != "manifest.json"}
 
 
-def test_verify_passes_on_a_clean_build_and_names_a_tampered_file(tiny):
-    assert build(tiny, "--jobs", "1").code == 0
-    ok = run_script("verify", "--plan", str(tiny / "build.yaml"), "-o", str(tiny.parent / "out"), "--jobs", "1")
+def test_verify_passes_on_a_clean_build_and_names_a_tampered_file(built, tiny_html):
+    """Passing on the whole plan, PDFs made again byte for byte; a file changed unnoticeably, in the plan in HTML
+    (verify compares bytes, whatever they are)."""
+    tiny, out, _ = built
+    before = snapshot(out)
+    ok = cli("verify", "--plan", str(tiny / "build.yaml"), "-o", str(out), "--jobs", "1")
     assert ok.code == 0, ok.err
     assert "verify: ok" in ok.out
-    pdf = tiny.parent / "out/neutral/worksheets/profile.pdf"
-    pdf.write_bytes(pdf.read_bytes() + b"%tampered\n")  # a PDF reader would not even notice
-    bad = run_script("verify", "--plan", str(tiny / "build.yaml"), "-o", str(tiny.parent / "out"), "--jobs", "1")
+    assert snapshot(out) == before  # verify builds elsewhere
+    assert build(tiny_html, "--jobs", "1").code == 0
+    page = tiny_html.parent / "out/neutral/worksheets/profile.html"
+    page.write_bytes(page.read_bytes() + b"<!-- tampered -->\n")  # a browser would not even notice
+    bad = cli("verify", "--plan", str(tiny_html / "build.yaml"), "-o", str(tiny_html.parent / "out"), "--jobs", "1")
     assert bad.code == 1
-    assert "neutral/worksheets/profile.pdf: the file in the output folder differs from the manifest" in bad.err
+    assert "neutral/worksheets/profile.html: the file in the output folder differs from the manifest" in bad.err
 
 
 def test_failures_are_all_reported_and_nothing_is_written(tiny, tmp_path):
@@ -222,10 +273,10 @@ def test_strict_makes_warnings_fatal(tiny, tmp_path):
     assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
 
 
-def test_shards_are_disjoint_and_cover_the_plan(tiny):
+def test_shards_are_disjoint_and_cover_the_plan(run):
+    """Listed in this process (a listing starts no worker and writes nothing), from the tiny project's plan."""
     listed = lambda *a: [
-        l.split()[-1]
-        for l in run_script("--plan", str(tiny / "build.yaml"), "-o", "out", "--list", *a).out.splitlines()[:-1]
+        l.split()[-1] for l in run("--plan", str(TINY / "build.yaml"), "-o", "out", "--list", *a).out.splitlines()[:-1]
     ]
     everything = listed()
     shards = [listed("--shard", f"{i}/3") for i in (1, 2, 3)]
@@ -235,12 +286,13 @@ def test_shards_are_disjoint_and_cover_the_plan(tiny):
     assert bad.code == 2 and "is not a shard like 1/3" in bad.err
 
 
-def test_plain_progress_when_not_a_terminal_and_quiet(tiny):
-    result = build(tiny, "--jobs", "1")
+def test_plain_progress_when_not_a_terminal_and_quiet(built, tiny_html):
+    result = built[2]  # the first build of the whole plan, its output read from a pipe
     assert result.out.splitlines()[0] == "rendering: 9 to render"
     assert len(rendered(result)) == 9
     assert result.out.splitlines()[-1].startswith("built 9, up to date 0, removed 0, failed 0 in ")
-    quiet = build(tiny, "--jobs", "1", "--force", "--quiet")
+    assert build(tiny_html, "--jobs", "1").code == 0
+    quiet = build(tiny_html, "--jobs", "1", "--force", "--quiet")
     assert quiet.out == "" and quiet.code == 0
 
 
@@ -263,6 +315,8 @@ def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
                 str(out),
                 "--format",
                 "html",
+                "--jobs",
+                "1",
             ],
             capture_output=True,
             text=True,
