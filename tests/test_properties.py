@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -29,10 +31,17 @@ from profilepress.render import Renderer
 
 from conftest import ROOT, SHIPPED
 
+# How many examples each property draws: "ci", the default, draws 20 (a few seconds each, so that `make test`
+# stays under two minutes; every run draws new ones, so CI covers more ground run after run); "thorough" draws 200,
+# for a change to the loaders, the model or the templates:
+#     HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/test_properties.py
+settings.register_profile("ci", max_examples=20)
+settings.register_profile("thorough", max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 # No shrinking: a failing example is reported as drawn (shrinking a whole profile can take many
 # minutes of CI time); the failure message carries the files and the errors they raised.
 SETTINGS = settings(
-    max_examples=40,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -137,6 +146,13 @@ def texts_in(value):
             yield from texts_in(item)
 
 
+@functools.cache
+def engine():
+    """What does not depend on the profile (the scales, the brands and the templates' renderer): made once, as a
+    build makes them once for all its documents."""
+    return load_scales([ROOT / "scales"]), load_brands(ROOT / "brands", ROOT), Renderer(ROOT / "templates")
+
+
 @SETTINGS
 @given(files=profiles())
 def test_random_valid_profiles_always_build(tmp_path_factory, files):
@@ -146,8 +162,8 @@ def test_random_valid_profiles_always_build(tmp_path_factory, files):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.dump(data, Dumper=CarefulDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     profile = load_profile(folder)
-    inputs = Inputs(profile, load_scales([ROOT / "scales"]), load_brands(ROOT / "brands", ROOT), {})
-    renderer = Renderer(ROOT / "templates")
+    scales, brands, renderer = engine()
+    inputs = Inputs(profile, scales, brands, {})
     handbook = document_html(inputs, Target("h.html", "handbook", "html"), BuildOptions(), renderer)
     worksheet = document_html(inputs, Target("w.html", "worksheet", "html"), BuildOptions(), renderer)
     for piece in texts_in({k: v for k, v in files.items() if not k.startswith("profile")}):
