@@ -15,7 +15,7 @@ from profilepress.inputs import load_inputs
 from profilepress.load import load_brands, load_profile
 from profilepress.project import BuildOptions, Project, Target
 
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY_PLAN, text_of
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY, TINY_PLAN, text_of
 from pdfcheck import figures_without_alt, structure_elements
 
 
@@ -378,7 +378,7 @@ def test_a_brand_with_its_own_font(tmp_path):
     from profilepress.pdf import RenderLog, html_to_pdf
     from profilepress.render import Renderer
 
-    project = Project(SHIPPED, TEMPLATES, tmp_path / "out", tmp_path)
+    project = Project(TINY, TEMPLATES, tmp_path / "out", tmp_path)  # a small handbook: the font is what is looked at
     inputs = load_inputs(project, BuildOptions(), with_build_file=False, with_packets=False)
     target = Target("nw.pdf", "handbook", "pdf", brand="northwind", paper="letter")
     html = document_html(inputs, target, BuildOptions(), Renderer(TEMPLATES))

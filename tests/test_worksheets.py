@@ -39,12 +39,14 @@ def shipped(default_build):
 
 
 @pytest.fixture(scope="module")
-def missouri_d1(tmp_path_factory):
+def missouri_c1(tmp_path_factory):
+    """C1's worksheet on the Missouri scale (one competency: the scale sets every worksheet's columns and fields
+    the same way, whatever its scope)."""
     out = tmp_path_factory.mktemp("missouri")
     make(
         SHIPPED,
         out,
-        [t for t in worksheet_targets(SHIPPED, "domain", "html", "fillable-pdf") if t.scope.code == "D1"],
+        [t for t in worksheet_targets(SHIPPED, "competency", "html", "fillable-pdf") if t.scope.code == "C1"],
         scale="missouri-spdg",
     )
     return out / "worksheets"
@@ -134,8 +136,8 @@ def test_every_activity_has_its_fields_named_by_code(shipped, shipped_profile):
     assert not any("." in name for name in names)  # PDF would read a dot as a hierarchy
 
 
-def test_switching_the_scale_changes_columns_and_fields(missouri_d1):
-    reader = PdfReader(missouri_d1 / "d01-co-creation-and-engagement-fillable.pdf")
+def test_switching_the_scale_changes_columns_and_fields(missouri_c1):
+    reader = PdfReader(missouri_c1 / "c01-co-learning-fillable.pdf")
     assert radio_groups(reader)["C1_1_r1"] == [
         "far-from-proficient",
         "close-to-proficient",
@@ -143,9 +145,7 @@ def test_switching_the_scale_changes_columns_and_fields(missouri_d1):
         "exemplary",
         "na",
     ]
-    soup = BeautifulSoup(
-        (missouri_d1 / "d01-co-creation-and-engagement.html").read_text(encoding="utf-8"), "html.parser"
-    )
+    soup = BeautifulSoup((missouri_c1 / "c01-co-learning.html").read_text(encoding="utf-8"), "html.parser")
     levels = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(1) th.h-level")]
     assert levels == PRESETS["missouri-spdg"] + ["No opportunity / N/A"]
     rounds = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
