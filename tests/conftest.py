@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -199,10 +201,37 @@ def default_build(request) -> Path:
             )
             filled = folder / "ada.pdf"
             writer.write(filled)
-            summary = run_script("collect", str(filled), "--into", str(out / "summary"), "--jobs", "1")
+            summary = cli("collect", str(filled), "--into", str(out / "summary"), "--jobs", "1")
             assert summary.code == 0, summary.err
             done.touch()
     return out
+
+
+def cli(*args: str) -> Result:
+    """`python build.py ARGS` in this process, for fixtures (the `run` fixture is for tests)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args), root=ROOT)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory) -> tuple[Path, Result]:
+    """The tiny profile's own plan, whole (PDFs too), built once for the test run as
+    `python build.py --plan tests/profiles/tiny/build.yaml -o OUT --jobs 1` builds it: (OUT, what it printed).
+
+    Shared by every test process of the run (a folder they all see, a lock); tests read it, and one that changes
+    a file copies it first.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # xdist: the workers' common folder
+    folder = shared / "tiny-build"
+    with FileLock(str(shared / "tiny-build.lock")):
+        if not (folder / "result.json").is_file():
+            result = cli("--plan", str(TINY_PLAN), "-o", str(folder / "out"), "--jobs", "1")
+            assert result.code == 0, result.err
+            (folder / "result.json").write_text(json.dumps(result.__dict__), encoding="utf-8")
+    return folder / "out", Result(**json.loads((folder / "result.json").read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="session")

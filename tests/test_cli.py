@@ -44,11 +44,12 @@ def test_usage_errors_exit_2(args):
     assert "Traceback" not in result.err
 
 
-def test_default_command_builds_the_plan_into_output(run, tmp_path):
-    """No command: the build plan's documents (here the tiny profile's own plan) and the catalogue."""
-    result = run("--plan", str(TINY_PLAN), "--output", str(tmp_path), "--jobs", "1")  # one job: no pool to start
+def test_default_command_builds_the_plan_into_output(tiny_build):
+    """No command: the build plan's documents (here the tiny profile's own plan) and the catalogue. (The build is
+    conftest's tiny_build: `--plan tests/profiles/tiny/build.yaml -o OUT --jobs 1`, made once for the run.)"""
+    out, result = tiny_build
     assert result.code == 0, result.err
-    made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert made == [
         "index.html",
         "manifest.json",
@@ -62,7 +63,7 @@ def test_default_command_builds_the_plan_into_output(run, tmp_path):
         "neutral/worksheets/profile.html",
         "neutral/worksheets/profile.pdf",
     ]
-    assert (tmp_path / "neutral/handbook.pdf").read_bytes().startswith(b"%PDF-")
+    assert (out / "neutral/handbook.pdf").read_bytes().startswith(b"%PDF-")
     assert "built 9, up to date 0, removed 0, failed 0 in " in result.out
 
 

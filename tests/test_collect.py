@@ -25,8 +25,7 @@ from pypdf.generic import ByteStringObject, NameObject, TextStringObject
 
 from profilepress.cli import main
 
-from conftest import ROOT, TINY, make, run_script, text_of
-from conftest import worksheets as worksheet_targets
+from conftest import ROOT, TINY, run_script, text_of
 from pdfcheck import figures_without_alt
 
 SCALE = "california-cpm"
@@ -34,11 +33,11 @@ FIRST_ACTIVITY = "Put the phone away"  # M1.1 in tests/profiles/tiny/competencie
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """The tiny profile's worksheet as HTML, printable PDF and fillable PDF."""
-    out = tmp_path_factory.mktemp("tiny")
-    make(TINY, out, worksheet_targets(TINY, "profile", "html", "pdf", "fillable-pdf"), scale=SCALE)
-    return out / "worksheets"
+def tiny(tiny_build):
+    """The tiny profile's worksheet as HTML, printable PDF and fillable PDF, on its plan's scale (SCALE): from its
+    plan, built once for the test run (conftest's tiny_build). Read only: tests fill copies."""
+    out, _ = tiny_build
+    return out / "neutral" / "worksheets"
 
 
 @pytest.fixture(scope="module")

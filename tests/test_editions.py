@@ -15,7 +15,7 @@ from profilepress.inputs import load_inputs
 from profilepress.load import load_brands, load_profile
 from profilepress.project import BuildOptions, Project, Target
 
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY, TINY_PLAN, text_of
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY, text_of
 from pdfcheck import figures_without_alt, structure_elements
 
 
@@ -338,17 +338,17 @@ def test_unknown_brand_role_or_packet_in_the_plan(run, tmp_path):
     )
 
 
-def test_catalogue_lists_what_was_built(run, tmp_path):
-    result = run("--plan", str(TINY_PLAN), "-o", str(tmp_path), "--jobs", "1")
-    assert result.code == 0, result.err
-    soup = soup_of(tmp_path / "index.html")
+def test_catalogue_lists_what_was_built(tiny_build):
+    """The tiny profile's plan, built once for the test run (conftest's tiny_build)."""
+    folder, _ = tiny_build
+    soup = soup_of(folder / "index.html")
     rows = [[text_of(td) for td in tr.select("th, td")] for tr in soup.select("tbody tr")]
     assert len(rows) == 9
     handbook_pdf = next(r for r in rows if r[0] == "Handbook" and r[1] == "PDF")
-    assert int(handbook_pdf[3]) == len(PdfReader(tmp_path / "neutral/handbook.pdf").pages)
+    assert int(handbook_pdf[3]) == len(PdfReader(folder / "neutral/handbook.pdf").pages)
     assert handbook_pdf[4].endswith("KB")
     links = [a["href"] for a in soup.select("tbody a")]
-    assert links and all((tmp_path / link).is_file() for link in links)
+    assert links and all((folder / link).is_file() for link in links)
 
 
 def test_inputs_load_every_brand_and_packet():

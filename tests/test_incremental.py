@@ -3,16 +3,15 @@
 Each test builds the tiny profile's project (tests/profiles/tiny) with the command line, in this process (as the
 `run` fixture does: each run reads the manifest and the sources afresh) except where a process of its own is the
 point (a no-op build that imports nothing heavy, a changed engine). Tests that only read a first build share one
-(`built`, with PDFs); tests about what a later build redoes or removes, where a PDF would be decided the same way
-as the HTML and only take longer, use the plan in HTML only (`tiny_html`); the tests where the PDF is the point
-(what an edit rebuilds, template dependencies, the manifest's record of fonts, bytes with 1 and 2 jobs, verify,
-a failing fetch, --strict) build PDFs.
+(`built`, with PDFs: the tiny plan as the test run builds it once, conftest's tiny_build); tests about what a
+later build redoes or removes, where a PDF would be decided the same way as the HTML and only take longer, use
+the plan in HTML only (`tiny_html`); the tests where the PDF is the point (what an edit rebuilds, template
+dependencies, the manifest's record of fonts, bytes with 1 and 2 jobs, verify, a failing fetch, --strict) build
+PDFs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import subprocess
@@ -20,9 +19,7 @@ import sys
 
 import pytest
 
-from profilepress.cli import main
-
-from conftest import ROOT, TINY, Result, run_script
+from conftest import ROOT, TINY, cli, run_script
 
 PLAN_FILES = ("build.yaml", "profile.yaml", "principles.yaml", "domains", "competencies", "roles", "packets")
 
@@ -47,23 +44,12 @@ def tiny_html(tiny):
     return tiny
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The tiny project built once, with its whole plan (PDFs too) and one job, for tests that only read it:
-    (the project, its output folder, what the build printed). Tests that change a file copy the folder first."""
-    base = tmp_path_factory.mktemp("built")
-    shutil.copytree(TINY, base / "tiny")
-    result = build(base / "tiny", "--jobs", "1")
-    assert result.code == 0, result.err
-    return base / "tiny", base / "out", result
-
-
-def cli(*args: str) -> Result:
-    """`python build.py ARGS`, in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args), root=ROOT)
-    return Result(code, out.getvalue(), err.getvalue())
+@pytest.fixture
+def built(tiny_build):
+    """The tiny project's whole plan (PDFs too) built once, with one job, for tests that only read it (conftest's
+    tiny_build): (the project, its output folder, what the build printed)."""
+    out, result = tiny_build
+    return TINY, out, result
 
 
 def build(tiny, *args, out=None):
