@@ -137,9 +137,11 @@ def with_pdfjs(source: Path, target: Path, answers: dict[str, object]) -> None:
         _node("fill-pdfjs.mjs", str(source), str(target), str(data))
 
 
-def pdfjs_shows(path: Path) -> dict[str, object]:
-    """What Firefox's PDF viewer shows in each field of a file: its value, a level id, or True."""
-    return json.loads(_node("fill-pdfjs.mjs", "--read", str(path)))
+def pdfjs_shows(*paths: Path) -> dict[Path, dict[str, object]]:
+    """What Firefox's PDF viewer shows in each field of each file: its value, a level id, or True (one Node.js
+    process reads them all, each file opened on its own)."""
+    shown = json.loads(_node("fill-pdfjs.mjs", "--read", *(str(path) for path in paths)))
+    return {path: shown[str(path)] for path in paths}
 
 
 def pdftk_values(path: Path) -> dict[str, str]:

@@ -3,7 +3,9 @@
 // {value: "..."}; a radio button as {value: true} for the chosen widget and {value: false}
 // for the others of its group; a checkbox as {value: true|false}. Saving is saveDocument().
 // Usage: node fill-pdfjs.mjs IN.pdf OUT.pdf ANSWERS.json      (ANSWERS as for fill-pdf-lib.mjs)
-//        node fill-pdfjs.mjs --read IN.pdf                    (prints the values the viewer shows)
+//        node fill-pdfjs.mjs --read IN.pdf...                 (prints the values the viewer shows in each,
+//                                                               {"IN.pdf": {field: value}}; each file opened
+//                                                               on its own, as a new tab of the viewer)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -52,5 +54,9 @@ async function fill(input, output, answers) {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === "--read") console.log(JSON.stringify(await read(args[1])));
+if (args[0] === "--read") {
+  const shown = {};
+  for (const file of args.slice(1)) shown[file] = await read(file);
+  console.log(JSON.stringify(shown));
+}
 else await fill(args[0], args[1], JSON.parse(readFileSync(args[2], "utf8")));
