@@ -39,6 +39,12 @@ def shipped(default_build):
 
 
 @pytest.fixture(scope="module")
+def fillable(shipped) -> PdfReader:
+    """The default build's whole-profile fillable worksheet, read once for the file."""
+    return PdfReader(shipped / "profile-fillable.pdf")
+
+
+@pytest.fixture(scope="module")
 def missouri_c1(tmp_path_factory):
     """C1's worksheet on the Missouri scale (one competency: the scale sets every worksheet's columns and fields
     the same way, whatever its scope)."""
@@ -120,8 +126,8 @@ def test_unknown_scale_suggests_one(tmp_path):
 # --- the printed and fillable worksheets ------------------------------------------------
 
 
-def test_every_activity_has_its_fields_named_by_code(shipped, shipped_profile):
-    reader = PdfReader(shipped / "profile-fillable.pdf")
+def test_every_activity_has_its_fields_named_by_code(fillable, shipped_profile):
+    reader = fillable
     names = field_names(reader)
     groups = radio_groups(reader)
     levels = ["unacceptable-variation", "developmental", "expected-proficient", "na"]
@@ -169,8 +175,8 @@ def test_printable_worksheet(shipped, shipped_profile):
     assert "count your ticks in each column" in summary
 
 
-def test_tick_boxes_are_at_least_4_mm(shipped):
-    reader = PdfReader(shipped / "profile-fillable.pdf")
+def test_tick_boxes_are_at_least_4_mm(fillable):
+    reader = fillable
     sizes = []
     for annotation in reader.pages[1]["/Annots"]:
         widget = annotation.get_object()
@@ -180,8 +186,8 @@ def test_tick_boxes_are_at_least_4_mm(shipped):
     assert sizes and all(w >= 4 and h >= 4 for w, h in sizes), min(sizes)
 
 
-def test_worksheet_identity_and_attribution(shipped, shipped_profile):
-    info = PdfReader(shipped / "profile-fillable.pdf").metadata
+def test_worksheet_identity_and_attribution(shipped, fillable, shipped_profile):
+    info = fillable.metadata
     identity = json.loads(info["/profilepressworksheet"])
     assert identity["scale"] == "nirn-practice-profile" and identity["version"] == "4.0"
     assert identity["competencies"] == [c.code for c in shipped_profile.competencies]
