@@ -95,18 +95,27 @@ def edited(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def markdown(edited) -> str:
-    result = cli("diff", str(edited[0]), str(edited[1]))
-    assert result.code == 0, result.err
-    assert "Traceback" not in result.err
-    return result.out
+def compared(edited, tmp_path_factory) -> diff.Report:
+    """`build.py diff OLD NEW` made once for the file: what the command prints in Markdown and in JSON is this
+    report, formatted (the command itself, its options and exit codes, are the other tests')."""
+    return diff.diff(
+        str(edited[0]),
+        str(edited[1]),
+        repo=ROOT,
+        root=ROOT,
+        templates=ROOT / "templates",
+        workdir=tmp_path_factory.mktemp("diff-work"),
+    )
 
 
 @pytest.fixture(scope="module")
-def report(edited) -> dict:
-    result = cli("diff", str(edited[0]), str(edited[1]), "--format", "json")
-    assert result.code == 0, result.err
-    return json.loads(result.out)
+def markdown(compared) -> str:
+    return diff.to_markdown(compared)
+
+
+@pytest.fixture(scope="module")
+def report(compared) -> dict:
+    return json.loads(diff.to_json(compared))
 
 
 def section(markdown: str, heading: str) -> str:
