@@ -207,11 +207,20 @@ def default_build(request) -> Path:
     return out
 
 
-def cli(*args: str) -> Result:
-    """`python build.py ARGS` in this process, for fixtures (the `run` fixture is for tests)."""
+def cli(*args: str, cwd: Path | None = None) -> Result:
+    """`python build.py ARGS` in this process (from the folder ``cwd`` when given), for fixtures and module-scoped
+    work, where the `run` fixture cannot be used, and for tests where a process of its own is not the point: it
+    saves that process's start, imports and WeasyPrint's (a second or two each). Each call reads the plan, the
+    sources and the manifest afresh, as a new process would."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args), root=ROOT)
+    here = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args), root=ROOT)
+    finally:
+        os.chdir(here)
     return Result(code, out.getvalue(), err.getvalue())
 
 

@@ -1,4 +1,6 @@
-"""`build.py clean` and `make clean` remove what the build made, and nothing else."""
+"""`build.py clean` and `make clean` remove what the build made, and nothing else.
+
+`build.py` runs in this process (conftest.cli), except in the test of `make clean`."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, TINY, run_script
+from conftest import ROOT, TINY, cli
 
 
 def test_clean_removes_the_builds_files_and_leaves_the_users(tmp_path):
@@ -14,7 +16,7 @@ def test_clean_removes_the_builds_files_and_leaves_the_users(tmp_path):
     shutil.copytree(TINY, project)
     out = tmp_path / "out"
     plan = ["--plan", str(project / "build.yaml"), "-o", str(out)]
-    assert run_script(*plan, "--format", "html", "--jobs", "1", "-q").code == 0
+    assert cli(*plan, "--format", "html", "--jobs", "1", "-q").code == 0
     (out / "my-notes.txt").write_text("mine", encoding="utf-8")
     (out / "neutral" / "annotated.html").write_text("mine too", encoding="utf-8")
     (out / ".git").mkdir()
@@ -22,14 +24,14 @@ def test_clean_removes_the_builds_files_and_leaves_the_users(tmp_path):
     changed = out / "neutral" / "handbook.html"
     changed.write_text(changed.read_text(encoding="utf-8") + "<!-- my edit -->", encoding="utf-8")
 
-    cleaned = run_script(*plan, "clean")
+    cleaned = cli(*plan, "clean")
     assert cleaned.code == 0, cleaned.err
     assert "neutral/handbook.html was changed since it was built; left in place" in cleaned.err
     assert "removed 5 files the build made" in cleaned.out and "kept 1 changed by hand" in cleaned.out
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert left == [".git/HEAD", "my-notes.txt", "neutral/annotated.html", "neutral/handbook.html"]
 
-    again = run_script(*plan, "clean")
+    again = cli(*plan, "clean")
     assert again.code == 0 and "nothing to clean" in again.out
 
 

@@ -1,5 +1,8 @@
 """Faults around the output folder: links, files in the way, read-only files, the umask, leftovers of a
-killed build, signals while the outputs are put in place, and bugs (exit 3, one line)."""
+killed build, signals while the outputs are put in place, and bugs (exit 3, one line).
+
+Builds run the command line in this process (conftest.cli) except where a process of its own is the point: a
+umask, a signal."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import pytest
 
 from profilepress.cli import main
 
-from conftest import ROOT, TINY, run_script
+from conftest import ROOT, TINY, cli
 
 
 @pytest.fixture
@@ -35,13 +38,13 @@ def snapshot(out):
 
 def test_a_link_in_the_output_folder_is_never_written_through(project, tmp_path):
     out = tmp_path / "out"
-    assert run_script(*plan(project, out, "-q")).code == 0
+    assert cli(*plan(project, out, "-q")).code == 0
     users = tmp_path / "precious.html"
     users.write_text("mine", encoding="utf-8")
     (out / "neutral/handbook.html").unlink()
     (out / "neutral/handbook.html").symlink_to(users)
     before = snapshot(out)
-    result = run_script(*plan(project, out))
+    result = cli(*plan(project, out))
     assert result.code == 1
     assert "neutral/handbook.html is a symbolic link; the build never writes through a link" in result.err
     assert users.read_text(encoding="utf-8") == "mine" and snapshot(out) == before
@@ -51,7 +54,7 @@ def test_a_users_file_where_the_build_would_write_is_refused(project, tmp_path):
     out = tmp_path / "out"
     (out / "neutral").mkdir(parents=True)
     (out / "neutral/handbook.html").write_text("my own handbook", encoding="utf-8")
-    result = run_script(*plan(project, out))
+    result = cli(*plan(project, out))
     assert result.code == 1
     assert "neutral/handbook.html was not made by this build, and the build would write there" in result.err
     assert snapshot(out) == {"neutral/handbook.html": b"my own handbook"}
@@ -72,7 +75,7 @@ def test_a_read_only_output_is_refused_and_new_files_follow_the_umask(project, t
     competency = project / "competencies/active-listening.yaml"
     competency.write_text(competency.read_text(encoding="utf-8").replace("full attention", "whole attention"))
     before = snapshot(out)
-    result = run_script(*plan(project, out))
+    result = cli(*plan(project, out))
     assert result.code == 1
     assert "neutral/handbook.html is read-only; the build does not replace a file you protected" in result.err
     assert snapshot(out) == before
@@ -80,12 +83,12 @@ def test_a_read_only_output_is_refused_and_new_files_follow_the_umask(project, t
 
 def test_the_next_build_removes_what_a_killed_build_left_and_only_that(project, tmp_path):
     out = tmp_path / "out"
-    assert run_script(*plan(project, out, "-q")).code == 0
+    assert cli(*plan(project, out, "-q")).code == 0
     leftover = out / "neutral/.profilepress-handbook.html.x1y2z3.tmp"
     leftover.write_bytes(b"half a document")
     mine = out / "neutral/.my-draft.tmp"
     mine.write_text("mine", encoding="utf-8")
-    assert run_script(*plan(project, out, "--force", "-q")).code == 0
+    assert cli(*plan(project, out, "--force", "-q")).code == 0
     assert not leftover.exists() and mine.read_text(encoding="utf-8") == "mine"
 
 
@@ -109,7 +112,7 @@ def test_a_signal_while_outputs_are_put_in_place_waits_for_them():
 
 def test_sigterm_mid_render_exits_143_and_changes_nothing(project, tmp_path):
     out = tmp_path / "out"
-    assert run_script(*plan(project, out, "-q")).code == 0
+    assert cli(*plan(project, out, "-q")).code == 0
     before = snapshot(out)
     env = {**os.environ, "CI": "1"}
     proc = subprocess.Popen(
@@ -152,7 +155,7 @@ def test_hidden_files_and_version_control_folders_are_not_sources(project, tmp_p
     (project / ".git" / "objects").mkdir(parents=True)
     (project / ".git" / "objects" / "blob").write_bytes(b"x" * 1000)
     out = tmp_path / "out"
-    built = run_script(*plan(project, out))
+    built = cli(*plan(project, out))
     assert built.code == 0, built.err
     inputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
     assert inputs and not [path for path in inputs if "/." in "/" + path]
@@ -162,7 +165,7 @@ def test_a_huge_source_is_refused_before_it_is_read(project, tmp_path):
     huge = project / "competencies" / "reflecting-back.yaml"
     with open(huge, "ab") as handle:
         handle.truncate(60_000_000)  # a sparse 60 MB file: reading it would take seconds
-    result = run_script(*plan(project, tmp_path / "out"))
+    result = cli(*plan(project, tmp_path / "out"))
     assert result.code == 1
     assert "competencies/reflecting-back.yaml: error: file is too large (60,000,000 bytes)" in result.err, result.err
 
@@ -176,11 +179,11 @@ def test_strict_fails_on_a_warning_recorded_by_an_earlier_build(project, tmp_pat
     out = tmp_path / "out"
     args = ["--plan", str(project / "build.yaml"), "-o", str(out), "--templates", str(templates), "--jobs", "1"]
     args += ["--only", "neutral/handbook.pdf"]
-    lenient = run_script(*args)
+    lenient = cli(*args)
     assert lenient.code == 0 and "warning: neutral/handbook.pdf: Ignored `colour: red`" in lenient.err
     before = snapshot(out)
     for attempt in range(2):  # the second time through the no-op shortcut's way too
-        strict = run_script(*args, "--strict")
+        strict = cli(*args, "--strict")
         assert strict.code == 1, (attempt, strict.out)
         assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
         assert "built 0" not in strict.out and snapshot(out) == before
