@@ -69,6 +69,7 @@ def read(path) -> PdfReader:
 
 
 def test_html_documents_of_every_kind_pass_axe_wcag_21_aa(default_build, browser):
+    """HTML_SAMPLE, one page of each kind and brand (see the module's docstring for why that is enough)."""
     pages = sorted(str(p.relative_to(default_build)) for p in default_build.rglob("*.html"))
     assert len(pages) == 31 + 3  # the plan's 31 HTML documents, the catalogue, the summary, one person's report
     assert set(HTML_SAMPLE) <= set(pages)
@@ -90,6 +91,9 @@ def test_axe_gate_catches_a_violation(tmp_path, browser):
 
 
 def test_pdfs_of_every_kind_are_tagged_titled_in_their_language_with_bookmarks(default_build):
+    """PDF_SAMPLE, one PDF of each kind, scope, form and brand: the document-level settings (tags, PDF/UA,
+    title, language) are written for every PDF by one function, and bookmarks and figures come from each kind's
+    headings and images, which the sample holds (see the module's docstring)."""
     pdfs = sorted(str(p.relative_to(default_build)) for p in default_build.rglob("*.pdf"))
     assert len(pdfs) == 38 + 2  # the plan's 38, and the summary and one person's report
     assert set(PDF_SAMPLE) <= set(pdfs)
