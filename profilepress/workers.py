@@ -67,12 +67,13 @@ def default_jobs() -> int:
 def _start(
     project: Project, options: BuildOptions, inputs: Inputs, worker: bool = True, memory_folder: str | None = None
 ) -> None:
-    import weasyprint  # imported once per worker, not once per document
+    if worker:
+        import weasyprint  # imported once per worker, not once per document
 
-    del weasyprint
-
-    if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
+        del weasyprint
+        # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # In the main process WeasyPrint is imported by the first PDF, so a build of HTML alone never loads it.
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
