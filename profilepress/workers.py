@@ -67,13 +67,8 @@ def default_jobs() -> int:
 def _start(
     project: Project, options: BuildOptions, inputs: Inputs, worker: bool = True, memory_folder: str | None = None
 ) -> None:
-    if worker:
-        import weasyprint  # imported once per worker, not once per document
-
-        del weasyprint
-        # Ctrl-C is for the main process, which stops the pool; workers say nothing
+    if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # In the main process WeasyPrint is imported by the first PDF, so a build of HTML alone never loads it.
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
@@ -101,6 +96,12 @@ def _render(target: Target):
     started = time.monotonic()
     if _state.get("broken"):
         return Failed(target, _state["broken"])
+    if target.format != "html":
+        # Imported before the clock starts: loading WeasyPrint is not rendering the document, and the alarm
+        # must not land inside an import (some of its dependencies' imports catch every exception).
+        import weasyprint
+
+        del weasyprint
     limit = _state["options"].timeout
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(limit)
