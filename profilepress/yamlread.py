@@ -102,7 +102,8 @@ class _Loader(Composer, _Events, Resolver):
         self._errors.append(SourceError(self._path, mark.line + 1, mark.column + 1, message, hint=hint))
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        # Any: libyaml's events and PyYAML's have the same attributes, but not the same types in types-PyYAML.
+        event: Any = self.peek_event()
         if isinstance(event, AliasEvent):
             self.get_event()
             self._error(
@@ -110,8 +111,7 @@ class _Loader(Composer, _Events, Resolver):
                 f"YAML alias '*{event.anchor}' is not allowed",
                 "write the value out in full; anchors and aliases are not supported",
             )
-            # types-PyYAML types an event's marks as yaml.error.Mark | yaml._yaml.Mark (the C loader's), a node's
-            # as yaml.error.Mark only; this loader is the pure-Python SafeLoader, whose marks are yaml.error.Mark.
+            # A node's marks are typed as PyYAML's own; libyaml's have the same line and column.
             return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)  # type: ignore[arg-type]
         if getattr(event, "anchor", None):
             self._error(
