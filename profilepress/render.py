@@ -37,6 +37,26 @@ def css_string(text: str) -> Markup:
     return Markup("".join(out))
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once for the life of the process, shared by every Renderer (they all configure Jinja
+    alike): builds that run in one process (``tailor`` after a build, the tests) do not compile them again.
+    A template is found by its name and file; Jinja checks its source's checksum, so an edited template is
+    compiled anew."""
+
+    _compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+# The templates each template's source names literally (extends, include, import), by its source's hash.
+_REFERENCES: dict[str, set[str]] = {}
+
+
 class Renderer:
     """Renders documents from one templates folder."""
 
@@ -52,6 +72,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
+            bytecode_cache=_CompiledTemplates(),
         )
         # Type tests let templates lay out description blocks without deciding anything.
         self.env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
@@ -117,9 +138,11 @@ class RecordingEnvironment(jinja2.Environment):
         if name not in self._static:
             assert self.loader is not None  # the Renderer always gives its environment a loader
             source, _, _ = self.loader.get_source(self, name)
-            self._hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
+            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+            self._hashes[name] = digest[:20]
+            if digest not in _REFERENCES:
+                _REFERENCES[digest] = {c for c in jinja2.meta.find_referenced_templates(self.parse(source)) if c}
             self._static[name] = {name}
-            for child in jinja2.meta.find_referenced_templates(self.parse(source)):
-                if child:
-                    self._static[name] |= self._with_static_references(child)
+            for child in _REFERENCES[digest]:
+                self._static[name] |= self._with_static_references(child)
         return self._static[name]

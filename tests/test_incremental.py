@@ -104,14 +104,22 @@ def test_editing_one_competency_rebuilds_exactly_what_contains_it(tiny):
     assert "mentee&#39;s own words" in after["neutral/handbook.html"][0].decode()
 
 
-def test_template_and_asset_changes_are_dependencies(tiny, tmp_path):
+def test_template_and_asset_changes_are_dependencies(tiny_html, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    assert build(tiny, "--jobs", "1", "--templates", str(templates)).code == 0
+    assert build(tiny_html, "--jobs", "1", "--templates", str(templates)).code == 0
     css = templates / "css/packet.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n.prompt { margin-bottom: 1rem; }\n", encoding="utf-8")
-    result = build(tiny, "--jobs", "1", "--templates", str(templates))
+    result = build(tiny_html, "--jobs", "1", "--templates", str(templates))
     assert rendered(result) == ["neutral/packets/listening-hour.html"]  # the only document using packet.css
+
+    # A template edited between two builds in one process (templates are compiled once per process) is read anew.
+    excerpt = templates / "excerpt.html.j2"
+    old = '<p class="role-description">'
+    excerpt.write_text(excerpt.read_text(encoding="utf-8").replace(old, old + "Edited. "), encoding="utf-8")
+    result = build(tiny_html, "--jobs", "1", "--templates", str(templates))
+    assert rendered(result) == ["neutral/roles/buddy.html"]
+    assert "Edited. " in (tiny_html.parent / "out/neutral/roles/buddy.html").read_text(encoding="utf-8")
 
 
 def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(built):
