@@ -368,7 +368,15 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         from .build import build
         from .inputs import load_inputs, options_from_plan, project_from_plan, read_plan
 
-        parsed = read_plan(args.plan)  # the plan, read once
+        try:
+            parsed = read_plan(args.plan)  # the plan, read once
+        except ProfileErrors as exc:
+            from .inputs import with_every_other_error
+
+            light = freshness.project_of(
+                args.plan, root, source=args.source, templates=args.templates, output=args.output
+            )
+            raise with_every_other_error(exc, light) from None
         project = project_from_plan(parsed, root, source=args.source, templates=args.templates, output=args.output)
         options = with_overrides(options_from_plan(parsed), **choices)
         if command == "collect":

@@ -79,7 +79,7 @@ def load_inputs(
     profile = attempt(lambda: load_profile(project.source_dir))
     scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
     brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
-    packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if profile and with_packets else {}
+    packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
     if build_file is None and with_build_file:
         build_file = attempt(lambda: load_build_file(project.build_file))
     if errors:
@@ -93,3 +93,16 @@ def load_inputs(
     if options.brand is not None and options.brand not in brands:
         raise UserError(unknown("brand", options.brand, brands))
     return Inputs(profile, scales, brands, packets or {}, build_file)
+
+
+def with_every_other_error(plan_errors: ProfileErrors, project: Project) -> ProfileErrors:
+    """A plan that has errors, and every other source's errors with them: the profile, scales, brands and
+    packets the plan names (as far as it can be read, see :func:`profilepress.freshness.project_of`) are
+    loaded too, so that one run shows every mistake, not one file at a time."""
+    try:
+        load_inputs(project, BuildOptions(), with_build_file=False)
+    except ProfileErrors as exc:
+        return ProfileErrors(plan_errors.errors + exc.errors)
+    except UserError:  # a folder the broken plan names does not exist: the plan's errors say enough
+        pass
+    return plan_errors

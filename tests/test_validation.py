@@ -229,3 +229,35 @@ def test_missing_profile_folder(run, tmp_path):
     result = run("check", "--source", str(tmp_path / "nowhere"))
     assert result.code == 1
     assert "the profile folder does not exist" in result.err
+
+
+def test_every_layer_reports_its_errors_in_one_run(tmp_path):
+    """A mistake in the plan does not hide the profile's, and a packet is checked even while the profile has
+    errors: the plan, a competency and a packet recipe each have one, and one run names all three."""
+    import shutil
+
+    from conftest import TINY, cli
+
+    project = tmp_path / "tiny"
+    shutil.copytree(TINY, project)
+    plan_line = edit(project / "build.yaml", "        scope: competency", "        scope: competence")
+    competency_line = edit(project / "competencies/active-listening.yaml", "\nname:", "\nnmae:") + 1
+    edit(project / "packets/listening-hour.yaml", "{minutes: 40,", "{minutes: 45,")
+    out = tmp_path / "out"
+
+    result = cli("--plan", str(project / "build.yaml"), "-o", str(out))
+    assert result.code == 1, result.err
+    lines = result.err.splitlines()
+    assert any(
+        f"build.yaml:{plan_line}:16: error: input should be 'profile', 'domain' or 'competency'" in line
+        for line in lines
+    ), result.err
+    assert any(f"active-listening.yaml:{competency_line}:1: error: unknown field 'nmae'" in line for line in lines), (
+        result.err
+    )
+    assert any(
+        "listening-hour.yaml:" in line and "the steps of 'Listening in pairs' take 65 minutes, the block 60" in line
+        for line in lines
+    ), result.err
+    assert lines[-1] == "3 errors in 3 files; nothing was written."
+    assert not out.exists()

@@ -10,13 +10,16 @@ from ..errors import ProfileErrors, SourceError
 from .common import Parsed, check_references, parse, yaml_files
 
 
-def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str]) -> dict[str, model.Packet]:
-    """Every packet recipe, its role, competencies and scale resolved (with "did you mean")."""
+def load_packets(packets_dir: Path, profile: model.Profile | None, scale_ids: set[str]) -> dict[str, model.Packet]:
+    """Every packet recipe, its role, competencies and scale resolved (with "did you mean").
+
+    ``profile`` None (the profile has errors of its own): each recipe is still checked, all but its references
+    to the profile's roles, domains and competencies, so that its errors are reported with the profile's."""
     errors: list[SourceError] = []
     packets: dict[str, model.Packet] = {}
-    roles = {r.id: r for r in profile.roles}
-    by_code = {c.code: c for c in profile.competencies}
-    by_domain = {d.code: d for d in profile.domains}
+    roles = {r.id: r for r in profile.roles} if profile else {}
+    by_code = {c.code: c for c in profile.competencies} if profile else {}
+    by_domain = {d.code: d for d in profile.domains} if profile else {}
     for path in yaml_files(packets_dir):
         parsed = parse(path, sources.PacketFile, "packet", errors)
         if parsed is None or parsed.data is None:
@@ -32,7 +35,7 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
                     hint="add 'role', 'domains' or 'competencies' (or several of them)",
                 )
             )
-        if data.role is not None and data.role not in roles:
+        if data.role is not None and data.role not in roles and profile:
             close = difflib.get_close_matches(data.role, sorted(roles), n=1, cutoff=0.6)
             errors.append(
                 parsed.error(
@@ -41,10 +44,11 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
                     hint=f"did you mean '{close[0]}'?" if close else f"roles: {', '.join(sorted(roles))}",
                 )
             )
-        errors += check_references(parsed, ("domains",), data.domains, set(by_domain), "domain code", "a domain")
-        errors += check_references(
-            parsed, ("competencies",), data.competencies, set(by_code), "competency code", "a competency"
-        )
+        if profile:
+            errors += check_references(parsed, ("domains",), data.domains, set(by_domain), "domain code", "a domain")
+            errors += check_references(
+                parsed, ("competencies",), data.competencies, set(by_code), "competency code", "a competency"
+            )
         if data.scale is not None and data.scale not in scale_ids:
             close = difflib.get_close_matches(data.scale, sorted(scale_ids), n=1)
             errors.append(
@@ -60,7 +64,7 @@ def load_packets(packets_dir: Path, profile: model.Profile, scale_ids: set[str])
                     parsed.error(("sections", i), f"section '{section}' is listed twice", hint="list each section once")
                 )
         errors += _check_agenda(parsed, data)
-        if len(errors) > before:
+        if len(errors) > before or profile is None:
             continue
         chosen = {c.code for c in roles[data.role].competencies} if data.role else set()
         chosen |= {c.code for code in data.domains for c in by_domain[code].competencies}
