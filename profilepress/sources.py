@@ -30,13 +30,27 @@ Text = Annotated[
     Field(min_length=1, description="Prose, written once; line breaks and repeated spaces are joined."),
     AfterValidator(_one_line),
 ]
+# Names Windows keeps for devices: a file called so (with any extension: nul.html) cannot be made or opened there.
+WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10))])
+
+
+def _not_a_device(value: str) -> str:
+    if value in WINDOWS_DEVICES:
+        raise ValueError(
+            f"'{value}' is a device name on Windows, where a file named after it cannot be opened; choose another id"
+        )
+    return value
+
+
 Id = Annotated[
     str,
     Field(
         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
         max_length=80,
-        description="Stable identifier: lower-case letters, digits and single hyphens (used in links and file names).",
+        description="Stable identifier: lower-case letters, digits and single hyphens (used in links and file names);"
+        " not a name Windows keeps for a device (con, prn, aux, nul, com1-com9, lpt1-lpt9).",
     ),
+    AfterValidator(_not_a_device),
 ]
 Code = Annotated[
     str,

@@ -182,6 +182,16 @@ CASES = [
         r"roles/coach\.yaml:\d+:5: error: '/etc/passwd' is not allowed here \(id\)",
     ),
     (
+        "windows device name as a role id",
+        lambda r: edit(r, "profile_src/roles/coach.yaml", "id: coach", "id: con"),
+        r"roles/coach\.yaml:\d+:5: error: 'con' is a device name on Windows, .* choose another id \(id\)",
+    ),
+    (
+        "windows device name as a packet id",
+        lambda r: edit(r, "packets/introduction-half-day.yaml", "id: introduction-half-day", "id: lpt1"),
+        r"introduction-half-day\.yaml:\d+:5: error: 'lpt1' is a device name on Windows",
+    ),
+    (
         "unknown role in a packet",
         lambda r: edit(r, "packets/introduction-half-day.yaml", "competencies: [C1, C9, C12]", "role: coahc"),
         r"introduction-half-day\.yaml:\d+:7: error: unknown role 'coahc' .* did you mean 'coach'",

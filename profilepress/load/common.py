@@ -189,6 +189,8 @@ def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceEr
     elif kind == "too_short":
         message = "must not be empty"
         hint = "give at least one item"
+    elif kind == "value_error":  # a validator's own words, without pydantic's "Value error, "
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
     return SourceError(doc.path, line, col, message, field=field, hint=hint)
