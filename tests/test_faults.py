@@ -187,3 +187,30 @@ def test_strict_fails_on_a_warning_recorded_by_an_earlier_build(project, tmp_pat
         assert strict.code == 1, (attempt, strict.out)
         assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
         assert "built 0" not in strict.out and snapshot(out) == before
+
+
+def test_the_lock_cannot_be_held_twice(tmp_path, monkeypatch):
+    """The race, made certain: a second build opens the lock file, and before it locks it the first build ends
+    (removing the file) and a third takes the lock. The second must not think it holds the lock too."""
+    import fcntl
+
+    from profilepress.errors import UserError
+    from profilepress.write import BuildLock
+
+    first, second, third = BuildLock(tmp_path), BuildLock(tmp_path), BuildLock(tmp_path)
+    first.__enter__()
+    real_flock, delayed = fcntl.flock, []
+
+    def flock(handle, how):  # the artificial delay between the second's open and its lock
+        if not delayed and handle is second.handle:
+            delayed.append(True)
+            first.__exit__(None, None, None)
+            third.__enter__()
+        return real_flock(handle, how)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with pytest.raises(UserError, match=r"another build is writing to .* \(process \d+\); wait for it to finish"):
+        second.__enter__()
+    assert delayed
+    third.__exit__(None, None, None)
+    assert not (tmp_path / ".profilepress.lock").exists()
