@@ -141,18 +141,34 @@ def _cost(target: Target, pages: dict[str, int]) -> float:
 def _ctrl_c_held():
     """Hold Ctrl-C back while the block runs; one that came meanwhile is raised when it ends.
 
+    Held by the signal mask, not a handler: the processes started in the block (the fork server, and the
+    workers it forks) inherit the mask, so a Ctrl-C to the whole process group, as a terminal sends it,
+    cannot stop them halfway through their start (a traceback from each, and a broken pipe in this
+    process); each worker then ignores Ctrl-C for good (:func:`_start`), and the fork server does too.
     Only the main thread receives signals; elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    # The resource tracker unblocks Ctrl-C once it has started its own process: started first, outside.
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    held = {signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    failed: Exception | None = None
     try:
         yield
+    except Exception as exc:  # a start cut short by Ctrl-C (a pipe broken): Ctrl-C is what is reported
+        failed = exc
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
+        pending = signal.sigpending() & held
+        if pending:  # taken here, so that it is not delivered when the mask is restored
+            signal.sigwait(pending)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    if pending:
         raise KeyboardInterrupt
+    if failed is not None:
+        raise failed
 
 
 def render_all(
