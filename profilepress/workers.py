@@ -73,6 +73,7 @@ def _start(
 
     if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _cap_memory(options.memory)
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
@@ -90,6 +91,25 @@ def _start(
         _state["renderer"] = Renderer(project.templates_dir)
     except UserError as exc:
         _state["broken"] = str(exc)
+    except MemoryError:
+        _state["broken"] = _too_much_memory(options.memory)
+
+
+def _cap_memory(megabytes: int) -> None:
+    """A worker may use at most this much memory (its address space): a document that needs more fails
+    with a message (MemoryError), instead of the machine swapping or the kernel killing a process."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = megabytes * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _too_much_memory(megabytes: int) -> str:
+    return (
+        f"needed more than {megabytes:,} MB of memory to render (the limit per worker process, --memory); "
+        f"give it more with --memory {megabytes * 2}, or make the document smaller"
+    )
 
 
 def _render(target: Target):
@@ -109,6 +129,8 @@ def _render(target: Target):
         )
     except UserError as exc:
         return Failed(target, str(exc))
+    except MemoryError:
+        return Failed(target, _too_much_memory(_state["options"].memory))
     except RenderTimeout:
         return Failed(
             target,
