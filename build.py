@@ -4,7 +4,14 @@
 import sys
 from pathlib import Path
 
-from profilepress.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main(root=Path(__file__).resolve().parent))
+    try:
+        from profilepress.cli import main
+
+        code = main(root=Path(__file__).resolve().parent)
+    except KeyboardInterrupt:  # Ctrl-C before the command had begun (while its modules load): nothing done
+        print(
+            "interrupted; nothing was written, and the files already in the output folder are intact.", file=sys.stderr
+        )
+        code = 130
+    sys.exit(code)

@@ -59,6 +59,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         or previous is None
         or not freshness.current(previous, t, options, project, files, lambda slot: deps.current_hash(objects, slot))
     ]
+    plan.confirm_many(len(stale), options)  # thousands of documents only when asked for
     recorded = previous.targets if previous else {}
     known = {p: e.pages for p, e in recorded.items()}  # the longest documents start first
     replay = [(t.path, w) for t in targets if t not in stale for w in recorded[t.path].warnings]  # --strict

@@ -162,6 +162,20 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
         default=default(None),
         help="the most one document may take to render (default: 300)",
     )
+    add(
+        "--memory",
+        type=_jobs,
+        metavar="MB",
+        default=default(None),
+        help="the most memory one worker process may use while rendering, in MB (default: 2048); "
+        "a document that needs more fails with a message",
+    )
+    add(
+        "--many",
+        action="store_true",
+        default=default(False),
+        help="make more than 500 documents at once (without it, such a build stops and asks)",
+    )
     add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
     add(
         "--shard",
@@ -462,6 +476,8 @@ def _choices(args: argparse.Namespace) -> dict:
         "strict": args.strict,
         "shard": args.shard,
         "timeout": args.timeout,
+        "memory": args.memory,
+        "many": args.many,
         "prune": args.prune,
         "source_date_epoch": _source_date_epoch(),
     }

@@ -157,6 +157,20 @@ def shard(planned: list[Target], which: tuple[int, int] | None) -> list[Target]:
     return [t for t in planned if shard_of(t.path, count) == index]
 
 
+MANY = 500  # more documents than this at once, and the build asks for --many first
+
+
+def confirm_many(count: int, options: BuildOptions) -> None:
+    """A build that would make more than MANY documents stops, unless --many says that is what was meant
+    (a plan that multiplies editions, roles or scopes by mistake starts hours of work without a word)."""
+    if count > MANY and not options.many:
+        raise UserError(
+            f"this build would make {count:,} documents, more than {MANY} at once; if that is what you "
+            "meant, run again with --many; otherwise choose fewer (--only, --brand, --format, --shard) "
+            "or check the plan's editions and documents"
+        )
+
+
 def unknown(kind: str, name: str, known) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return (

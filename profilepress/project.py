@@ -86,6 +86,8 @@ class BuildOptions:
     prune: bool = False  # also remove outputs this build did not plan (tailored, another plan's)
     shard: tuple[int, int] | None = None  # build only shard I of N
     timeout: int = 300  # seconds one document may take to render
+    memory: int = 2048  # megabytes one worker process may use (its address space)
+    many: bool = False  # more than plan.MANY documents to make at once is what the user meant
     request: tuple = ()  # the command line's choices, as given (for the manifest's plan key)
     source_date_epoch: int | None = None
     plan: tuple[Target, ...] | None = None
@@ -117,7 +119,11 @@ def with_overrides(options: BuildOptions, **choices) -> BuildOptions:
 def request_of(choices: dict) -> tuple:
     """The choices that decide which outputs a build makes and their bytes (not how it makes them)."""
     return tuple(
-        sorted((k, repr(v)) for k, v in choices.items() if k not in ("jobs", "force", "strict", "timeout", "prune"))
+        sorted(
+            (k, repr(v))
+            for k, v in choices.items()
+            if k not in ("jobs", "force", "strict", "timeout", "memory", "many", "prune")
+        )
     )
 
 

@@ -69,6 +69,7 @@ def _start(
 ) -> None:
     if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _cap_memory(options.memory)
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
@@ -86,6 +87,25 @@ def _start(
         _state["renderer"] = Renderer(project.templates_dir)
     except UserError as exc:
         _state["broken"] = str(exc)
+    except MemoryError:
+        _state["broken"] = _too_much_memory(options.memory)
+
+
+def _cap_memory(megabytes: int) -> None:
+    """A worker may use at most this much memory (its address space): a document that needs more fails
+    with a message (MemoryError), instead of the machine swapping or the kernel killing a process."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = megabytes * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _too_much_memory(megabytes: int) -> str:
+    return (
+        f"needed more than {megabytes:,} MB of memory to render (the limit per worker process, --memory); "
+        f"give it more with --memory {megabytes * 2}, or make the document smaller"
+    )
 
 
 def _render(target: Target):
@@ -111,6 +131,8 @@ def _render(target: Target):
         )
     except UserError as exc:
         return Failed(target, str(exc))
+    except MemoryError:
+        return Failed(target, _too_much_memory(_state["options"].memory))
     except RenderTimeout:
         return Failed(
             target,
@@ -143,18 +165,34 @@ def _cost(target: Target, pages: dict[str, int]) -> float:
 def _ctrl_c_held():
     """Hold Ctrl-C back while the block runs; one that came meanwhile is raised when it ends.
 
+    Held by the signal mask, not a handler: the processes started in the block (the fork server, and the
+    workers it forks) inherit the mask, so a Ctrl-C to the whole process group, as a terminal sends it,
+    cannot stop them halfway through their start (a traceback from each, and a broken pipe in this
+    process); each worker then ignores Ctrl-C for good (:func:`_start`), and the fork server does too.
     Only the main thread receives signals; elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    # The resource tracker unblocks Ctrl-C once it has started its own process: started first, outside.
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    held = {signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    failed: Exception | None = None
     try:
         yield
+    except Exception as exc:  # a start cut short by Ctrl-C (a pipe broken): Ctrl-C is what is reported
+        failed = exc
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
+        pending = signal.sigpending() & held
+        if pending:  # taken here, so that it is not delivered when the mask is restored
+            signal.sigwait(pending)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    if pending:
         raise KeyboardInterrupt
+    if failed is not None:
+        raise failed
 
 
 def render_all(

@@ -183,19 +183,29 @@ class BuildLock:
         try:
             self.created = not self.path.parent.exists()
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.path, "a+")
         except OSError as exc:
             raise UserError(f"cannot use the output folder {self.path.parent}: {exc.strerror}") from exc
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "another process"
-            self.handle.close()
-            raise UserError(
-                f"another build is writing to {self.path.parent} ({holder}); wait for it to "
-                "finish, or write into another folder (--output, or --into for collect)"
-            ) from None
+        # The file a build locked is removed when it ends. Another build may have opened that file just
+        # before: it then locks a file no longer in the folder, while a third locks the new one. So a
+        # lock counts only if the file locked is still the one at the path; if not, it is taken again.
+        while True:
+            try:
+                self.handle = open(self.path, "a+")
+            except OSError as exc:
+                raise UserError(f"cannot use the output folder {self.path.parent}: {exc.strerror}") from exc
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.handle.seek(0)
+                holder = self.handle.read().strip() or "another process"
+                self.handle.close()
+                raise UserError(
+                    f"another build is writing to {self.path.parent} ({holder}); wait for it to "
+                    "finish, or write into another folder (--output, or --into for collect)"
+                ) from None
+            if _same_file(self.handle, self.path):
+                break
+            self.handle.close()  # the build that held it removed it meanwhile: lock the one there now
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(f"process {os.getpid()}\n")
@@ -213,6 +223,16 @@ class BuildLock:
         self.handle.close()
         if self.created and not any(self.path.parent.iterdir()):
             self.path.parent.rmdir()
+
+
+def _same_file(handle: TextIO, path: Path) -> bool:
+    """Is the open file still the one at ``path`` (not removed, nor replaced by another)?"""
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def _remove_leftovers(folder: Path) -> None:

@@ -187,3 +187,65 @@ def test_strict_fails_on_a_warning_recorded_by_an_earlier_build(project, tmp_pat
         assert strict.code == 1, (attempt, strict.out)
         assert "neutral/handbook.pdf: error: warning (--strict): Ignored `colour: red`" in strict.err
         assert "built 0" not in strict.out and snapshot(out) == before
+
+
+def test_the_lock_cannot_be_held_twice(tmp_path, monkeypatch):
+    """The race, made certain: a second build opens the lock file, and before it locks it the first build ends
+    (removing the file) and a third takes the lock. The second must not think it holds the lock too."""
+    import fcntl
+
+    from profilepress.errors import UserError
+    from profilepress.write import BuildLock
+
+    first, second, third = BuildLock(tmp_path), BuildLock(tmp_path), BuildLock(tmp_path)
+    first.__enter__()
+    real_flock, delayed = fcntl.flock, []
+
+    def flock(handle, how):  # the artificial delay between the second's open and its lock
+        if not delayed and handle is second.handle:
+            delayed.append(True)
+            first.__exit__(None, None, None)
+            third.__enter__()
+        return real_flock(handle, how)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with pytest.raises(UserError, match=r"another build is writing to .* \(process \d+\); wait for it to finish"):
+        second.__enter__()
+    assert delayed
+    third.__exit__(None, None, None)
+    assert not (tmp_path / ".profilepress.lock").exists()
+
+
+def test_a_worker_over_its_memory_limit_fails_with_a_message(project, tmp_path):
+    """--memory caps each worker process; a document that needs more fails, named, with what to do. (A cap far
+    below any worker's size: every document needs more. Within the default cap, every other build passes.)"""
+    out = tmp_path / "out"
+    result = cli(
+        *plan(project, out, "--only", "neutral/handbook.html", "--only", "neutral/roles/*"),
+        "-j",
+        "2",
+        "--memory",
+        "100",
+    )
+    assert result.code == 1, result.err
+    assert (
+        "neutral/handbook.html: error: needed more than 100 MB of memory to render (the limit per worker "
+        "process, --memory); give it more with --memory 200, or make the document smaller"
+    ) in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.err.rstrip().endswith("nothing was written.") and not out.exists()
+
+
+def test_a_build_of_very_many_documents_asks_first(project, tmp_path, monkeypatch):
+    from profilepress import plan as planning
+
+    monkeypatch.setattr(planning, "MANY", 3)  # the tiny plan's 6 HTML documents stand for thousands
+    out = tmp_path / "out"
+    result = cli(*plan(project, out))
+    assert result.code == 1
+    assert (
+        "error: this build would make 6 documents, more than 3 at once; if that is what you meant, run again "
+        "with --many; otherwise choose fewer (--only, --brand, --format, --shard)"
+    ) in result.err
+    assert not out.exists()
+    assert cli(*plan(project, out, "-q", "--many")).code == 0 and len(snapshot(out)) == 6 + 1  # and the manifest

@@ -504,13 +504,20 @@ def test_an_unwritable_output_folder_is_a_clear_error(project, monkeypatch):
 
 
 def script(*args, cwd=ROOT):
+    """build.py in a process group of its own, as a terminal starts it (Ctrl-C goes to the whole group)."""
     return subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
+
+
+def ctrl_c(process):
+    """Ctrl-C as a terminal sends it: SIGINT to the build and every process it started."""
+    os.killpg(process.pid, signal.SIGINT)
 
 
 def wait_for(condition, seconds=60):
@@ -538,13 +545,54 @@ def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path, after):
     build = script("--plan", str(source / "build.yaml"), "-o", str(out), "--jobs", "2", "--force")
     assert wait_for(lambda: (out / ".profilepress.lock").exists())
     time.sleep(after)
-    build.send_signal(signal.SIGINT)
+    ctrl_c(build)
     stdout, stderr = build.communicate(timeout=60)
     assert build.returncode == 130, (stdout, stderr)
     assert "interrupted; nothing was written" in stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     assert snapshot(out) == before
     assert not (out / ".profilepress.lock").exists()
+
+
+def test_ctrl_c_while_large_sources_load(tmp_path):
+    """Ctrl-C 0.5, 2 and 4 s into three builds of large sources (150 competencies of 10 long activities;
+    HTML only: loading takes most of the time), run side by side: each exits 130 and changes nothing."""
+    source = tmp_path / "large"
+    shutil.copytree(TINY, source)
+    for folder in ("packets", "roles", "competencies"):
+        shutil.rmtree(source / folder)
+    ids = [f"competency-{n}" for n in range(1, 151)]
+    for n, cid in enumerate(ids, start=1):
+        activities = "".join(f"  - Activity {a} of competency {n}, {'with a long text ' * 40}\n" for a in range(1, 11))
+        write(source, f"competencies/{cid}.yaml", f"id: {cid}\ncode: M{n}\nname: Number {n}\nactivities:\n{activities}")
+    write(source, "domains/listening.yaml", "id: listening\ncode: L1\nname: Listening\nsummary: Many.\ncompetencies:\n")
+    with (source / "domains/listening.yaml").open("a", encoding="utf-8") as domain:
+        domain.writelines(f"  - {cid}\n" for cid in ids)
+    write(
+        source,
+        "build.yaml",
+        "profile: .\nscale: california-cpm\neditions:\n  - brand: neutral\n    documents:\n"
+        "      - kind: handbook\n        formats: [html]\n"
+        "      - kind: worksheet\n        scope: profile\n        formats: [html]\n",
+    )
+    moments = (0.5, 2.0, 4.0)
+    outs = [tmp_path / f"out-{after}" for after in moments]
+    for out in outs:
+        previous_build(out, {"neutral/handbook.html": b"a previous build"})
+    before = [{p: (sha, (out / p).stat().st_ino) for p, sha in snapshot(out).items()} for out in outs]
+    started = time.monotonic()
+    builds = [script("--plan", str(source / "build.yaml"), "-o", str(out), "--force") for out in outs]
+    for build, after in zip(builds, moments):
+        time.sleep(max(0.0, started + after - time.monotonic()))
+        assert build.poll() is None, f"the build ended before {after} s: make the sources larger"
+        ctrl_c(build)
+    for build, out, was, after in zip(builds, outs, before, moments):
+        stdout, stderr = build.communicate(timeout=120)
+        assert build.returncode == 130, (after, stdout, stderr)
+        assert "interrupted; nothing was written" in stderr
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "internal error" not in stderr
+        assert {p: (sha, (out / p).stat().st_ino) for p, sha in snapshot(out).items()} == was, after
+        assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name == ".profilepress.lock"]
 
 
 def test_two_builds_at_once_into_one_folder(tmp_path):
