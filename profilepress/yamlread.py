@@ -192,6 +192,8 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> SourceErr
             "a tab character is used for indentation",
             hint="YAML indentation must use spaces; replace the tab with spaces",
         )
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1000 levels), met before this reader's
+        problem, exc.context = f"nesting deeper than {MAX_DEPTH} levels", None
     context = f" {exc.context}" if exc.context else ""
     return SourceError(
         path,

@@ -156,6 +156,22 @@ CASES = [
         lambda r: write(r, "profile_src/competencies/c99-deep.yaml", "id: " + "[" * 200 + "]" * 200),
         r"c99-deep\.yaml:1:\d+: error: YAML syntax error: nesting deeper than 40 levels",
     ),
+    (  # the plan is read by the strict reader on every path, the up-to-date check's included
+        "alias bomb in the plan",
+        lambda r: write(
+            r,
+            "build.yaml",
+            (r / "build.yaml").read_text(encoding="utf-8")
+            + "x0: &x0 [a, a, a, a, a, a, a, a, a]\n"
+            + "".join(f"x{i}: &x{i} [*x{i - 1}, *x{i - 1}, *x{i - 1}, *x{i - 1}, *x{i - 1}]\n" for i in range(1, 25)),
+        ),
+        r"build\.yaml:\d+:5: error: YAML anchor '&x0' is not allowed",
+    ),
+    (
+        "deep nesting in the plan",
+        lambda r: write(r, "build.yaml", "editions: " + "[" * 5000 + "]" * 5000 + "\n"),
+        r"build\.yaml:1:\d+: error: YAML syntax error: nesting deeper than 40 levels",
+    ),
     (
         "file too large",
         lambda r: write(r, "profile_src/competencies/c99-big.yaml", "# " + "x" * 2_100_000),
