@@ -362,6 +362,41 @@ def test_injection_in_text_fields_is_neutralised(tmp_path):
         assert fetched and all("fonts/atkinson-hyperlegible/" in f for f in fetched), fetched  # fonts only
 
 
+def test_a_long_unbroken_token_wraps_inside_the_page(tmp_path, browser):
+    """A 164-character URL in an activity: on the PDF's pages, every word ends inside the right margin and
+    the whole token is there; in the HTML at phone width, the page does not scroll sideways."""
+    import pymupdf
+    from pypdf import PdfReader
+
+    token = "https://example.org/" + "abcdefghijklmnopqrstuvwxyz0123456789" * 4
+    assert len(token) == 164
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    edit(
+        source,
+        "competencies/active-listening.yaml",
+        "  - Put the phone away",
+        f"  - Put the phone away, then read {token}",
+    )
+    code, out, err = run(
+        source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1", project_root=ROOT
+    )
+    assert code == 0, err
+    pdf = tmp_path / "out/neutral/handbook.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert token in re.sub(r"\s+", "", text)
+    margin = 20 / 25.4 * 72  # the narrower of the two side margins, 20 mm
+    with pymupdf.open(pdf) as document:
+        for page in document:
+            right = page.rect.width - margin
+            beyond = [w[4] for w in page.get_text("words") if w[2] > right + 1]
+            assert not beyond, f"page {page.number + 1}: text beyond the right margin: {beyond}"
+    browser.viewport(320)
+    browser.open(tmp_path / "out/neutral/handbook.html")
+    page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page <= screen, f"the handbook is {page} px wide at {screen} px"
+
+
 def test_unicode_renders_in_html_and_pdf(tmp_path):
     from pypdf import PdfReader
 
