@@ -45,6 +45,8 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
     files = freshness.input_files(project)
     ours = freshness.plan_id(project)
     inputs = inputs or load_inputs(project, options)  # 1. load: every error at once
+    for warning in inputs.warnings:  # what the documents will not show as written (errors under --strict)
+        reporter.located(warning.format())
     targets = plan.targets(inputs, options)  # 2. plan: what to make
     ownership.refuse_others(previous, ours, options, project.output_dir)
     ownership.refuse_unowned(
@@ -71,6 +73,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         files,
         order=[t.path for t in targets],  # 5. what the folder will hold
         shard=list(options.shard) if options.shard else None,
+        warnings=[w.format(project.root) for w in inputs.warnings],
     )
     new.targets.update(ownership.carried_over(previous, options))
     for target in targets:

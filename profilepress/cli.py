@@ -510,6 +510,8 @@ def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Re
     from . import plan
 
     plan.targets(inputs, options)
+    for warning in inputs.warnings:
+        reporter.located(warning.format())
     profile = inputs.profile
     counts = ", ".join(
         _count(len(items), word)

@@ -161,7 +161,9 @@ def up_to_date(project: Project, options: BuildOptions) -> list[str] | None:
         return None
     if options.prune and set(previous.targets) != set(previous.order):  # something to remove
         return None
-    if options.strict and any(previous.targets[p].warnings for p in previous.order if p in previous.targets):
+    if options.strict and (
+        previous.warnings or any(previous.targets[p].warnings for p in previous.order if p in previous.targets)
+    ):
         return None  # --strict fails on warnings, whether the output is made now or was made before
     if previous.inputs != input_files(project) or not manifest.outputs_intact(
         previous, project.output_dir, previous.order

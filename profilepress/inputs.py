@@ -3,11 +3,11 @@ the profile, rating scales, brands and packet recipes (each loaded by :mod:`prof
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ProfileErrors, SourceError, UserError
+from .errors import ProfileErrors, SourceError, UserError, as_errors, collecting_warnings, warn
 from .model import Brand, Packet, Profile, RatingScale
 from .plan import unknown
 from .project import BuildOptions, Project
@@ -24,6 +24,7 @@ class Inputs:
     brands: dict[str, Brand]
     packets: dict[str, Packet]
     build_file: Parsed[BuildFile] | None = None
+    warnings: list[SourceError] = field(default_factory=list)  # what the documents will not show as written
 
 
 def read_plan(plan_file: Path) -> Parsed[BuildFile]:
@@ -63,7 +64,8 @@ def load_inputs(
 ) -> Inputs:
     """Load and validate every source; all errors of all files are reported together.
 
-    ``build_file``: the plan, if the caller has read it already (it is not read twice).
+    ``build_file``: the plan, if the caller has read it already (it is not read twice). Warnings (text the
+    documents will not show as written) are kept in ``Inputs.warnings``; with ``--strict`` they are errors.
     """
     from .load import load_brands, load_build_file, load_packets, load_profile, load_scales
 
@@ -76,12 +78,18 @@ def load_inputs(
             errors.extend(exc.errors)
             return None
 
-    profile = attempt(lambda: load_profile(project.source_dir))
-    scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
-    brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
-    packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
-    if build_file is None and with_build_file:
-        build_file = attempt(lambda: load_build_file(project.build_file))
+    with collecting_warnings() as warnings:
+        if build_file is not None:
+            warn(*build_file.doc.warnings)  # read before: its warnings are on its document
+        profile = attempt(lambda: load_profile(project.source_dir))
+        scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
+        brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
+        packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
+        if build_file is None and with_build_file:
+            build_file = attempt(lambda: load_build_file(project.build_file))
+    warnings = sorted(set(warnings))
+    if options.strict:
+        errors += as_errors(warnings)
     if errors:
         raise ProfileErrors(errors)
     if not project.templates_dir.is_dir():
@@ -92,7 +100,7 @@ def load_inputs(
         raise UserError("brands/neutral/brand.yaml is missing: it is the default every brand is layered over")
     if options.brand is not None and options.brand not in brands:
         raise UserError(unknown("brand", options.brand, brands))
-    return Inputs(profile, scales, brands, packets or {}, build_file)
+    return Inputs(profile, scales, brands, packets or {}, build_file, warnings)
 
 
 def with_every_other_error(plan_errors: ProfileErrors, project: Project) -> ProfileErrors:

@@ -46,7 +46,11 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
 
     ours = freshness.plan_id(project)
     new = manifest.Manifest(
-        engine, freshness.plan_key(project, options), freshness.input_files(project), order=[t.path for t in targets]
+        engine,
+        freshness.plan_key(project, options),
+        freshness.input_files(project),
+        order=[t.path for t in targets],
+        warnings=[w.format(project.root) for w in inputs.warnings],
     )
     files: list[tuple[str, bytes]] = []
     problems: list[str] = []

@@ -32,6 +32,10 @@ class Reporter:
     def warning(self, text: str) -> None:
         self._write(f"warning: {text}", sys.stderr)
 
+    def located(self, text: str) -> None:
+        """A message that names its own place and kind (``file:line:col: warning: …``)."""
+        self._write(text, sys.stderr)
+
     def start(self, total: int, what: str) -> None:
         if self.interactive and total:
             from tqdm import tqdm

@@ -42,6 +42,18 @@ def _not_a_device(value: str) -> str:
     return value
 
 
+class _MarkdownField:
+    """Marks a text field whose inline Markdown is rendered (see :mod:`profilepress.text`): the loader
+    checks it and says what the sanitiser would leave out."""
+
+    def __repr__(self) -> str:
+        return "MARKDOWN"
+
+
+MARKDOWN = _MarkdownField()
+Markdown = Annotated[Text, MARKDOWN]  # the same shape and schema as Text
+
+
 Id = Annotated[
     str,
     Field(
@@ -192,7 +204,7 @@ class CompetencyFile(SourceModel):
 class LevelEntry(SourceModel):
     id: Id
     label: Text = Field(description="The level's label exactly as its source prints it.")
-    descriptor: Text | None = Field(
+    descriptor: Markdown | None = Field(
         default=None,
         description="What the level means, only when the source or your organisation wrote it; never invented.",
     )
@@ -223,7 +235,7 @@ class RoleFile(SourceModel):
 
     id: Id
     name: Text
-    description: Text = Field(description="Plain-language description of the role, written by this edition.")
+    description: Markdown = Field(description="Plain-language description of the role, written by this edition.")
     primary: list[CompetencyCode] = Field(min_length=1, description="Competencies the role draws on most.")
     supporting: list[CompetencyCode] = Field(default_factory=list, description="Competencies it also uses.")
 
@@ -267,9 +279,9 @@ class BrandFile(SourceModel):
     logo: Logo | None = None
     colours: Colours = Field(default_factory=Colours)
     font: BrandFont | None = Field(default=None, description="A font for headings and body text (PDF only).")
-    tagline: Text | None = Field(default=None, description="A line under the organisation's name on covers.")
+    tagline: Markdown | None = Field(default=None, description="A line under the organisation's name on covers.")
     footer: Text | None = Field(default=None, description="Text for the page footer, beside the page number.")
-    contact: Text | None = Field(default=None, description="How to reach the organisation (back matter).")
+    contact: Markdown | None = Field(default=None, description="How to reach the organisation (back matter).")
     paper: Paper = "a4"
     permission: Text | None = Field(
         default=None,
@@ -297,27 +309,27 @@ PacketSection = PacketSectionName
 
 class Step(SourceModel):
     minutes: int = Field(ge=1, le=600, description="How long this step takes.")
-    do: Text = Field(description="What the trainer and the participants do.")
+    do: Markdown = Field(description="What the trainer and the participants do.")
 
 
 class Guide(SourceModel):
     """The trainer's guide to one agenda block: every part is printed in the trainer edition."""
 
-    purpose: Text = Field(description="Why the block is in the workshop, in a sentence or two.")
+    purpose: Markdown = Field(description="Why the block is in the workshop, in a sentence or two.")
     steps: list[Step] = Field(min_length=1, description="What happens, in order; the minutes add up to the block's.")
-    key_messages: list[Text] = Field(min_length=1, description="What every participant should take away.")
-    debrief: list[Text] = Field(min_length=1, description="Questions to ask at the end of the block.")
-    materials: list[Text] = Field(default_factory=list, description="What the block needs, besides the handouts.")
+    key_messages: list[Markdown] = Field(min_length=1, description="What every participant should take away.")
+    debrief: list[Markdown] = Field(min_length=1, description="Questions to ask at the end of the block.")
+    materials: list[Markdown] = Field(default_factory=list, description="What the block needs, besides the handouts.")
     handouts: list[PacketSectionName] = Field(
         default_factory=list, description="Handouts of the packet the block uses (sections); printed with their page."
     )
-    if_short: Text = Field(description="What to cut or shorten when time runs short.")
+    if_short: Markdown = Field(description="What to cut or shorten when time runs short.")
 
 
 class Slot(SourceModel):
     time: Text = Field(description='Start time as printed, in quotes: "09:30".')
     minutes: int = Field(ge=1, le=600)
-    item: Text
+    item: Markdown
     lead: Text | None = Field(default=None, description="Who leads the block; default: the facilitator.")
     guide: Guide
 
@@ -326,14 +338,14 @@ class Case(SourceModel):
     """A case the groups discuss, printed in the discussion guide."""
 
     title: Text
-    text: Text
+    text: Markdown
     example: bool = Field(default=False, description="Written for this recipe as an example; the packet says so.")
 
 
 class TrainerPart(SourceModel):
-    materials: list[Text] = Field(min_length=1, description="The materials checklist for the whole workshop.")
-    before: list[Text] = Field(default_factory=list, description="What to do before the day.")
-    follow_up: list[Text] = Field(default_factory=list, description="The follow-up plan after the workshop.")
+    materials: list[Markdown] = Field(min_length=1, description="The materials checklist for the whole workshop.")
+    before: list[Markdown] = Field(default_factory=list, description="What to do before the day.")
+    follow_up: list[Markdown] = Field(default_factory=list, description="The follow-up plan after the workshop.")
 
 
 class PacketFile(SourceModel):
@@ -345,10 +357,10 @@ class PacketFile(SourceModel):
     date: Text
     venue: Text | None = None
     facilitator: Text
-    audience: Text
-    welcome: Text | None = Field(default=None, description="A short welcome, printed under the agenda.")
-    objectives: list[Text] = Field(min_length=1)
-    pre_work: list[Text] = Field(default_factory=list)
+    audience: Markdown
+    welcome: Markdown | None = Field(default=None, description="A short welcome, printed under the agenda.")
+    objectives: list[Markdown] = Field(min_length=1)
+    pre_work: list[Markdown] = Field(default_factory=list)
     print_pre_work: bool = Field(default=True, description="Print the pre-work in the packet (false: send it ahead).")
     agenda: list[Slot] = Field(min_length=1)
     role: Id | None = Field(default=None, description="The competencies of this role (primary, then supporting) ...")
@@ -361,7 +373,9 @@ class PacketFile(SourceModel):
     duplex: bool = Field(default=True, description="Printed on both sides: major parts start on a right-hand page.")
     sections: list[PacketSection] = Field(min_length=1, description="The handouts, in order.")
     cases: list[Case] = Field(default_factory=list, description="Cases for the small-group discussion.")
-    discussion: list[Text] = Field(default_factory=list, description="Questions for the small-group discussion guide.")
+    discussion: list[Markdown] = Field(
+        default_factory=list, description="Questions for the small-group discussion guide."
+    )
     notes_pages: int = Field(default=1, ge=0, le=10)
     trainer: TrainerPart
 

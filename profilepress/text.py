@@ -9,11 +9,17 @@ HTML tags are dropped (script and style with their content), attributes other
 than a link's address are removed, and links to local files, relative paths or
 other schemes lose their address. Images are not allowed, so no text can make a
 PDF fetch a file or a URL.
+
+What the sanitiser leaves out is not silent: the loader asks :func:`left_out`
+for each Markdown field and warns about it, naming the field. Markdown nested
+deeper than :data:`MAX_DEPTH` (lists in lists, quotes in quotes, brackets in
+brackets) is refused there, before the Markdown library would recurse through it.
 """
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
@@ -25,8 +31,109 @@ SCHEMES = ("https://", "mailto:")
 
 def _safe_link(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href":
-        return value if value.lower().startswith(SCHEMES) else None
+        return value if _allowed(value) else None
     return value
+
+
+def _allowed(href: str) -> bool:
+    return href.lower().startswith(SCHEMES)
+
+
+MAX_DEPTH = 20  # levels of lists, block quotes or brackets inside each other in one field
+_BLOCK_MARKER = re.compile(r"[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+
+
+class TooDeep(ValueError):
+    """Markdown nested deeper than :data:`MAX_DEPTH`."""
+
+
+def nesting(text: str) -> int:
+    """How deep the field's Markdown nests: block markers at the start of a line ("- - - x", "> > x"),
+    or brackets inside brackets ("[[[x]]]"), whichever is deeper."""
+    deepest = 0
+    for line in str(text).splitlines() or [""]:
+        depth, at = 0, 0
+        while (found := _BLOCK_MARKER.match(line, at)) and found.end() > at:
+            depth, at = depth + 1, found.end()
+        deepest = max(deepest, depth)
+    depth = 0
+    for char in re.sub(r"\\.", "", str(text)):
+        if char == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def left_out(text: str) -> list[str]:
+    """What :func:`inline_markdown` leaves out of this text, in a few words each: "raw HTML <script>
+    removed", "link to 'javascript:alert(1)' removed"… Empty when it shows everything as written.
+    Raises :class:`TooDeep` for Markdown nested deeper than :data:`MAX_DEPTH`."""
+    depth = nesting(text)
+    if depth > MAX_DEPTH:
+        raise TooDeep(f"Markdown nested {depth} levels deep (at most {MAX_DEPTH})")
+    try:
+        html = markdown_lib.markdown(str(text), output_format="html")
+    except RecursionError:
+        raise TooDeep(f"Markdown nested too deeply to read (at most {MAX_DEPTH} levels)") from None
+    found = _Removed(str(text))
+    found.feed(html)
+    found.close()
+    return list(dict.fromkeys(found.removed))
+
+
+# Block elements that Markdown makes from a line's own syntax (the sanitiser keeps their text, not their form).
+_BLOCKS = {
+    "ul": "list",
+    "ol": "list",
+    "blockquote": "block quote",
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "hr": "rule",
+    "pre": "code block",
+}
+
+
+class _Removed(HTMLParser):
+    """Reads the Markdown's HTML as the sanitiser will, noting each thing it drops."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.source = source.lower()
+        self.removed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = f"<{tag}" in self.source
+        if tag not in TAGS:
+            if raw:
+                self.removed.append(f"raw HTML <{tag}> removed")
+            elif tag == "img":
+                self.removed.append("image removed (images are not allowed)")
+            elif tag in _BLOCKS:
+                self.removed.append(
+                    f"Markdown {_BLOCKS[tag]} removed (only inline Markdown is allowed; its text is kept)"
+                )
+            elif tag != "p" and tag != "li":
+                self.removed.append(f"<{tag}> removed")
+            return
+        for name, value in attrs:
+            if tag == "a" and name == "href":
+                if not _allowed(value or ""):
+                    self.removed.append(f"link to {_quote(value or '')} removed (only https:// and mailto: links)")
+            elif raw:
+                self.removed.append(f"attribute '{name}' of <{tag}> removed")
+
+    def handle_comment(self, data: str) -> None:
+        self.removed.append("HTML comment removed")
+
+
+def _quote(value: str) -> str:
+    return repr(value) if len(value) <= 40 else repr(value[:38] + "…")
 
 
 def inline_markdown(text: str) -> Markup:

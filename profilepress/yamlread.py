@@ -27,13 +27,17 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from .errors import SourceError
+from .errors import SourceError, character_name
 
 FieldPath = tuple[str | int, ...]
 
 # Limits that keep a hostile file from exhausting memory or the stack.
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 40
+
+# Bidirectional controls reorder how text is shown without changing what it says (a "Trojan Source"):
+# each is reported, by its code point and name, wherever it appears in a value.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _YAML11_BOOL = re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|True|TRUE|False|FALSE)\Z")
@@ -56,6 +60,7 @@ class Document:
     data: Any
     values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    warnings: list[SourceError] = field(default_factory=list)  # what the documents will not show as written
 
     def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """The closest known ``(line, column)`` for a field path.
@@ -162,9 +167,14 @@ def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [SourceError(path, line, 1, "the file is not valid UTF-8", hint="save it as UTF-8")]
 
-    loader = _Loader(text, errors, path)
+    try:
+        loader = _Loader(text, errors, path)  # PyYAML's reader refuses control characters (NUL…) at once
+    except yaml.reader.ReaderError as exc:
+        return None, [_control_character(path, text, exc)]
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        return None, errors + [_control_character(path, text, exc)]
     except yaml.MarkedYAMLError as exc:
         return None, errors + [_syntax_error(path, exc, text)]
     except yaml.YAMLError as exc:
@@ -176,6 +186,27 @@ def read_yaml(path: Path) -> tuple[Document | None, list[SourceError]]:
     if node is not None:
         doc.data = _convert(node, (), doc, errors)
     return doc, errors
+
+
+# What YAML 1.1 does not allow in a file (its "printable" set, inverted).
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _control_character(path: Path, text: str, exc: yaml.reader.ReaderError) -> SourceError:
+    """A character YAML does not allow in a file (NUL, other control characters), located."""
+    # Found again in the text: libyaml gives the position in bytes, PyYAML in characters.
+    found = _NOT_PRINTABLE.search(text)
+    position = found.start() if found else exc.position
+    before = text[:position]
+    line, col = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+    char = found.group() if found else chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    return SourceError(
+        path,
+        line,
+        col,
+        f"the file holds the control character {character_name(char)}, which YAML does not allow",
+        hint="remove it (an editor that shows invisible characters helps); save the file as plain UTF-8 text",
+    )
 
 
 def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> SourceError:
@@ -251,6 +282,20 @@ def _convert_mapping(node: MappingNode, path: FieldPath, doc: Document, errors: 
 
 def _convert_scalar(node: ScalarNode, path: FieldPath, doc: Document, errors: list[SourceError]) -> Any:
     value = node.value
+    controls = sorted(BIDI_CONTROLS.intersection(value))
+    if controls:
+        doc.warnings.append(
+            SourceError(
+                doc.path,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                "bidirectional control character "
+                + ", ".join(character_name(c) for c in controls)
+                + ": it can show the text in another order than it is written",
+                field=dotted(path),
+                hint="remove it, unless the text needs it to show right-to-left words correctly",
+            )
+        )
     if node.style:  # quoted or block scalar: always a string (a plain one has no style: None, or "" from libyaml)
         return value
     if value in ("", "~", "null"):

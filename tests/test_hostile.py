@@ -86,6 +86,7 @@ def png(size, mode="1"):
 
 
 C7 = "profile_src/competencies/c07-understand-context.yaml"
+COACH = "profile_src/roles/coach.yaml"
 NORTHWIND = "brands/northwind/brand.yaml"
 LOGO = ("  file: logo.svg", "  file: {}")
 
@@ -312,6 +313,35 @@ CASES = [
         r"northwind/brand\.yaml:\d+:9: error: the SVG logo refers to 'file:///etc/passwd'",
     ),
     (
+        "nul byte in a role file",
+        lambda r: edit(r, COACH, "name: Coach", "name: Co\x00ach"),
+        r"roles/coach\.yaml:6:9: error: the file holds the control character U\+0000 NULL, which YAML does not allow",
+    ),
+    (
+        "markdown nested 5000 levels deep",
+        lambda r: edit(r, COACH, "  Works alongside", "  " + "- " * 5000 + "Works alongside"),
+        r"roles/coach\.yaml:7:14: error: Markdown nested 5000 levels deep \(at most 20\) \(description\) — write it",
+    ),
+    (
+        "brackets nested 5000 levels deep",
+        lambda r: edit(r, COACH, "  Works alongside", "  " + "[" * 5000 + "Works" + "]" * 5000 + " alongside"),
+        r"roles/coach\.yaml:7:14: error: Markdown nested 5000 levels deep \(at most 20\) \(description\)",
+    ),
+    (
+        "look-alike letter in a code",
+        lambda r: edit(r, C7, "code: C7", "code: \u04217"),
+        r"c07-understand-context\.yaml:3:7: error: '\u04217' \(with U\+0421 CYRILLIC CAPITAL LETTER ES\) "
+        r"is not allowed here \(code\)",
+    ),
+    (
+        "look-alike letter in a reference",
+        lambda r: edit(
+            r, "profile_src/domains/d2-ongoing-improvement.yaml", "  - facilitation\n", "  - f\u0430cilitation\n"
+        ),
+        r"d2-ongoing-improvement\.yaml:\d+:5: error: unknown competency 'f\u0430cilitation' "
+        r"\(with U\+0430 CYRILLIC SMALL LETTER A\)",
+    ),
+    (
         "low contrast brand",
         lambda r: edit(r, NORTHWIND, 'accent: "#0b5d4b"', 'accent: "#a0d8c0"'),
         r"northwind/brand\.yaml:\d+:11: error: accent #a0d8c0 on background #ffffff has a contrast of 1\.\d\d:1",
@@ -386,6 +416,89 @@ def test_injection_in_text_fields_is_neutralised(tmp_path):
     for path in ("neutral/handbook.pdf", "neutral/roles/buddy.pdf"):
         fetched = manifest["targets"][path]["files"]
         assert fetched and all("fonts/atkinson-hyperlegible/" in f for f in fetched), fetched  # fonts only
+
+
+# --- what the documents will not show as written is said: a warning, an error under --strict -----------
+
+
+@pytest.mark.parametrize(
+    "file,old,new,said",
+    [
+        (
+            "roles/buddy.yaml",
+            "description: A peer",
+            "description: <script>alert(1)</script> A peer",
+            r"roles/buddy\.yaml:3:14: {}: raw HTML <script> removed.* \(description\) — the documents show this text "
+            r"without it",
+        ),
+        (
+            "roles/buddy.yaml",
+            "description: A peer",
+            "description: See [a peer](javascript:alert(1)) or a peer",
+            r"roles/buddy\.yaml:3:14: {}: link to 'javascript:alert\(1\)' removed .*\(description\)",
+        ),
+        (
+            "competencies/active-listening.yaml",
+            "name: Active listening",
+            "name: Active \u202elistening",
+            r"active-listening\.yaml:3:7: {}: bidirectional control character U\+202E RIGHT-TO-LEFT OVERRIDE: .*"
+            r"\(name\) — remove it",
+        ),
+    ],
+    ids=["raw html", "unsafe link", "bidi control"],
+)
+def test_what_the_documents_leave_out_is_said(tmp_path, file, old, new, said):
+    """A plain build says it (exit 0); --strict fails on it before writing anything, and again once the
+    plain build's outputs are up to date (the warning is recorded in the manifest)."""
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    edit(source, file, old, new)
+    args = ("--plan", str(source / "build.yaml"), "--only", "neutral/roles/buddy.html", "--jobs", "1")
+    code, out, err = run(source, *args, "--strict", project_root=ROOT)
+    assert code == 1 and re.search(said.format("error"), err), err
+    assert "(a warning; --strict makes it an error)" in err and not (tmp_path / "out/neutral").exists()
+    code, out, err = run(source, *args, project_root=ROOT)
+    assert code == 0 and re.search(said.format("warning"), err), err
+    assert (tmp_path / "out/neutral/roles/buddy.html").is_file()
+    before = snapshot(tmp_path / "out")
+    code, out, err = run(source, *args, "--strict", project_root=ROOT)
+    assert code == 1 and re.search(said.format("error"), err), err
+    assert snapshot(tmp_path / "out") == before
+
+
+def test_a_long_unbroken_token_wraps_inside_the_page(tmp_path, browser):
+    """A 164-character URL in an activity: on the PDF's pages, every word ends inside the right margin and
+    the whole token is there; in the HTML at phone width, the page does not scroll sideways."""
+    import pymupdf
+    from pypdf import PdfReader
+
+    token = "https://example.org/" + "abcdefghijklmnopqrstuvwxyz0123456789" * 4
+    assert len(token) == 164
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    edit(
+        source,
+        "competencies/active-listening.yaml",
+        "  - Put the phone away",
+        f"  - Put the phone away, then read {token}",
+    )
+    code, out, err = run(
+        source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1", project_root=ROOT
+    )
+    assert code == 0, err
+    pdf = tmp_path / "out/neutral/handbook.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert token in re.sub(r"\s+", "", text)
+    margin = 20 / 25.4 * 72  # the narrower of the two side margins, 20 mm
+    with pymupdf.open(pdf) as document:
+        for page in document:
+            right = page.rect.width - margin
+            beyond = [w[4] for w in page.get_text("words") if w[2] > right + 1]
+            assert not beyond, f"page {page.number + 1}: text beyond the right margin: {beyond}"
+    browser.viewport(320)
+    browser.open(tmp_path / "out/neutral/handbook.html")
+    page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page <= screen, f"the handbook is {page} px wide at {screen} px"
 
 
 def test_unicode_renders_in_html_and_pdf(tmp_path):

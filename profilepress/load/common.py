@@ -10,8 +10,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .. import model, sources
-from ..errors import SourceError
+from .. import model, sources, text
+from ..errors import SourceError, named_characters, warn
 from ..yamlread import Document, FieldPath, dotted, read_yaml
 
 M = TypeVar("M", bound=sources.SourceModel)
@@ -104,12 +104,78 @@ def parse(path: Path, schema: type[M], kind: str, errors: list[SourceError]) -> 
             )
         )
         return None
+    markdown_errors = _check_markdown(doc, schema)
+    errors += markdown_errors
+    warn(*doc.warnings)
     try:
         data = schema.model_validate(doc.data)
     except ValidationError as exc:
         errors += _from_pydantic_all(doc, schema, exc.errors())
         return Parsed(doc, None, kind)
-    return Parsed(doc, None if yaml_errors else data, kind)
+    return Parsed(doc, None if yaml_errors or markdown_errors else data, kind)
+
+
+def _check_markdown(doc: Document, schema: type[BaseModel]) -> list[SourceError]:
+    """Each Markdown field (:data:`sources.MARKDOWN`): what the sanitiser would leave out becomes a warning
+    on the document; Markdown nested too deeply, an error."""
+    errors: list[SourceError] = []
+    for path, value in _markdown_values(schema, doc.data, ()):
+        line, col = doc.position(path)
+        try:
+            removed = text.left_out(" ".join(value.split()))  # as the field is shown: on one line
+        except text.TooDeep as exc:
+            errors.append(
+                SourceError(
+                    doc.path,
+                    line,
+                    col,
+                    str(exc),
+                    field=dotted(path),
+                    hint="write it as plain sentences: only inline Markdown (*emphasis*, **strong**, `code`, links) "
+                    "is shown",
+                )
+            )
+            continue
+        if removed:
+            shown = removed[:3] + ([f"{len(removed) - 3} more"] if len(removed) > 3 else [])
+            doc.warnings.append(
+                SourceError(
+                    doc.path,
+                    line,
+                    col,
+                    "; ".join(shown),
+                    field=dotted(path),
+                    hint="the documents show this text without it; inline Markdown is kept: *emphasis*, "
+                    "**strong**, `code` and links to https:// or mailto: addresses",
+                )
+            )
+    return errors
+
+
+def _markdown_values(annotation: Any, value: Any, path: FieldPath) -> typing.Iterator[tuple[FieldPath, str]]:
+    """The values of ``value`` (raw YAML) that the schema ``annotation`` marks as Markdown, with their paths."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if isinstance(value, dict):
+            for name, info in annotation.model_fields.items():
+                if name in value:
+                    if sources.MARKDOWN in info.metadata:
+                        if isinstance(value[name], str):
+                            yield path + (name,), value[name]
+                    else:
+                        yield from _markdown_values(info.annotation, value[name], path + (name,))
+        return
+    if sources.MARKDOWN in getattr(annotation, "__metadata__", ()):
+        if isinstance(value, str):
+            yield path, value
+        return
+    arguments = typing.get_args(annotation)
+    if isinstance(value, list) and typing.get_origin(annotation) is list:
+        for i, item in enumerate(value):
+            yield from _markdown_values(arguments[0], item, path + (i,))
+        return
+    for argument in arguments:  # X | None, Annotated[…]
+        if argument is not type(None):
+            yield from _markdown_values(argument, value, path)
 
 
 def _from_pydantic_all(doc: Document, schema: type[BaseModel], errs: list[Any]) -> list[SourceError]:
@@ -197,8 +263,12 @@ def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceEr
 
 
 def _short(value: Any) -> str:
+    """A value as a message quotes it; characters outside ASCII named, so that a look-alike ("С7" with a
+    Cyrillic С) is told from the letters it imitates."""
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+    text = text if len(text) <= 40 else text[:37] + "…"
+    named = named_characters(value) if isinstance(value, str) else ""
+    return f"{text} (with {named})" if named else text
 
 
 def _type_name(value: Any) -> str:
@@ -273,7 +343,7 @@ def check_references(
                 if 0 < len(known) <= 20
                 else f"no {kind} has this id; add {where} or fix the id"
             )
-            errors.append(parsed.error(path + (i,), f"unknown {kind} '{ref}'", hint=hint))
+            errors.append(parsed.error(path + (i,), f"unknown {kind} {_short(ref)}", hint=hint))
     return errors
 
 
