@@ -101,6 +101,7 @@ class Manifest:
     order: list[str] = field(default_factory=list)  # the planned paths, in plan order
     extras: dict[str, str] = field(default_factory=dict)  # files made beside the targets (the catalogue)
     shard: list[int] | None = None  # [I, N] when the folder holds shard I of N of the plan
+    libraries: dict[str, str] = field(default_factory=dict)  # rendering library → version (profilepress.versions)
 
     def to_json(self) -> bytes:
         document = {
@@ -112,6 +113,7 @@ class Manifest:
             "order": self.order,
             "extras": self.extras,
             "shard": self.shard,
+            "libraries": self.libraries,
             "targets": {path: vars(entry) for path, entry in sorted(self.targets.items())},
         }
         return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -132,6 +134,7 @@ def read(output_dir: Path) -> Manifest | None:
             data["order"],
             data["extras"],
             data.get("shard"),
+            data.get("libraries") or {},
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

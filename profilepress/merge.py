@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import catalogue, freshness, manifest, ownership, plan
+from . import catalogue, freshness, manifest, ownership, plan, versions
 from .errors import UserError, display_path
 from .inputs import Inputs
 from .plan import shard_of
@@ -46,7 +46,11 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
 
     ours = freshness.plan_id(project)
     new = manifest.Manifest(
-        engine, freshness.plan_key(project, options), freshness.input_files(project), order=[t.path for t in targets]
+        engine,
+        freshness.plan_key(project, options),
+        freshness.input_files(project),
+        order=[t.path for t in targets],
+        libraries=versions.rendering_libraries(),
     )
     files: list[tuple[str, bytes]] = []
     problems: list[str] = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fontconfig
 from .errors import UserError
 from .project import BuildFailed
 
@@ -67,9 +68,9 @@ def default_jobs() -> int:
 def _start(
     project: Project, options: BuildOptions, inputs: Inputs, worker: bool = True, memory_folder: str | None = None
 ) -> None:
-    import weasyprint  # imported once per worker, not once per document
+    from . import fontconfig
 
-    del weasyprint
+    fontconfig.weasyprint()  # imported once per worker, not once per document; only the vendored fonts
 
     if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -196,6 +197,7 @@ def _render_each(
         # deadlock on Python 3.11 when a worker is recycled (CPython gh-115634).
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
+        fontconfig.use_vendored_fonts()  # before the fork server starts and imports WeasyPrint
         ordered = sorted(targets, key=lambda t: _cost(t, pages), reverse=True)
         # Ctrl-C while the pool is starting would leave a half-started worker reading a semaphore its
         # exiting parent has just removed (a traceback from the fork server). So Ctrl-C is held until
