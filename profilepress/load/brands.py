@@ -218,7 +218,7 @@ def _undrawable_svg(raw: bytes) -> str | None:
     logger.addHandler(handler)
     try:
         fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
-        weasyprint.HTML(string=f'<img src="{url}" alt="">', url_fetcher=fetcher).render()
+        weasyprint.HTML(string=f'<img src="{url}" alt="">', url_fetcher=fetcher).write_pdf()  # drawn, not only laid out
         failed = bool(heard)
     except Exception:  # WeasyPrint's own SVG code failing: the same verdict as a warning
         failed = True
