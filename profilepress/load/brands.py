@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
     if suffix == ".png":
         from io import BytesIO
 
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, ImageFile, UnidentifiedImageError
 
         try:
             with Image.open(BytesIO(raw)) as image:
@@ -152,8 +153,12 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
                         f"{MAX_LOGO_PIXELS:,} in all)"
                     )
                 image.verify()  # the chunks' checksums
-            with Image.open(BytesIO(raw)) as image:
-                image.load()  # every pixel decoded: garbage image data behind valid checksums is caught here
+            tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:  # (WeasyPrint sets it to True when it is imported: a damaged PNG would pass, half blank)
+                with Image.open(BytesIO(raw)) as image:
+                    image.load()  # every pixel decoded: garbage image data behind valid checksums is caught here
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
             why = str(exc).split(" (")[0][:80] or type(exc).__name__
             return f"the logo is not a readable PNG ({why}); export it again as a PNG from its original drawing"
@@ -197,6 +202,7 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
     return _undrawable_svg(raw)
 
 
+@functools.lru_cache(maxsize=16)  # a brand's logo is drawn once per process, not at every load
 def _undrawable_svg(raw: bytes) -> str | None:
     """Why WeasyPrint cannot draw this SVG, or None: the logo is drawn alone on a small page, and any
     failure or warning (a PDF would otherwise be made without its logo) is the reason."""
