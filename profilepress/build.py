@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from . import catalogue, deps, freshness, manifest, ownership, plan
+from . import catalogue, deps, freshness, manifest, ownership, plan, versions
 from .errors import display_path
 from .inputs import Inputs, load_inputs
 from .progress import Reporter, size_text
@@ -74,6 +74,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         order=[t.path for t in targets],  # 5. what the folder will hold
         shard=list(options.shard) if options.shard else None,
         warnings=[w.format(project.root) for w in inputs.warnings],
+        libraries=versions.rendering_libraries(),
     )
     new.targets.update(ownership.carried_over(previous, options))
     for target in targets:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import deps, pagination, webfonts
+from . import csscheck, deps, pagination, webfonts
 from .kinds import KINDS, Sources
 from .pdf import RenderLog, html_to_pdf
 from .project import BuildOptions, Project, Target
@@ -99,4 +99,5 @@ def render_target(
             relayout=notes.check,
         )
     dependencies = {"fields": recorder.fields, "templates": recorder.templates, "files": [str(p) for p in log.fetched]}
-    return Rendered(target, data, log.pages, log.warnings, dependencies)
+    warnings = csscheck.warnings(renderer.templates_dir, list(recorder.templates)) + log.warnings
+    return Rendered(target, data, log.pages, warnings, dependencies)

@@ -102,6 +102,7 @@ class Manifest:
     extras: dict[str, str] = field(default_factory=dict)  # files made beside the targets (the catalogue)
     shard: list[int] | None = None  # [I, N] when the folder holds shard I of N of the plan
     warnings: list[str] = field(default_factory=list)  # the sources' warnings when it was built (replayed, --strict)
+    libraries: dict[str, str] = field(default_factory=dict)  # rendering library → version (profilepress.versions)
 
     def to_json(self) -> bytes:
         document = {
@@ -114,6 +115,7 @@ class Manifest:
             "extras": self.extras,
             "shard": self.shard,
             "warnings": self.warnings,
+            "libraries": self.libraries,
             "targets": {path: vars(entry) for path, entry in sorted(self.targets.items())},
         }
         return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -135,6 +137,7 @@ def read(output_dir: Path) -> Manifest | None:
             data["extras"],
             data.get("shard"),
             list(data.get("warnings", [])),
+            data.get("libraries") or {},
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import catalogue, freshness, manifest, ownership, plan
+from . import catalogue, freshness, manifest, ownership, plan, versions
 from .errors import UserError, display_path
 from .inputs import Inputs
 from .plan import shard_of
@@ -51,6 +51,7 @@ def merge(project: Project, options: BuildOptions, inputs: Inputs, folders: list
         freshness.input_files(project),
         order=[t.path for t in targets],
         warnings=[w.format(project.root) for w in inputs.warnings],
+        libraries=versions.rendering_libraries(),
     )
     files: list[tuple[str, bytes]] = []
     problems: list[str] = []

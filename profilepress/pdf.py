@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import acroform, pdftags
+from . import acroform, fontconfig, pdftags
 from .errors import UserError
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -76,7 +76,18 @@ class _Collect(logging.Handler):
         self.into = into
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(record.getMessage())
+        self.into.append(short(record.getMessage()))
+
+
+_DATA_URL = re.compile(r"data:([\w.+/-]*)[;,][^\s'\"]*")
+MAX_WARNING = 300
+
+
+def short(message: str) -> str:
+    """A warning fit to print: a data: URL shown by its type and length, never whole; at most 300 characters."""
+    message = " ".join(message.split())  # one line
+    message = _DATA_URL.sub(lambda m: f"data:{m.group(1) or 'text/plain'},… ({len(m.group(0)):,} characters)", message)
+    return message if len(message) <= MAX_WARNING else message[: MAX_WARNING - 1] + "…"
 
 
 def make_fetcher(allowed_dirs: list[Path], log: RenderLog):
@@ -177,7 +188,7 @@ def html_to_pdf(
     """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
-    import weasyprint
+    weasyprint = fontconfig.weasyprint()  # only the vendored fonts, never the machine's
     from weasyprint.text.ffi import harfbuzz_subset
     from weasyprint.urls import FatalURLFetchingError
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fontconfig
 from .errors import UserError
 from .project import BuildFailed
 
@@ -119,9 +120,9 @@ def _render(target: Target):
     if target.format != "html":
         # Imported before the clock starts: loading WeasyPrint is not rendering the document, and the alarm
         # must not land inside an import (some of its dependencies' imports catch every exception).
-        import weasyprint
+        from . import fontconfig
 
-        del weasyprint
+        fontconfig.weasyprint()  # with the vendored fonts only
     limit = _state["options"].timeout
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(limit)
@@ -236,6 +237,7 @@ def _render_each(
         # deadlock on Python 3.11 when a worker is recycled (CPython gh-115634).
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
+        fontconfig.use_vendored_fonts()  # before the fork server starts and imports WeasyPrint
         ordered = sorted(targets, key=lambda t: _cost(t, pages), reverse=True)
         # Ctrl-C while the pool is starting would leave a half-started worker reading a semaphore its
         # exiting parent has just removed (a traceback from the fork server). So Ctrl-C is held until

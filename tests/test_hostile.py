@@ -13,9 +13,11 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 
 import pytest
 from PIL import Image
@@ -83,6 +85,16 @@ def png(size, mode="1"):
     buffer = io.BytesIO()
     Image.new(mode, size).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def png_chunks(idat):
+    """A 20×20 RGB PNG whose chunks all carry valid checksums, with ``idat`` as its image data."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 20, 20, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 C7 = "profile_src/competencies/c07-understand-context.yaml"
@@ -260,6 +272,41 @@ CASES = [
             edit(r, NORTHWIND, LOGO[0], LOGO[1].format("bad.png")),
         ),
         r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG",
+    ),
+    (
+        "png with valid checksums and too little image data",
+        lambda r: (
+            write(r, "brands/northwind/short.png", png_chunks(zlib.compress(b"\0" * 50))),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("short.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG \(image file is truncated\); "
+        r"export it again .*replace short\.png",
+    ),
+    (
+        "png with valid checksums and a broken zlib stream",
+        lambda r: (
+            write(r, "brands/northwind/garbage.png", png_chunks(b"garbage, not a zlib stream")),
+            edit(r, NORTHWIND, LOGO[0], LOGO[1].format("garbage.png")),
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG \(broken data stream",
+    ),
+    (
+        "svg logo the pdf renderer cannot draw (a warning)",
+        lambda r: write(
+            r,
+            "brands/northwind/logo.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5qq" height="5"/></svg>',
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo cannot be drawn in a PDF .*replace logo\.svg",
+    ),
+    (
+        "svg logo the pdf renderer cannot draw (a failure)",
+        lambda r: write(
+            r,
+            "brands/northwind/logo.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 a b"><rect width="5" height="5"/></svg>',
+        ),
+        r"northwind/brand\.yaml:\d+:9: error: the SVG logo cannot be drawn in a PDF",
     ),
     (
         "png pixel bomb",

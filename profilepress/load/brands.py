@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                 if problem:
                     errors.append(
                         parsed.error(
-                            ("logo", "file"), problem, hint="use a plain SVG drawing or a PNG within the limits"
+                            ("logo", "file"),
+                            problem,
+                            hint=f"replace {data.logo.file} with a plain SVG drawing or a PNG within the limits",
                         )
                     )
                 else:
@@ -137,7 +140,7 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
     if suffix == ".png":
         from io import BytesIO
 
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, ImageFile, UnidentifiedImageError
 
         try:
             with Image.open(BytesIO(raw)) as image:
@@ -149,9 +152,16 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
                         f"the logo is {width}×{height} pixels (at most {MAX_LOGO_SIDE} a side, "
                         f"{MAX_LOGO_PIXELS:,} in all)"
                     )
-                image.verify()
+                image.verify()  # the chunks' checksums
+            tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:  # (WeasyPrint sets it to True when it is imported: a damaged PNG would pass, half blank)
+                with Image.open(BytesIO(raw)) as image:
+                    image.load()  # every pixel decoded: garbage image data behind valid checksums is caught here
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-            return f"the logo is not a readable PNG ({type(exc).__name__})"
+            why = str(exc).split(" (")[0][:80] or type(exc).__name__
+            return f"the logo is not a readable PNG ({why}); export it again as a PNG from its original drawing"
         return None
     import defusedxml.ElementTree as safe_xml
     from defusedxml import DefusedXmlException
@@ -189,6 +199,42 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
             and ("@import" in element.text or re.search(r"url\(\s*['\"]?[^#'\"\s]", element.text))
         ):
             return "the SVG logo's style loads an outside resource; only url(#id) is allowed"
+    return _undrawable_svg(raw)
+
+
+@functools.lru_cache(maxsize=16)  # a brand's logo is drawn once per process, not at every load
+def _undrawable_svg(raw: bytes) -> str | None:
+    """Why WeasyPrint cannot draw this SVG, or None: the logo is drawn alone on a small page, and any
+    failure or warning (a PDF would otherwise be made without its logo) is the reason."""
+    import base64
+    import logging
+
+    from .. import fontconfig
+
+    weasyprint = fontconfig.weasyprint()
+    heard: list[str] = []
+
+    class Heard(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            heard.append(record.getMessage())
+
+    url = "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii")
+    logger = logging.getLogger("weasyprint")
+    handler = Heard(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+        weasyprint.HTML(string=f'<img src="{url}" alt="">', url_fetcher=fetcher).write_pdf()  # drawn, not only laid out
+        failed = bool(heard)
+    except Exception:  # WeasyPrint's own SVG code failing: the same verdict as a warning
+        failed = True
+    finally:
+        logger.removeHandler(handler)
+    if failed:
+        return (
+            "the SVG logo cannot be drawn in a PDF (the PDF renderer rejects its drawing); open it in a drawing "
+            "program, save it again as plain SVG, or use a PNG"
+        )
     return None
 
 
