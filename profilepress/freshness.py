@@ -31,7 +31,9 @@ def engine_fingerprint() -> str:
     """The engine as it is now: a change to any of its files or libraries makes every output stale."""
     from importlib import metadata
 
-    parts = [__version__]
+    from .versions import rendering_libraries  # the C libraries' too (Pango, HarfBuzz, Fontconfig)
+
+    parts = [__version__, *(f"{name}=={version}" for name, version in sorted(rendering_libraries().items()))]
     for name in _ENGINE_LIBRARIES:
         try:
             parts.append(f"{name}=={metadata.version(name)}")

@@ -120,7 +120,6 @@ def _render(target: Target):
     if target.format != "html":
         # Imported before the clock starts: loading WeasyPrint is not rendering the document, and the alarm
         # must not land inside an import (some of its dependencies' imports catch every exception).
-        from . import fontconfig
 
         fontconfig.weasyprint()  # with the vendored fonts only
     limit = _state["options"].timeout

@@ -100,8 +100,8 @@ def test_freshness_needs_the_standard_library_only():
     assert outside - set(sys.stdlib_module_names) - {"__future__"} == set()
     own = {alias.name for node in top if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
     assert own <= {"__version__", "manifest"}, own  # at the top: the manifest only
-    # inside functions: the project's types and (in project_of) the strict YAML reader
-    assert set(GRAPH["freshness"]) <= {"__init__", "manifest", "project", "yamlread"}, GRAPH["freshness"]
+    # inside functions: the project's types, (in project_of) the strict YAML reader, the libraries' versions
+    assert set(GRAPH["freshness"]) <= {"__init__", "manifest", "project", "yamlread", "versions"}, GRAPH["freshness"]
 
 
 def test_document_kinds_are_named_only_in_the_registry():
@@ -137,3 +137,14 @@ def test_every_engine_module_is_part_of_the_engines_fingerprint(tmp_path, monkey
         module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         seen.add(freshness.engine_fingerprint())
     assert len(seen) == len(modules) + 1
+
+
+def test_a_rendering_librarys_version_is_part_of_the_engines_fingerprint(monkeypatch):
+    """An upgrade of Pango (a C library, no Python package) rebuilds too."""
+    from profilepress import freshness, versions
+
+    before = freshness.engine_fingerprint()
+    found = versions.rendering_libraries()
+    assert "pango" in found
+    monkeypatch.setattr(versions, "rendering_libraries", lambda: {**found, "pango": "9.9.9"})
+    assert freshness.engine_fingerprint() != before
