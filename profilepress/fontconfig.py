@@ -5,10 +5,10 @@ configuration (every font installed, aliases, substitutions). Another font
 installed there could then draw a character the vendored fonts lack, and the
 same sources would give other bytes on another machine. So before WeasyPrint
 loads, ``FONTCONFIG_FILE`` points at a configuration written here that lists
-only the project's ``fonts/`` folder and the fallback fonts ``make`` installs
-for the scripts the vendored Latin font does not cover (Hebrew and Arabic:
-DejaVu; Chinese, Japanese, Korean: Droid Sans Fallback; emoji and symbols:
-Symbola), with the generic families mapped to them in a fixed order.
+only the project's ``fonts/`` folder: the Latin font the documents are set in and,
+vendored beside it, the fallbacks for the scripts it does not cover (Hebrew and
+Arabic: DejaVu Sans; Chinese, Japanese, Korean: Droid Sans Fallback; emoji and
+symbols: Symbola), with the generic families mapped to them in a fixed order.
 """
 
 from __future__ import annotations
@@ -21,12 +21,6 @@ from types import ModuleType
 from xml.sax.saxutils import escape
 
 VENDORED = Path(__file__).resolve().parent.parent / "fonts"
-# the font folders of the Debian packages scripts/install-system-deps.sh installs (fallbacks, in order)
-FALLBACK_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",  # fonts-dejavu-core
-    "/usr/share/fonts/truetype/droid",  # fonts-droid-fallback
-    "/usr/share/fonts/truetype/ancient-scripts",  # fonts-symbola
-)
 _FAMILIES = ("Atkinson Hyperlegible", "DejaVu Sans", "Droid Sans Fallback", "Symbola")
 _GENERIC = {
     "sans-serif": _FAMILIES,
@@ -37,9 +31,9 @@ _GENERIC = {
 
 
 def config_text(vendored: Path = VENDORED) -> str:
-    """A Fontconfig configuration holding only the vendored fonts and the named fallbacks."""
+    """A Fontconfig configuration holding only the vendored fonts."""
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]
-    lines += [f"  <dir>{escape(str(folder))}</dir>" for folder in (vendored, *FALLBACK_DIRS)]
+    lines.append(f"  <dir>{escape(str(vendored))}</dir>")  # and its subfolders: one per family
     for generic, families in _GENERIC.items():
         names = "".join(f"<string>{escape(f)}</string>" for f in families)
         lines.append(

@@ -3,9 +3,9 @@
 #   Pango (text layout) and HarfBuzz-subset (fast, reproducible font subsetting:
 #   without it WeasyPrint falls back to fontTools, which stamps the current time
 #   into each embedded font and makes PDFs differ from run to run).
-# Fonts for scripts the vendored Latin font does not cover (Hebrew and Arabic: DejaVu;
-# Chinese, Japanese, Korean: Droid Sans Fallback; emoji and symbols: Symbola).
-# For the tests: Chromium (runs the HTML worksheet's own JavaScript and axe-core), pdftk (one of the
+# PDFs use only the fonts in fonts/ (the fallbacks for Hebrew, Arabic, CJK and symbols are vendored there).
+# For the tests: the same fallback fonts for the browser (HTML pages use the machine's fonts beside the web
+# font), Chromium (runs the HTML worksheet's own JavaScript and axe-core), pdftk (one of the
 # programs the fillable worksheets are filled with) and poppler-utils (pdftoppm, for page images).
 # --build-only: only what building documents needs (for CI jobs that build and do not test).
 # Debian/Ubuntu: installs with apt-get (through sudo when not root).
@@ -22,10 +22,10 @@ have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 have_lib 'libfontconfig.so.1'      || missing+=(libfontconfig1)
 have_font() { fc-list 2>/dev/null | grep -qi "$1"; }
-have_font 'DejaVu Sans'           || missing+=(fonts-dejavu-core)
-have_font 'Droid Sans Fallback'   || missing+=(fonts-droid-fallback)
-have_font 'Symbola'               || missing+=(fonts-symbola)
 if ! $build_only; then
+  have_font 'DejaVu Sans'           || missing+=(fonts-dejavu-core)
+  have_font 'Droid Sans Fallback'   || missing+=(fonts-droid-fallback)
+  have_font 'Symbola'               || missing+=(fonts-symbola)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v pdftk >/dev/null 2>&1 || missing+=(pdftk-java)
@@ -33,7 +33,7 @@ if ! $build_only; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  if $build_only; then echo "system packages: Pango, HarfBuzz-subset and fonts present"
+  if $build_only; then echo "system packages: Pango and HarfBuzz-subset present"
   else echo "system packages: Pango, HarfBuzz-subset, fonts, Chromium, npm, pdftk and poppler-utils present"; fi
   exit 0
 fi

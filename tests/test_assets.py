@@ -82,6 +82,9 @@ def test_only_vendored_fonts_same_bytes_with_an_empty_system_font_configuration(
         for f in (p["/Resources"].get("/Font") or {}).values()
     }
     assert {"DejaVu-Sans", "Droid-Sans-Fallback"} <= fonts, fonts  # the named fallbacks: real glyphs, no boxes
+    from profilepress.fontconfig import config_text
+
+    assert re.findall(r"<dir>(.*?)</dir>", config_text()) == [str(ROOT / "fonts")]  # the vendored fonts only
 
 
 def test_the_manifest_records_the_rendering_libraries(tiny_build):
