@@ -731,16 +731,21 @@ def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path, after):
 
 
 def test_ctrl_c_while_large_sources_load(tmp_path):
-    """Ctrl-C 0.5, 2 and 4 s into three builds of large sources (150 competencies of 10 long activities;
-    HTML only: loading takes most of the time), run side by side: each exits 130 and changes nothing."""
+    """Ctrl-C 0.5, 2 and 4 s into three builds of large, valid sources (300 competencies of 10 long activities;
+    HTML only: loading, the pool's start and rendering, each alone about 15 s), run side by side: each exits 130
+    and changes nothing."""
     source = tmp_path / "large"
     shutil.copytree(TINY, source)
     for folder in ("packets", "roles", "competencies"):
         shutil.rmtree(source / folder)
-    ids = [f"competency-{n}" for n in range(1, 151)]
+    ids = [f"competency-{n}" for n in range(1, 301)]
     for n, cid in enumerate(ids, start=1):
         activities = "".join(f"  - Activity {a} of competency {n}, {'with a long text ' * 40}\n" for a in range(1, 11))
-        write(source, f"competencies/{cid}.yaml", f"id: {cid}\ncode: M{n}\nname: Number {n}\nactivities:\n{activities}")
+        write(
+            source,
+            f"competencies/{cid}.yaml",
+            f"id: {cid}\ncode: M{n}\nname: Number {n}\ndescription:\n  - It is number {n}.\nactivities:\n{activities}",
+        )
     write(source, "domains/listening.yaml", "id: listening\ncode: L1\nname: Listening\nsummary: Many.\ncompetencies:\n")
     with (source / "domains/listening.yaml").open("a", encoding="utf-8") as domain:
         domain.writelines(f"  - {cid}\n" for cid in ids)
@@ -764,6 +769,7 @@ def test_ctrl_c_while_large_sources_load(tmp_path):
         ctrl_c(build)
     for build, out, was, after in zip(builds, outs, before, moments):
         stdout, stderr = build.communicate(timeout=120)
+        assert "error:" not in stderr, stderr  # the sources are valid: the build was stopped, not refused
         assert build.returncode == 130, (after, stdout, stderr)
         assert "interrupted; nothing was written" in stderr
         assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "internal error" not in stderr
