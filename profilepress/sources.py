@@ -51,7 +51,9 @@ class _MarkdownField:
 
 
 MARKDOWN = _MarkdownField()
-Markdown = Annotated[Text, MARKDOWN]  # the same shape and schema as Text
+# The same shape as Text, and bounded: Python-Markdown takes seconds over some long runs of brackets.
+MARKDOWN_MAX = 2000
+Markdown = Annotated[Text, MARKDOWN, Field(max_length=MARKDOWN_MAX)]
 
 
 Id = Annotated[

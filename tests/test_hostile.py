@@ -211,6 +211,13 @@ CASES = [
         r"roles/coach\.yaml:\d+:5: error: '/etc/passwd' is not allowed here \(id\)",
     ),
     (
+        "markdown field too long",
+        lambda r: edit(
+            r, "profile_src/roles/coach.yaml", "description: >-\n", "description: >-\n  " + "[x](" * 3000 + "\n"
+        ),
+        r"roles/coach\.yaml:\d+:\d+: error: is 12,\d{3} characters long, more than the 2,000 allowed here \(description\)",
+    ),
+    (
         "windows device name as a role id",
         lambda r: edit(r, "profile_src/roles/coach.yaml", "id: coach", "id: con"),
         r"roles/coach\.yaml:\d+:5: error: 'con' is a device name on Windows, .* choose another id \(id\)",

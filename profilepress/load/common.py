@@ -120,6 +120,8 @@ def _check_markdown(doc: Document, schema: type[BaseModel]) -> list[SourceError]
     on the document; Markdown nested too deeply, an error."""
     errors: list[SourceError] = []
     for path, value in _markdown_values(schema, doc.data, ()):
+        if len(value) > sources.MARKDOWN_MAX:  # too long: refused by validation, never rendered
+            continue
         line, col = doc.position(path)
         try:
             removed = text.left_out(" ".join(value.split()))  # as the field is shown: on one line
@@ -252,6 +254,9 @@ def _from_pydantic(doc: Document, schema: type[BaseModel], err: Any) -> SourceEr
             if kind == "string_type"
             else "see the schema in schema/ for this field's shape"
         )
+    elif kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        message = f"is {len(value):,} characters long, more than the {err['ctx']['max_length']:,} allowed here"
+        hint = "shorten it; a longer text belongs in the profile's own fields, not in Markdown"
     elif kind == "too_short":
         message = "must not be empty"
         hint = "give at least one item"
