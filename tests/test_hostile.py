@@ -3,6 +3,43 @@
 Most cases are one row of a table: how to break a copy of the project, and what
 the user must be told. The faults that need a process of their own (Ctrl-C, two
 builds at once) or a failing disk have tests of their own below.
+
+The second catalogue of hostile cases (issue 14), each case and where it is tested; a
+name in brackets is a row of CASES, a name with a file is a test of its own:
+
+* a user's file in output/: `make clean` (test_clean), a file at a planned path, a link in
+  the way, a read-only output and the umask (test_faults), `--output .` and the other
+  refused folders (test_ownership::test_output_may_not_be_a_folder_of_sources_or_above_them);
+* interrupts: Ctrl-C while sources load (test_ctrl_c_while_large_sources_load), while workers
+  start and mid-render (test_ctrl_c_mid_render_keeps_the_previous_outputs), between the final
+  renames (test_faults::test_a_signal_while_outputs_are_put_in_place_waits_for_them), SIGTERM
+  (test_faults::test_sigterm_mid_render_exits_143_and_changes_nothing), the lock's race
+  (test_faults::test_the_lock_cannot_be_held_twice, test_two_builds_at_once_into_one_folder),
+  SIGKILL's leftovers (test_faults::test_the_next_build_removes_what_a_killed_build_left_and_only_that),
+  a fault inside WeasyPrint (test_faults::test_a_bug_while_rendering_exits_3_in_one_line_unless_verbose);
+* the strict loader on every path: [alias bomb in the plan], [deep nesting in the plan],
+  [nul byte in a role file], [markdown nested 500 levels deep], [brackets nested 500 levels
+  deep], [markdown field too long], a huge file refused before it is read
+  (test_faults::test_a_huge_source_is_refused_before_it_is_read);
+* assets: [png with valid checksums and too little image data], [png with valid checksums and
+  a broken zlib stream], [corrupt png], [svg logo the pdf renderer cannot draw (a warning)] and
+  (a failure), short warnings (test_assets::test_a_renderer_warning_never_carries_a_whole_data_url),
+  an unclosed CSS block and --strict from the cache
+  (test_assets::test_an_unclosed_css_block_warns_and_strict_fails_even_from_the_cache,
+  test_faults::test_strict_fails_on_a_warning_recorded_by_an_earlier_build);
+* what the author wrote: the sanitiser's removals and bidi controls
+  (test_what_the_documents_leave_out_is_said), long tokens
+  (test_a_long_unbroken_token_wraps_inside_the_page), [look-alike letter in a code],
+  [look-alike letter in a reference];
+* exits: a bad SOURCE_DATE_EPOCH (test_cli::test_bad_source_date_epoch_is_a_usage_error);
+* errors of every layer in one run (test_validation::test_every_layer_reports_its_errors_in_one_run);
+* reproducibility: system fonts (test_assets::test_only_vendored_fonts_same_bytes_with_an_empty_system_font_configuration),
+  library versions (test_assets::test_the_manifest_records_the_rendering_libraries,
+  test_architecture::test_a_rendering_librarys_version_is_part_of_the_engines_fingerprint);
+* scale: the memory cap (test_faults::test_a_worker_over_its_memory_limit_fails_with_a_message),
+  hidden files and .git (test_faults::test_hidden_files_and_version_control_folders_are_not_sources),
+  very many targets (test_faults::test_a_build_of_very_many_documents_asks_first),
+  [windows device name as a role id], [windows device name as a packet id].
 """
 
 from __future__ import annotations
