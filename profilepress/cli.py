@@ -89,10 +89,18 @@ def _shard(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def _jobs(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of jobs (1 or more)")
-    return int(text)
+def _whole(what: str):
+    """An option's value: a whole number, 1 or more, of ``what``."""
+
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number of {what} (a whole number, 1 or more)")
+        return int(text)
+
+    return parse
+
+
+_jobs = _whole("jobs")
 
 
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
@@ -157,14 +165,14 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     add("--force", action="store_true", default=default(False), help="rebuild everything, changed or not")
     add(
         "--timeout",
-        type=_jobs,
+        type=_whole("seconds"),
         metavar="SECONDS",
         default=default(None),
         help="the most one document may take to render (default: 300)",
     )
     add(
         "--memory",
-        type=_jobs,
+        type=_whole("megabytes"),
         metavar="MB",
         default=default(None),
         help="the most memory one worker process may use while rendering, in MB (default: 2048); "
@@ -174,7 +182,7 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
         "--many",
         action="store_true",
         default=default(False),
-        help="make more than 500 documents at once (without it, such a build stops and asks)",
+        help="make more than 500 documents at once (without it, such a build stops and says so)",
     )
     add("--strict", action="store_true", default=default(False), help="treat warnings as errors (for CI)")
     add(

@@ -85,7 +85,7 @@ def refuse_unsafe_output(project: Project) -> None:
             "choose a folder of its own, such as output/"
         )
     guarded = {
-        "the engine's folder": project.root,
+        "the folder build.py is in": project.root,
         "the plan's folder": Path(project.build_file).parent,
         "the profile folder": project.source_dir,
         "the packets folder": project.packets,
@@ -99,13 +99,23 @@ def refuse_unsafe_output(project: Project) -> None:
                 + ("" if out == folder else " or a folder above it")
                 + "; documents are written into a folder of their own, such as output/"
             )
-    inside = [project.templates_dir, project.packets, *(Path(project.source_dir) / n for n in SOURCE_FOLDERS)]
+    inside = [
+        project.templates_dir,
+        project.packets,
+        project.root / "brands",  # every folder in it is read as a brand
+        project.root / "fonts",
+        *project.scale_dirs,
+        *(Path(project.source_dir) / n for n in SOURCE_FOLDERS),
+    ]
+    if Path(project.source_dir).resolve() != Path(project.build_file).resolve().parent:
+        inside.append(Path(project.source_dir))  # (a profile beside its plan has its output folder beside it too)
     sources = sorted(out.glob("*.yaml")) if out.is_dir() else []
-    if sources or any(Path(f).resolve() in out.parents for f in inside):
+    within = next((Path(f) for f in inside if Path(f).resolve() in out.parents), None)
+    if sources or within is not None:
+        what = f"holds sources ({sources[0].name})" if sources else f"is inside {display_path(Path(str(within)))}"
         raise UserError(
-            f"--output {where} holds sources"
-            + (f" ({sources[0].name})" if sources else "")
-            + "; documents are written into a folder of their own, such as output/"
+            f"--output {where} {what}{'' if sources else ', a folder of sources'}"
+            "; documents are written into a folder of their own, such as output/"
         )
 
 

@@ -44,6 +44,19 @@ def test_usage_errors_exit_2(args):
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(
+    "option, value, says",
+    [("--memory", "0", "megabytes"), ("--timeout", "abc", "seconds"), ("--jobs", "1.5", "jobs")],
+)
+def test_a_bad_number_is_named_by_what_it_counts(capsys, option, value, says):
+    from profilepress.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([option, value])
+    assert exit_.value.code == 2
+    assert f"{option}: '{value}' is not a number of {says} (a whole number, 1 or more)" in capsys.readouterr().err
+
+
 def test_default_command_builds_the_plan_into_output(tiny_build):
     """No command: the build plan's documents (here the tiny profile's own plan) and the catalogue. (The build is
     conftest's tiny_build: `--plan tests/profiles/tiny/build.yaml -o OUT --jobs 1`, made once for the run.)"""

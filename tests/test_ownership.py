@@ -110,9 +110,11 @@ def test_a_users_file_in_the_output_folder_is_never_touched(project):
     [
         (lambda project: project, "is the plan's folder"),
         (lambda project: project / "competencies", "holds sources (active-listening.yaml)"),
-        (lambda project: project / "roles" / "new", "holds sources"),
+        (lambda project: project / "roles" / "new", "a folder of sources"),
+        (lambda project: ROOT / "brands" / "out", "a folder of sources"),
+        (lambda project: ROOT / "templates" / "css" / "out", "a folder of sources"),
         (lambda project: project.parent, "or a folder above it"),
-        (lambda project: ROOT, "is the engine's folder"),
+        (lambda project: ROOT, "is the folder build.py is in"),
         (lambda project: Path("/"), "is the root folder"),
         (lambda project: Path.home(), "is your home folder"),
     ],
