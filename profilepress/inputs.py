@@ -87,6 +87,11 @@ def load_inputs(
         packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
         if build_file is None and with_build_file:
             build_file = attempt(lambda: load_build_file(project.build_file))
+    plan_scale = build_file.data.scale if build_file is not None and build_file.data is not None else None
+    if scales and options.scale not in scales and options.scale == plan_scale and build_file is not None:
+        # the plan's choice (not --scale): located in the plan, and reported with the others
+        message, _, hint = unknown("rating scale", options.scale, scales).partition("; ")
+        errors.append(build_file.error(("scale",), message, hint=hint))
     warnings = sorted(set(warnings))
     if options.strict:
         errors += as_errors(warnings)
@@ -106,7 +111,13 @@ def load_inputs(
 def with_every_other_error(plan_errors: ProfileErrors, project: Project) -> ProfileErrors:
     """A plan that has errors, and every other source's errors with them: the profile, scales, brands and
     packets the plan names (as far as it can be read, see :func:`profilepress.freshness.project_of`) are
-    loaded too, so that one run shows every mistake, not one file at a time."""
+    loaded too, so that one run shows every mistake, not one file at a time. A plan that cannot be read as
+    YAML does not say where they are: its errors alone, then."""
+    from .yamlread import read_yaml
+
+    document, unreadable = read_yaml(project.build_file)
+    if document is None or unreadable or not isinstance(document.data, dict):
+        return plan_errors
     try:
         load_inputs(project, BuildOptions(), with_build_file=False)
     except ProfileErrors as exc:

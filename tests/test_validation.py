@@ -261,3 +261,27 @@ def test_every_layer_reports_its_errors_in_one_run(tmp_path):
     ), result.err
     assert lines[-1] == "3 errors in 3 files; nothing was written."
     assert not out.exists()
+
+
+def test_the_plans_scale_is_checked_with_the_profile_and_an_unreadable_plan_adds_no_false_error(tmp_path):
+    import shutil
+
+    from conftest import TINY, cli
+
+    project = tmp_path / "tiny"
+    shutil.copytree(TINY, project)
+    scale_line = edit(project / "build.yaml", "scale: california-cpm", "scale: californa-cpm")
+    edit(project / "competencies/active-listening.yaml", "\nname:", "\nnmae:")
+    result = cli("--plan", str(project / "build.yaml"), "-o", str(tmp_path / "out"))
+    assert result.code == 1
+    assert (
+        f"build.yaml:{scale_line}:8: error: unknown rating scale 'californa-cpm' (scale) — did you mean" in result.err
+    )
+    assert "unknown field 'nmae'" in result.err
+
+    edit(project / "build.yaml", "formats: [html, pdf]", "formats: [html, pdf")  # the plan no longer reads
+    result = cli("--plan", str(project / "build.yaml"), "-o", str(tmp_path / "out"))
+    assert result.code == 1
+    assert "build.yaml:" in result.err and "YAML syntax error" in result.err
+    assert "does not exist" not in result.err, result.err  # its folders are unknown: nothing guessed
+    assert result.err.splitlines()[-1] == "1 error in 1 file; nothing was written."
