@@ -574,7 +574,10 @@ def _clean(project: Project, reporter: Reporter) -> int:
     refuse_unsafe_output(project)
     output_dir = Path(project.output_dir)
     if not (output_dir / "manifest.json").is_file():
-        reporter.info(f"nothing to clean: {_shown(output_dir)} holds no build (no manifest.json)")
+        reporter.info(
+            f"nothing to clean: {_shown(output_dir)} "
+            + ("holds no build (no manifest.json)" if Path(output_dir).exists() else "does not exist")
+        )
         return EXIT_OK
     removed, kept = clean(output_dir)
     for path in kept:

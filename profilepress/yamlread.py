@@ -289,11 +289,13 @@ def _convert_scalar(node: ScalarNode, path: FieldPath, doc: Document, errors: li
                 doc.path,
                 node.start_mark.line + 1,
                 node.start_mark.column + 1,
-                "bidirectional control character "
+                ("bidirectional control characters " if len(controls) > 1 else "bidirectional control character ")
                 + ", ".join(character_name(c) for c in controls)
-                + ": it can show the text in another order than it is written",
+                + (": they" if len(controls) > 1 else ": it")
+                + " can show the text in another order than it is written",
                 field=dotted(path),
-                hint="remove it, unless the text needs it to show right-to-left words correctly",
+                hint=f"remove {'them' if len(controls) > 1 else 'it'}, unless the text needs "
+                f"{'them' if len(controls) > 1 else 'it'} to show right-to-left words correctly",
             )
         )
     if node.style:  # quoted or block scalar: always a string (a plain one has no style: None, or "" from libyaml)

@@ -55,3 +55,14 @@ def test_make_clean_leaves_a_users_file_in_output(tmp_path):
     left = sorted(p.relative_to(clone / "output").as_posix() for p in (clone / "output").rglob("*") if p.is_file())
     assert left == ["README.md", "notes.md"]
     assert (ROOT / ".venv").is_dir()  # the link went, not what it points at
+
+
+def test_clean_says_when_there_is_nothing_to_clean_and_why(tmp_path):
+    missing = cli("--plan", str(TINY / "build.yaml"), "clean", "-o", str(tmp_path / "typo"))
+    assert missing.code == 0 and missing.out.strip().endswith("typo does not exist"), missing.out
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine", encoding="utf-8")
+    empty = cli("--plan", str(TINY / "build.yaml"), "clean", "-o", str(tmp_path / "mine"))
+    assert empty.code == 0 and "holds no build (no manifest.json)" in empty.out, empty.out
+    assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "mine"
