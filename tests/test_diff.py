@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -16,7 +14,7 @@ from profilepress import diff
 from profilepress.cli import main
 from profilepress.load import load_profile
 
-from conftest import ROOT, SHIPPED, TINY, Result
+from conftest import ROOT, SHIPPED, TINY, cli
 
 # A short plan for the shipped profile, so that both sides render in a few seconds: the handbook, a
 # worksheet per competency and the role excerpts.
@@ -39,20 +37,6 @@ NEW_ACTIVITY = "Hold regular check-ins with stakeholders about what they are lea
 REMOVED_C2_7 = (
     "Promote opportunities for stakeholders and team members to engage with\n    others in the use of evidence and data"
 )
-
-
-def cli(*args: str, cwd: Path | None = None) -> Result:
-    """`python build.py ARGS` in-process, from ``cwd``: exit code, stdout, stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args), root=ROOT)
-    finally:
-        os.chdir(here)
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -134,6 +134,15 @@ def png_chunks(idat):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
+def tiny_with_activity(tmp_path, activity):
+    """A copy of the tiny profile whose first activity ("Put the phone away") is replaced by ``activity``
+    (YAML list items, indented as in the file)."""
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    edit(source, "competencies/active-listening.yaml", "  - Put the phone away", activity)
+    return source
+
+
 C7 = "profile_src/competencies/c07-understand-context.yaml"
 COACH = "profile_src/roles/coach.yaml"
 NORTHWIND = "brands/northwind/brand.yaml"
@@ -459,13 +468,8 @@ def test_injection_in_text_fields_is_neutralised(tmp_path):
     """In the tiny profile's handbook and its role's excerpt, HTML and PDF. Profile text and a role's description
     reach every document through the same templates, escaping and Markdown sanitiser whatever the profile, so a
     small profile shows what the shipped one would; its PDFs are a few pages."""
-    source = tmp_path / "tiny"
-    shutil.copytree(TINY, source)
-    edit(
-        source,
-        "competencies/active-listening.yaml",
-        "  - Put the phone away",
-        '  - "<script>alert(1)</script><img src=x onerror=alert(2)> [x](file:///etc/passwd)"',
+    source = tiny_with_activity(
+        tmp_path, '  - "<script>alert(1)</script><img src=x onerror=alert(2)> [x](file:///etc/passwd)"'
     )
     edit(
         source,
@@ -565,14 +569,7 @@ def test_a_long_unbroken_token_wraps_inside_the_page(tmp_path, browser):
 
     token = "https://example.org/" + "abcdefghijklmnopqrstuvwxyz0123456789" * 4
     assert len(token) == 164
-    source = tmp_path / "tiny"
-    shutil.copytree(TINY, source)
-    edit(
-        source,
-        "competencies/active-listening.yaml",
-        "  - Put the phone away",
-        f"  - Put the phone away, then read {token}",
-    )
+    source = tiny_with_activity(tmp_path, f"  - Put the phone away, then read {token}")
     code, out, err = run(
         source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1", project_root=ROOT
     )
@@ -595,8 +592,6 @@ def test_a_long_unbroken_token_wraps_inside_the_page(tmp_path, browser):
 def test_unicode_renders_in_html_and_pdf(tmp_path):
     from pypdf import PdfReader
 
-    source = tmp_path / "tiny"
-    shutil.copytree(TINY, source)
     texts = [
         "שלום עולם: הקשבה פעילה",
         "مرحبا بالعالم",
@@ -604,7 +599,7 @@ def test_unicode_renders_in_html_and_pdf(tmp_path):
         "Teamwork 🤝 and ✅ done",
         "Cafe\u0301 con n\u0303 and Zoë",
     ]
-    edit(source, "competencies/active-listening.yaml", "  - Put the phone away", "\n".join(f'  - "{t}"' for t in texts))
+    source = tiny_with_activity(tmp_path, "\n".join(f'  - "{t}"' for t in texts))
     code, out, err = run(
         source, "--plan", str(source / "build.yaml"), "--only", "neutral/handbook.*", "--jobs", "1", project_root=ROOT
     )
