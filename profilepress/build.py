@@ -12,7 +12,7 @@ import time
 
 from . import catalogue, deps, freshness, manifest, ownership, plan, versions
 from .errors import display_path
-from .inputs import Inputs, load_inputs
+from .inputs import Inputs, load_inputs, refuse_undrawable_logos
 from .progress import Reporter, size_text
 from .project import BuildOptions, Project, Report, Written
 from .workers import render_stale
@@ -62,6 +62,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         or not freshness.current(previous, t, options, project, files, lambda slot: deps.current_hash(objects, slot))
     ]
     plan.confirm_many(len(stale), options)  # thousands of documents only when asked for
+    refuse_undrawable_logos(inputs, {t.brand for t in stale if t.format != "html"})  # the PDFs can draw them
     recorded = previous.targets if previous else {}
     known = {p: e.pages for p, e in recorded.items()}  # the longest documents start first
     replay = [(t.path, w) for t in targets if t not in stale for w in recorded[t.path].warnings]  # --strict

@@ -405,7 +405,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return _collect(project, options, args, reporter)
         if command == "tailor":
             return _tailor(project, options, args, reporter)
-        inputs = load_inputs(project, options, build_file=parsed)
+        # check: every SVG logo drawn too, as if every brand made a PDF (a build draws those its PDFs need)
+        inputs = load_inputs(project, options, build_file=parsed, draw_logos=command == "check")
         if command == "check":
             return _check(project, options, inputs, reporter)
         if command == "verify":

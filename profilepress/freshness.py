@@ -11,6 +11,7 @@ model or WeasyPrint is imported: this module needs the standard library only
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,21 +30,47 @@ _ENGINE_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markdown", "
 
 def engine_fingerprint() -> str:
     """The engine as it is now: a change to any of its files or libraries makes every output stale."""
-    from importlib import metadata
-
     from .versions import rendering_libraries  # the C libraries' too (Pango, HarfBuzz, Fontconfig)
 
-    parts = [__version__, *(f"{name}=={version}" for name, version in sorted(rendering_libraries().items()))]
-    for name in _ENGINE_LIBRARIES:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}: absent")
+    native = [f"{name}=={version}" for name, version in sorted(rendering_libraries().items())]
+    return manifest.digest([__version__, *native, *engine_code()])
+
+
+def engine_code() -> list[str]:
+    """The engine's Python libraries and its own files (not the C libraries: asking them takes a while)."""
+    parts = list(_python_libraries())
     files = sorted(p for p in ENGINE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
     files += sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
     for path in files:
-        parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{manifest.sha256_file(path)}")
-    return manifest.digest(parts)
+        parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{_file_hash(path)}")
+    return parts
+
+
+@functools.cache
+def _python_libraries() -> tuple[str, ...]:
+    from importlib import metadata
+
+    found = []
+    for name in _ENGINE_LIBRARIES:
+        try:
+            found.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}: absent")
+    return tuple(found)
+
+
+_HASHES: dict[Path, tuple[tuple[int, int, int], str]] = {}
+
+
+def _file_hash(path: Path) -> str:
+    """An engine file's hash, read again only when its size, time or inode changed (a build asks for the
+    fingerprint once per output)."""
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    known = _HASHES.get(path)
+    if known is None or known[0] != key:
+        known = _HASHES[path] = (key, manifest.sha256_file(path))
+    return known[1]
 
 
 def input_files(project: Project) -> dict[str, str]:

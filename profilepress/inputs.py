@@ -3,6 +3,7 @@ the profile, rating scales, brands and packet recipes (each loaded by :mod:`prof
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,13 +62,16 @@ def load_inputs(
     with_build_file: bool = True,
     with_packets: bool = True,
     build_file: Parsed[BuildFile] | None = None,
+    draw_logos: bool = False,
 ) -> Inputs:
     """Load and validate every source; all errors of all files are reported together.
 
     ``build_file``: the plan, if the caller has read it already (it is not read twice). Warnings (text the
     documents will not show as written) are kept in ``Inputs.warnings``; with ``--strict`` they are errors.
+    ``draw_logos``: check that the PDF renderer can draw every brand's logo now (builds check only the
+    brands their PDFs use, with :func:`refuse_undrawable_logos`).
     """
-    from .load import load_brands, load_build_file, load_packets, load_profile, load_scales
+    from .load import load_brands, load_build_file, load_packets, load_profile, load_scales, undrawable_logos
 
     errors: list[SourceError] = []
 
@@ -84,6 +88,8 @@ def load_inputs(
         profile = attempt(lambda: load_profile(project.source_dir))
         scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
         brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
+        if draw_logos:
+            errors.extend(undrawable_logos(brands.values()))
         packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
         if build_file is None and with_build_file:
             build_file = attempt(lambda: load_build_file(project.build_file))
@@ -106,6 +112,16 @@ def load_inputs(
     if options.brand is not None and options.brand not in brands:
         raise UserError(unknown("brand", options.brand, brands))
     return Inputs(profile, scales, brands, packets or {}, build_file, warnings)
+
+
+def refuse_undrawable_logos(inputs: Inputs, brands: Iterable[str]) -> None:
+    """ProfileErrors, located in brand.yaml, if the PDF renderer cannot draw the SVG logo of one of these
+    brands, which PDFs are about to be made with (see :func:`profilepress.load.undrawable_logos`)."""
+    from .load import undrawable_logos
+
+    errors = undrawable_logos(inputs.brands[b] for b in sorted(brands))
+    if errors:
+        raise ProfileErrors(errors)
 
 
 def with_every_other_error(plan_errors: ProfileErrors, project: Project) -> ProfileErrors:

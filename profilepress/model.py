@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Logo:
     media_type: str  # image/svg+xml or image/png
     data: bytes
     file: str  # as named in brand.yaml
+    named_at: tuple[Path, int, int] = (Path(), 0, 0)  # where brand.yaml names it (file, line, column)
 
     @property
     def data_uri(self) -> str:

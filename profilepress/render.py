@@ -6,7 +6,9 @@ StrictUndefined (a misspelt variable is an error, never an empty string).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from . import usercache
 from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
@@ -38,19 +41,57 @@ def css_string(text: str) -> Markup:
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once for the life of the process, shared by every Renderer (they all configure Jinja
-    alike): builds that run in one process (``tailor`` after a build, the tests) do not compile them again.
-    A template is found by its name and file; Jinja checks its source's checksum, so an edited template is
-    compiled anew."""
+    """Compiled templates, kept for the life of the process (shared by every Renderer: they all configure
+    Jinja alike) and in the user's cache folder (:mod:`profilepress.usercache`), so a build does not compile
+    them again: not ``tailor`` after a build in one process, not a worker, not the next build. A template is
+    found by its name and file, and Jinja checks its source's checksum: an edited template is compiled anew."""
 
     _compiled: dict[str, bytes] = {}
+    _on_disk: jinja2.FileSystemBytecodeCache | None = None
+    _looked_for_disk = False
+
+    @classmethod
+    def _disk(cls) -> jinja2.FileSystemBytecodeCache | None:
+        if not cls._looked_for_disk:
+            cls._looked_for_disk = True
+            folder = usercache.folder()
+            cls._on_disk = jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+        return cls._on_disk
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self._compiled:
             bucket.bytecode_from_string(self._compiled[bucket.key])
+            return
+        disk = self._disk()
+        if disk is not None:
+            disk.load_bytecode(bucket)  # a stale or damaged file leaves the bucket empty: compiled anew
+            if bucket.code is not None:
+                self._compiled[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._compiled[bucket.key] = bucket.bytecode_to_string()
+        disk = self._disk()
+        if disk is not None:
+            with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time
+                disk.dump_bytecode(bucket)  # written aside and renamed: a reader never sees half a file
+
+
+def _references(source: str, parse) -> set[str]:
+    """The templates a template's source names literally (extends, include, import): found by parsing it,
+    once per source (kept by the source's hash in memory and beside the compiled templates)."""
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    if digest in _REFERENCES:
+        return _REFERENCES[digest]
+    entry, found = f"references-{digest[:32]}.json", None
+    stored = usercache.read(entry)
+    if stored is not None:
+        with contextlib.suppress(ValueError, TypeError):  # damaged: found again
+            found = {str(name) for name in json.loads(stored)}
+    if found is None:
+        found = {c for c in jinja2.meta.find_referenced_templates(parse(source)) if c}
+        usercache.write(entry, json.dumps(sorted(found)).encode("utf-8"))
+    _REFERENCES[digest] = found
+    return found
 
 
 # The templates each template's source names literally (extends, include, import), by its source's hash.
@@ -138,11 +179,8 @@ class RecordingEnvironment(jinja2.Environment):
         if name not in self._static:
             assert self.loader is not None  # the Renderer always gives its environment a loader
             source, _, _ = self.loader.get_source(self, name)
-            digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-            self._hashes[name] = digest[:20]
-            if digest not in _REFERENCES:
-                _REFERENCES[digest] = {c for c in jinja2.meta.find_referenced_templates(self.parse(source)) if c}
+            self._hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
             self._static[name] = {name}
-            for child in _REFERENCES[digest]:
+            for child in _references(source, self.parse):
                 self._static[name] |= self._with_static_references(child)
         return self._static[name]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import chart, collect, results, select
 from .errors import ProfileErrors, UserError
-from .inputs import load_inputs
+from .inputs import load_inputs, refuse_undrawable_logos
 from .pdf import html_to_pdf
 from .project import BuildOptions, Project
 from .write import BuildLock, OutputFolder
@@ -65,6 +65,8 @@ def summarise(
     if not files:
         raise UserError("no files to collect; give filled worksheet PDFs or saved answers (.json)")
     inputs = load_inputs(project, options, with_build_file=False, with_packets=False)  # 1. load the sources
+    if "pdf" in formats:
+        refuse_undrawable_logos(inputs, {options.brand or "neutral"})
     profile = inputs.profile
     sheets = read_all(files)  # 2. read every file
     responses = collect.responses(sheets, profile, inputs.scales, accept_changed)  # 3. check, per activity

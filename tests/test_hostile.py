@@ -22,8 +22,8 @@ name in brackets is a row of CASES, a name with a file is a test of its own:
   deep], [markdown field too long], a huge file refused before it is read
   (test_faults::test_a_huge_source_is_refused_before_it_is_read);
 * assets: [png with valid checksums and too little image data], [png with valid checksums and
-  a broken zlib stream], [corrupt png], [svg logo the pdf renderer cannot draw (a warning)] and
-  (a failure), short warnings (test_assets::test_a_renderer_warning_never_carries_a_whole_data_url),
+  a broken zlib stream], [corrupt png], an SVG logo the PDF renderer cannot draw
+  (test_an_svg_logo_the_pdf_renderer_cannot_draw), short warnings (test_assets::test_a_renderer_warning_never_carries_a_whole_data_url),
   an unclosed CSS block and --strict from the cache
   (test_assets::test_an_unclosed_css_block_warns_and_strict_fails_even_from_the_cache,
   test_faults::test_strict_fails_on_a_warning_recorded_by_an_earlier_build);
@@ -344,24 +344,6 @@ CASES = [
         r"northwind/brand\.yaml:\d+:9: error: the logo is not a readable PNG \(broken data stream",
     ),
     (
-        "svg logo the pdf renderer cannot draw (a warning)",
-        lambda r: write(
-            r,
-            "brands/northwind/logo.svg",
-            '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5qq" height="5"/></svg>',
-        ),
-        r"northwind/brand\.yaml:\d+:9: error: the SVG logo cannot be drawn in a PDF .*replace logo\.svg",
-    ),
-    (
-        "svg logo the pdf renderer cannot draw (a failure)",
-        lambda r: write(
-            r,
-            "brands/northwind/logo.svg",
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 a b"><rect width="5" height="5"/></svg>',
-        ),
-        r"northwind/brand\.yaml:\d+:9: error: the SVG logo cannot be drawn in a PDF",
-    ),
-    (
         "png pixel bomb",
         lambda r: (
             write(r, "brands/northwind/huge.png", png((9000, 9000))),
@@ -447,6 +429,29 @@ CASES = [
         r"northwind/brand\.yaml:\d+:11: error: accent #a0d8c0 on background #ffffff has a contrast of 1\.\d\d:1",
     ),
 ]
+
+
+UNDRAWABLE_SVGS = {
+    "a warning": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5qq" height="5"/></svg>',
+    "a failure": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 a b"><rect width="5" height="5"/></svg>',
+}
+
+
+@pytest.mark.parametrize("svg", UNDRAWABLE_SVGS.values(), ids=UNDRAWABLE_SVGS.keys())
+def test_an_svg_logo_the_pdf_renderer_cannot_draw(project, svg):
+    """Refused, located, by a build that would make a PDF with it and by `check`; an HTML build, which
+    browsers draw, is made (and never starts the PDF renderer)."""
+    write(project, "brands/northwind/logo.svg", svg)
+    expected = r"northwind/brand\.yaml:\d+:9: error: the SVG logo cannot be drawn in a PDF .*— save logo\.svg again"
+    before = snapshot(project.parent / "out")
+    for args in (("--only", "northwind/handbook.pdf"), ("check",)):
+        code, out, err = run(project, *args)
+        assert code == 1 and re.search(expected, err), (args, out, err)
+        assert "Traceback" not in err
+    assert snapshot(project.parent / "out") == before
+    code, out, err = run(project, "--only", "northwind/handbook.html")
+    assert code == 0, err
+    assert "northwind/handbook.html" in snapshot(project.parent / "out")
 
 
 @pytest.mark.parametrize("name,breaks,message", CASES, ids=[c[0] for c in CASES])

@@ -138,6 +138,21 @@ def test_no_op_rebuild_decides_from_the_manifest_without_weasyprint(built):
     assert snapshot(out) == before  # nothing written
 
 
+def test_an_html_build_never_starts_the_pdf_renderer(tiny_html):
+    """Not to check the brands' SVG logos either (a PDF build draws those its PDFs use): HTML builds stay fast."""
+    out = tiny_html.parent / "out"
+    code = (
+        "import sys; from pathlib import Path; from profilepress.cli import main; "
+        f"rc = main(['--plan', {str(tiny_html / 'build.yaml')!r}, '-o', {str(out)!r}, '-j', '1'], "
+        f"root=Path({str(ROOT)!r})); print('weasyprint' in sys.modules); sys.exit(rc)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "built 6, up to date 0" in result.stdout
+    assert result.stdout.splitlines()[-1] == "False"
+    assert (ROOT / "brands/northwind/logo.svg").is_file()  # a brand with an SVG logo was loaded
+
+
 def test_removed_targets_are_deleted_but_never_a_users_file(tiny_html):
     tiny = tiny_html
     assert build(tiny, "--jobs", "1").code == 0

@@ -8,7 +8,7 @@ have their own module. Every problem is collected with its ``file:line:col``; if
 there is any, one :class:`ProfileErrors` carries them all and nothing is returned.
 """
 
-from .brands import check_logo, load_brands
+from .brands import check_logo, load_brands, undrawable_logos
 from .common import Parsed
 from .packets import load_packets
 from .plan import load_build_file
@@ -24,4 +24,5 @@ __all__ = [
     "load_profile",
     "load_scales",
     "source_files",
+    "undrawable_logos",
 ]

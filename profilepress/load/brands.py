@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import messages, model, sources
@@ -76,7 +77,14 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                         )
                     )
                 else:
-                    logo = model.Logo(data.logo.alt, _LOGO_TYPES[path.suffix.lower()], raw, data.logo.file)
+                    at = parsed.error(("logo", "file"), "")
+                    logo = model.Logo(
+                        data.logo.alt,
+                        _LOGO_TYPES[path.suffix.lower()],
+                        raw,
+                        data.logo.file,
+                        (at.file, at.line, at.column),
+                    )
         font_files = {}
         if data.font is not None:
             for face, (weight, style) in _FONT_FACES.items():
@@ -136,7 +144,8 @@ _SVG_FORBIDDEN = {
 
 def check_logo(raw: bytes, suffix: str) -> str | None:
     """Why a logo cannot be used, or None. PNGs must decode within pixel limits; SVGs must be plain drawings:
-    no entities or DTD, no scripts, event handlers or foreign content, no references outside the file."""
+    no entities or DTD, no scripts, event handlers or foreign content, no references outside the file.
+    Whether the PDF renderer can draw an SVG is checked apart, when PDFs are made: :func:`undrawable_logos`."""
     if suffix == ".png":
         from io import BytesIO
 
@@ -199,13 +208,35 @@ def check_logo(raw: bytes, suffix: str) -> str | None:
             and ("@import" in element.text or re.search(r"url\(\s*['\"]?[^#'\"\s]", element.text))
         ):
             return "the SVG logo's style loads an outside resource; only url(#id) is allowed"
-    return _undrawable_svg(raw)
+    return None
+
+
+def undrawable_logos(brands: Iterable[model.Brand]) -> list[SourceError]:
+    """The SVG logos of these brands that the PDF renderer cannot draw, located in their brand.yaml. Checked
+    only for brands a PDF is about to be made with (and by ``check``): drawing one starts the PDF renderer,
+    which an HTML build never needs, and browsers draw SVGs it rejects."""
+    errors = []
+    for brand in brands:
+        logo = brand.logo
+        if logo is not None and logo.media_type == "image/svg+xml" and _undrawable_svg(logo.data):
+            file, line, column = logo.named_at
+            errors.append(
+                SourceError(
+                    file,
+                    line,
+                    column,
+                    "the SVG logo cannot be drawn in a PDF (the PDF renderer rejects its drawing)",
+                    field="logo.file",
+                    hint=f"save {logo.file} again as plain SVG from a drawing program, or replace it with a PNG",
+                )
+            )
+    return errors
 
 
 @functools.lru_cache(maxsize=16)  # a brand's logo is drawn once per process, not at every load
-def _undrawable_svg(raw: bytes) -> str | None:
-    """Why WeasyPrint cannot draw this SVG, or None: the logo is drawn alone on a small page, and any
-    failure or warning (a PDF would otherwise be made without its logo) is the reason."""
+def _undrawable_svg(raw: bytes) -> bool:
+    """Whether WeasyPrint cannot draw this SVG: the logo is drawn alone on a small page, and any failure or
+    warning (a PDF would otherwise be made without its logo) says it cannot."""
     import base64
     import logging
 
@@ -230,12 +261,7 @@ def _undrawable_svg(raw: bytes) -> str | None:
         failed = True
     finally:
         logger.removeHandler(handler)
-    if failed:
-        return (
-            "the SVG logo cannot be drawn in a PDF (the PDF renderer rejects its drawing); open it in a drawing "
-            "program, save it again as plain SVG, or use a PNG"
-        )
-    return None
+    return failed
 
 
 def _asset(
