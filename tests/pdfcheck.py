@@ -1,8 +1,20 @@
-"""Reading PDFs back the way an accessibility checker does (pypdf)."""
+"""Reading PDFs back: their text as a reader copies it (PyMuPDF, fast), and their structure, fields and
+tags the way an accessibility checker reads them (pypdf)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pypdf import PdfReader
+
+
+def page_texts(pdf: Path | bytes) -> list[str]:
+    """Each page's text, as a PDF viewer's "copy text" gives it (MuPDF's extraction: a tenth of pypdf's time)."""
+    import pymupdf
+
+    document = pymupdf.open(pdf) if isinstance(pdf, Path) else pymupdf.open(stream=pdf, filetype="pdf")
+    with document:
+        return [page.get_text() for page in document]
 
 
 def structure_elements(reader: PdfReader):

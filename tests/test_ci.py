@@ -8,7 +8,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import yaml
 
 from profilepress.cli import main
 
-from conftest import ROOT, TINY
+from conftest import ROOT, TINY, Result, cli
 
 WORKFLOW = ROOT / ".github" / "workflows" / "documents.yml"
 
@@ -36,21 +35,30 @@ def _step(job: dict, step_id: str, ref: str = "refs/heads/main") -> str | None:
     return step["run"] if "if" not in step or ref == "refs/heads/main" else None
 
 
-def _run(command: str, cwd: Path, plan: Path, env: dict) -> subprocess.CompletedProcess:
-    """A workflow command, as the runner's shell runs it, with this checkout's engine and the test's plan (and one
-    job: the tiny plan's HTML is not worth starting a pool of workers for; the bytes do not depend on it)."""
-    command = command.replace(
-        ".venv/bin/python build.py", f"'{sys.executable}' '{ROOT / 'build.py'}' --plan '{plan}' --jobs 1"
-    )
-    done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command],
+def _run(command: str, cwd: Path, plan: Path, env: dict) -> Result:
+    """A workflow command as the runner runs it: bash expands its words (variables, quotes, globs) in the job's
+    folder and environment; the engine then runs them in this process (a process of its own for each command
+    would add a second each, and show nothing more), with this checkout's engine, the test's plan and one job
+    (the tiny plan's HTML is not worth a pool of workers; the bytes do not depend on it)."""
+    full_env = {**os.environ, **env}
+    expanded = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", f'printf "%s\\0" {command}'],
         cwd=cwd,
+        env=full_env,
         capture_output=True,
         text=True,
-        env={**os.environ, **env},
-        timeout=300,
+        check=True,
     )
-    assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+    words = expanded.stdout.split("\0")[:-1]
+    assert words[:2] == [".venv/bin/python", "build.py"], command
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        done = cli("--plan", str(plan), "--jobs", "1", *words[2:], cwd=cwd)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert done.code == 0, f"{command}\n{done.out}\n{done.err}"
     return done
 
 
@@ -108,7 +116,7 @@ def _ci_run(workflow: dict, project: Path, jobs: Path, cache: Path, run: int, re
     return merge_dir / "output"
 
 
-def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(project, tmp_path):
+def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(project, tmp_path, monkeypatch):
     workflow = _workflow()
     jobs, cache = tmp_path / "jobs", tmp_path / "cache"
     first = _ci_run(workflow, project, jobs, cache, 1, "refs/pull/7/merge")  # a pull request: no verify
@@ -131,22 +139,8 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
 
     second = _ci_run(workflow, project, jobs, cache, 2, "refs/heads/main")  # merged: each shard verified
     fresh = tmp_path / "fresh"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "build.py"),
-            "--plan",
-            str(project / "build.yaml"),
-            "-o",
-            str(fresh),
-            "-q",
-            "-j",
-            "1",
-        ],
-        check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
-        timeout=300,
-    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert cli("--plan", str(project / "build.yaml"), "-o", str(fresh), "-q", "-j", "1").code == 0
     expected = _files(fresh)
     assert "neutral/roles/buddy.html" not in expected and "neutral/worksheets/l01-listening.html" in expected
     assert b"own words" in expected["neutral/worksheets/m02-reflecting-back.html"]
@@ -155,17 +149,8 @@ def test_two_ci_runs_with_a_plan_change_leave_exactly_a_fresh_builds_files(proje
     # No shard's cached folder keeps an output it no longer owns or the plan no longer makes.
     cached = {path for shard in cache.iterdir() for path in _files(shard)}
     assert cached == set(expected) - {"index.html"}
-    verify = subprocess.run(
-        [
-            *(sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml")),
-            *("verify", "-o", str(second), "--jobs", "1"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
-    )
-    assert verify.returncode == 0, verify.stderr
+    verify = cli("--plan", str(project / "build.yaml"), "verify", "-o", str(second), "--jobs", "1")
+    assert verify.code == 0, verify.err
 
 
 def _listed(project: Path, *args: str) -> list[str]:
@@ -187,26 +172,21 @@ def test_adding_a_target_moves_no_other_target_to_another_shard(project):
         assert before[i] <= after[i], f"shard {i} lost {before[i] - after[i]}"
 
 
-def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path):
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path, monkeypatch):
+    """(The command line in this process: what a process of its own adds is the test above's.)"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "build.py"), "--plan", str(project / "build.yaml"), "--jobs", "1", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
+    def run(*args: str) -> Result:
+        return cli("--plan", str(project / "build.yaml"), "--jobs", "1", *args)
 
-    assert cli("--shard", "1/2", "-o", str(tmp_path / "s1"), "-q").returncode == 0
-    missing = cli("merge", str(tmp_path / "s1"), "-o", str(tmp_path / "merged"))
-    assert missing.returncode == 1 and "in no folder; build every shard first" in missing.stderr
+    assert run("--shard", "1/2", "-o", str(tmp_path / "s1"), "-q").code == 0
+    missing = run("merge", str(tmp_path / "s1"), "-o", str(tmp_path / "merged"))
+    assert missing.code == 1 and "in no folder; build every shard first" in missing.err
     assert not (tmp_path / "merged").exists()
 
-    assert cli("--shard", "2/2", "-o", str(tmp_path / "s2"), "-q").returncode == 0
+    assert run("--shard", "2/2", "-o", str(tmp_path / "s2"), "-q").code == 0
     owned = next(p for p in _files(tmp_path / "s1") if p.endswith(".html"))
     (tmp_path / "s1" / owned).write_text("changed by hand", encoding="utf-8")
-    changed = cli("merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "-o", str(tmp_path / "merged"))
-    assert changed.returncode == 1 and f"{owned}: missing, or changed since it was built" in changed.stderr
+    changed = run("merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "-o", str(tmp_path / "merged"))
+    assert changed.code == 1 and f"{owned}: missing, or changed since it was built" in changed.err
     assert not (tmp_path / "merged").exists()
