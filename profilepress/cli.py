@@ -10,6 +10,7 @@ imported: only this module, the build plan's paths and output/manifest.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import signal
@@ -210,6 +211,11 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     )
 
 
+@functools.cache  # made once per process (the tests run the command line hundreds of times in one)
+def _parser(root: Path) -> argparse.ArgumentParser:
+    return make_parser(root)
+
+
 def make_parser(root: Path) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -362,7 +368,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
-    args = make_parser(root).parse_args(argv)
+    args = _parser(root).parse_args(argv)
     command = args.command or "build"
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:

@@ -18,6 +18,7 @@ brackets) is refused there, before the Markdown library would recurse through it
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -66,21 +67,37 @@ def nesting(text: str) -> int:
     return deepest
 
 
+_MARKDOWN: list[markdown_lib.Markdown] = []
+
+
+def _to_html(text: str) -> str:
+    """Markdown → HTML, with one converter for the process (making one costs more than converting a field)."""
+    if not _MARKDOWN:
+        _MARKDOWN.append(markdown_lib.Markdown(output_format="html"))
+    return _MARKDOWN[0].reset().convert(text)
+
+
 def left_out(text: str) -> list[str]:
     """What :func:`inline_markdown` leaves out of this text, in a few words each: "raw HTML <script>
     removed", "link to 'javascript:alert(1)' removed"… Empty when it shows everything as written.
     Raises :class:`TooDeep` for Markdown nested deeper than :data:`MAX_DEPTH`."""
+    return list(_left_out(str(text)))
+
+
+@functools.lru_cache(maxsize=4096)  # a field's text, read again by each build in one process
+def _left_out(text: str) -> tuple[str, ...]:
     depth = nesting(text)
     if depth > MAX_DEPTH:
         raise TooDeep(f"Markdown nested {depth} levels deep (at most {MAX_DEPTH})")
     try:
-        html = markdown_lib.markdown(str(text), output_format="html")
+        html = _to_html(text)
     except RecursionError:
+        _MARKDOWN.clear()  # left half-way through: a new converter next time
         raise TooDeep(f"Markdown nested too deeply to read (at most {MAX_DEPTH} levels)") from None
-    found = _Removed(str(text))
+    found = _Removed(text)
     found.feed(html)
     found.close()
-    return list(dict.fromkeys(found.removed))
+    return tuple(dict.fromkeys(found.removed))
 
 
 # Block elements that Markdown makes from a line's own syntax (the sanitiser keeps their text, not their form).
@@ -138,7 +155,12 @@ def _quote(value: str) -> str:
 
 def inline_markdown(text: str) -> Markup:
     """One paragraph of inline Markdown as sanitised HTML."""
-    html = markdown_lib.markdown(str(text), output_format="html")
+    return _inline_markdown(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # the same field in every document that shows it
+def _inline_markdown(text: str) -> Markup:
+    html = _to_html(text)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     clean = nh3.clean(

@@ -154,8 +154,32 @@ def _check_markdown(doc: Document, schema: type[BaseModel]) -> list[SourceError]
     return errors
 
 
+_MAY_HOLD_MARKDOWN: dict[int, bool] = {}  # by id: schema annotations live as long as the process
+
+
+def _may_hold_markdown(annotation: Any) -> bool:
+    """Whether a value of this type can hold a Markdown field anywhere inside (the profile's own text cannot:
+    its lists of activities are not walked item by item)."""
+    key = id(annotation)
+    if key not in _MAY_HOLD_MARKDOWN:
+        _MAY_HOLD_MARKDOWN[key] = True  # a model that contains itself: walked, to be safe
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found = any(
+                sources.MARKDOWN in info.metadata or _may_hold_markdown(info.annotation)
+                for info in annotation.model_fields.values()
+            )
+        else:
+            found = sources.MARKDOWN in getattr(annotation, "__metadata__", ()) or any(
+                _may_hold_markdown(argument) for argument in typing.get_args(annotation)
+            )
+        _MAY_HOLD_MARKDOWN[key] = found
+    return _MAY_HOLD_MARKDOWN[key]
+
+
 def _markdown_values(annotation: Any, value: Any, path: FieldPath) -> typing.Iterator[tuple[FieldPath, str]]:
     """The values of ``value`` (raw YAML) that the schema ``annotation`` marks as Markdown, with their paths."""
+    if not _may_hold_markdown(annotation):
+        return
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if isinstance(value, dict):
             for name, info in annotation.model_fields.items():
