@@ -1,0 +1,16 @@
+"""Where the engine's own files are: templates, fonts, interface catalogues, shipped scales and brands.
+
+In the repository they are top-level folders beside the ``profilepress`` package. Installed (``pip
+install .``), the same folders are package data in ``profilepress/share/`` (pyproject.toml maps them
+there). Whichever holds ``templates/`` is the engine's folder; a project (its plan, profile, packets,
+output, and any scales and brands of its own) is wherever its ``build.yaml`` is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+INSTALLED_DIR = PACKAGE_DIR / "share"  # the wheel's copy of the top-level folders
+ENGINE_ROOT = INSTALLED_DIR if (INSTALLED_DIR / "templates").is_dir() else PACKAGE_DIR.parent
+FOLDERS = ("templates", "fonts", "locales", "scales", "brands")  # what the wheel carries (see pyproject.toml)
