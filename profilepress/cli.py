@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, freshness
 from .errors import ProfileErrors, UserError, display_path
+from .home import default_plan
 from .pdf import PAPER_SIZES
 from .progress import Reporter
 from .project import FORMATS, BuildFailed, BuildOptions, Project, Report, request_of, with_overrides
@@ -103,13 +104,6 @@ def _whole(what: str):
 
 
 _jobs = _whole("jobs")
-
-
-def default_plan(root: Path) -> Path:
-    """The plan a command reads unless --plan names one: build.yaml in the working folder, when there is
-    one (an adopter's project), else the one beside the engine (the repository's own project)."""
-    here = Path.cwd() / "build.yaml"
-    return here if here.is_file() else root / "build.yaml"
 
 
 def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
@@ -336,9 +330,10 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
 def _diff_options(parser: argparse.ArgumentParser) -> None:
     parser.epilog = """\
 OLD and NEW: a project folder (holding build.yaml), a profile folder (holding
-profile.yaml; planned with this checkout's build.yaml), or a git ref of the
-repository you are in (main, HEAD~1, a commit, main:profile_src). Both are
-rendered with this checkout's engine, templates, brands and scales.
+profile.yaml; planned with the working folder's build.yaml, else the engine's),
+or a git ref of the repository you are in (main, HEAD~1, a commit,
+main:profile_src). Both are rendered with this engine's templates, and the
+shipped brands and scales with the project's own.
 
 exit codes: 0 the report was made (changes or not); 1 OLD or NEW is neither a
 folder nor a ref, or its sources are not valid; 2 wrong usage."""

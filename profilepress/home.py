@@ -14,3 +14,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 INSTALLED_DIR = PACKAGE_DIR / "share"  # the wheel's copy of the top-level folders
 ENGINE_ROOT = INSTALLED_DIR if (INSTALLED_DIR / "templates").is_dir() else PACKAGE_DIR.parent
 FOLDERS = ("templates", "fonts", "locales", "scales", "brands")  # what the wheel carries (see pyproject.toml)
+
+
+def default_plan(root: Path) -> Path:
+    """The plan a command reads unless --plan names one: build.yaml in the working folder, when there is
+    one (an adopter's project), else the one in ``root`` (the repository's own project, beside build.py)."""
+    here = Path.cwd() / "build.yaml"
+    return here if here.is_file() else root / "build.yaml"
