@@ -151,3 +151,17 @@ def test_a_project_keeps_its_own_brand_and_scale_beside_its_plan(project, tmp_pa
     (brand / "brand.yaml").write_text('name: Acme\ncolours:\n  accent: "#eeeeee"\n', encoding="utf-8")
     bad = cli("check", cwd=copy)
     assert bad.code == 1 and f"{Path('brands/acme/brand.yaml')}:3:" in bad.err.replace(str(copy) + "/", ""), bad.err
+
+
+def test_a_projects_scale_may_copy_a_shipped_one_but_not_change_it_under_its_name(project, tmp_path):
+    import shutil
+
+    copy = tmp_path / "x"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("output"))
+    shipped = (ROOT / "scales" / "california-cpm.yaml").read_text(encoding="utf-8")
+    (copy / "scales" / "california-cpm.yaml").write_text(shipped, encoding="utf-8")
+    assert cli("check", cwd=copy).code == 0  # the same scale twice is one scale
+    (copy / "scales" / "california-cpm.yaml").write_text(shipped.replace("Emerging", "Beginning"), encoding="utf-8")
+    result = cli("check", cwd=copy)
+    assert result.code == 1
+    assert re.search(r"scales/california-cpm\.yaml:\d+:\d+: error: duplicate scale id 'california-cpm'", result.err)
