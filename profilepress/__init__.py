@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 # once profilepress/messages.py takes its folder from profilepress.home.)
 from . import home as _home
 
-if _home.PACKAGE_DIR.parent != _home.ENGINE_ROOT:
+if _home.INSTALLED:
     from . import messages as _messages
 
     _messages.LOCALES_DIR = _home.ENGINE_ROOT / "locales"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 INSTALLED_DIR = PACKAGE_DIR / "share"  # the wheel's copy of the top-level folders
-ENGINE_ROOT = INSTALLED_DIR if (INSTALLED_DIR / "templates").is_dir() else PACKAGE_DIR.parent
+INSTALLED = (INSTALLED_DIR / "templates").is_dir()  # installed as a package, not run from the repository
+ENGINE_ROOT = INSTALLED_DIR if INSTALLED else PACKAGE_DIR.parent
 FOLDERS = ("templates", "fonts", "locales", "scales", "brands")  # what the wheel carries (see pyproject.toml)
 
 

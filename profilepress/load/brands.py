@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import messages, model, sources
 from ..errors import ProfileErrors, SourceError
-from ..home import PACKAGE_DIR
+from ..home import INSTALLED
 from ..yamlread import FieldPath
 from .common import Parsed, parse_required
 
@@ -141,7 +141,7 @@ def _font_path(path: Path, project_root: Path) -> str:
     manifest does not depend on where it is checked out); absolute for a brand a project keeps beside its
     own plan, and once the engine is installed (its folder is then not the one beside the package)."""
     root = project_root.resolve()
-    if root == PACKAGE_DIR.parent and root in path.resolve().parents:
+    if not INSTALLED and root in path.resolve().parents:
         return path.resolve().relative_to(root).as_posix()
     return path.resolve().as_posix()
 
