@@ -23,7 +23,7 @@ help:
 	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
-	@echo "make clean    remove the virtual environment, caches and the documents the build made"
+	@echo "make clean    remove the virtual environment, caches, pip's build folders and the documents the build made"
 
 setup: $(STAMP)
 
@@ -97,5 +97,5 @@ images: build
 # your own files in output/ stay.
 clean:
 	if [ -x $(PY) ]; then $(PY) build.py clean; fi
-	rm -rf $(VENV) .pytest_cache node_modules .hypothesis
+	rm -rf $(VENV) .pytest_cache node_modules .hypothesis build profilepress.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

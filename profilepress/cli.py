@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, freshness
 from .errors import ProfileErrors, UserError, display_path
+from .home import default_plan
 from .pdf import PAPER_SIZES
 from .progress import Reporter
 from .project import FORMATS, BuildFailed, BuildOptions, Project, Report, request_of, with_overrides
@@ -71,6 +72,8 @@ examples:
                                     ratings tables, a summary and a report for each
                                     person, from filled worksheets
   python build.py schema            regenerate the JSON Schemas in schema/
+  python build.py new my-profile    start a project of your own: a placeholder profile, a rating
+                                    scale and a build plan that build at once
   python build.py diff main HEAD    what a change does to the profile (reworded, added, removed
                                     and renumbered activities) and which outputs change, as
                                     Markdown for a pull request; --format json for programs
@@ -111,8 +114,9 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
         "-p",
         "--plan",
         type=Path,
-        default=default(root / "build.yaml"),
-        help="the build plan: what to make, from which profile and packets (default: build.yaml)",
+        default=default(default_plan(root)),
+        help="the build plan: what to make, from which profile and packets (default: build.yaml in the "
+        "working folder if there is one, else the engine's own)",
     )
     add(
         "-s",
@@ -212,13 +216,16 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
 
 
 @functools.cache  # made once per process (the tests run the command line hundreds of times in one)
-def _parser(root: Path) -> argparse.ArgumentParser:
-    return make_parser(root)
+def _parser(root: Path, prog: str) -> argparse.ArgumentParser:
+    return make_parser(root, prog)
 
 
-def make_parser(root: Path) -> argparse.ArgumentParser:
+def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog,
+        description=DESCRIPTION,
+        epilog=EPILOG.replace("python build.py", _command(prog)),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s (profilepress {__version__})")
     parser.add_argument(
@@ -253,7 +260,13 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
             "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
             "ratings tables, a summary report and a report for each person",
         ),
-        ("schema", "write the JSON Schemas of the source files into schema/"),
+        ("schema", "write the JSON Schemas of the source files into schema/ beside the plan"),
+        (
+            "new",
+            "make a new project in DIR, ready to build: a placeholder profile (two principles, one domain, "
+            "two competencies), a rating scale with descriptors, a build plan and a README; DIR must be new "
+            "or empty, and nothing is ever overwritten",
+        ),
         (
             "diff",
             "report what changed between two versions of the profile (folders or git refs) and "
@@ -263,6 +276,9 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         if name == "diff":
             _diff_options(sub)
+            continue
+        if name == "new":
+            sub.add_argument("folder", type=Path, metavar="DIR", help="the new project's folder (new or empty)")
             continue
         _project_options(sub, root, suppress=True)
         if name == "build":
@@ -320,9 +336,10 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
 def _diff_options(parser: argparse.ArgumentParser) -> None:
     parser.epilog = """\
 OLD and NEW: a project folder (holding build.yaml), a profile folder (holding
-profile.yaml; planned with this checkout's build.yaml), or a git ref of the
-repository you are in (main, HEAD~1, a commit, main:profile_src). Both are
-rendered with this checkout's engine, templates, brands and scales.
+profile.yaml; planned with the working folder's build.yaml, else the engine's),
+or a git ref of the repository you are in (main, HEAD~1, a commit,
+main:profile_src). Both are rendered with this engine's templates, and the
+shipped brands and scales with the project's own.
 
 exit codes: 0 the report was made (changes or not); 1 OLD or NEW is neither a
 folder nor a ref, or its sources are not valid; 2 wrong usage."""
@@ -342,6 +359,46 @@ folder nor a ref, or its sources are not valid; 2 wrong usage."""
         metavar="DIR",
         help="the git repository whose refs OLD and NEW name (default: the working folder's)",
     )
+
+
+def _command(prog: str) -> str:
+    """How the reader types this command: ``profilepress`` once installed, ``python build.py`` in the
+    repository."""
+    return "python build.py" if prog == "build.py" else prog
+
+
+def _new(folder: Path, root: Path, prog: str, reporter: Reporter) -> int:
+    from .scaffold import new_project
+
+    try:
+        written = new_project(folder)
+    except OSError as exc:  # a folder that cannot be made or written (permissions, a full disk)
+        raise UserError(f"cannot make the project in {display_path(folder)}: {exc.strerror or exc}") from None
+    for path in written:
+        reporter.detail(f"wrote {display_path(path)}")
+    command = _command(prog) if prog != "build.py" else f"python {display_path(root / 'build.py')}"
+    reporter.info(
+        f"made a new project in {display_path(folder)} ({_count(len(written), 'file')}); build it with: "
+        f"cd {display_path(folder)} && {command} build\n"
+        f"then replace the placeholder text in {display_path(folder / 'profile')} "
+        f"(see {display_path(folder / 'README.md')})"
+    )
+    return EXIT_OK
+
+
+def console() -> None:
+    """The installed command, ``profilepress``: build.py's command line, with the engine's files taken
+    from the package (see :mod:`profilepress.home`)."""
+    from .home import ENGINE_ROOT
+
+    try:
+        code = main(root=ENGINE_ROOT, prog="profilepress")
+    except KeyboardInterrupt:
+        print(
+            "interrupted; nothing was written, and the files already in the output folder are intact.", file=sys.stderr
+        )
+        code = 130
+    sys.exit(code)
 
 
 class Terminated(KeyboardInterrupt):
@@ -364,18 +421,29 @@ def _signal_exit(exc: BaseException) -> int:
     return 143 if isinstance(exc, Terminated) or _terminated_held(exc) else 130
 
 
-def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "build.py") -> int:
+    """The command line. ``root``: the engine's folder (templates, fonts, shipped scales and brands);
+    ``prog``: the command's name in messages (``build.py``, or ``profilepress`` once installed)."""
     root = root or Path.cwd()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
-    args = _parser(root).parse_args(argv)
+    args = _parser(root, prog).parse_args(argv)
     command = args.command or "build"
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:
+        if command == "new":
+            return _new(args.folder, root, prog, reporter)
         if command == "schema":
-            return _schema(root, args.schema_check, reporter)
+            return _schema(
+                args.plan.resolve().parent if args.plan.is_file() else Path.cwd(), args.schema_check, reporter
+            )
         if command == "diff":
             return _diff(args, root)
+        if not args.plan.is_file() and args.plan == default_plan(root):
+            raise UsageError(
+                f"no build.yaml in {_shown(Path.cwd())}: run this command in your project's folder (the one "
+                f"holding build.yaml), give --plan FILE, or start a project with '{_command(prog)} new DIR'"
+            )
         choices = _choices(args)
         if command == "build" and not args.list_targets:  # nothing to do? from the manifest alone
             light = freshness.project_of(
@@ -715,10 +783,10 @@ def _shown(path: Path) -> str:
     return display_path(Path(path).resolve())
 
 
-def _schema(root: Path, only_check: bool, reporter: Reporter) -> int:
+def _schema(project_dir: Path, only_check: bool, reporter: Reporter) -> int:
     from . import schema
 
-    folder = root / "schema"
+    folder = project_dir / "schema"
     stale = schema.stale_files(folder)
     if only_check:
         for name in stale:

@@ -36,6 +36,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from .errors import ProfileErrors, UserError
+from .home import default_plan
 from .model import Activity, Block, ItemList, Paragraph, Profile
 
 if TYPE_CHECKING:  # pragma: no cover (the engine is imported only when a diff runs: see _engine)
@@ -488,7 +489,7 @@ def open_side(spec: str, repo: Path, workdir: Path, root: Path) -> Side:
     """OLD or NEW as given: an existing folder, else a git ref of ``repo`` extracted into ``workdir``.
 
     A folder holding build.yaml is a project (its plan names the profile and packets); a folder
-    holding profile.yaml is a profile, planned with this checkout's build.yaml.
+    holding profile.yaml is a profile, planned with the working folder's build.yaml (or this checkout's).
     """
     folder = Path(spec)
     if folder.is_dir():
@@ -503,7 +504,7 @@ def _side_in(folder: Path, label: str, root: Path, ref: str | None) -> Side:
     if (folder / "build.yaml").is_file():
         return Side(label, folder, None, folder / "build.yaml", ref)
     if (folder / "profile.yaml").is_file():
-        return Side(label, folder, folder, root / "build.yaml", ref)
+        return Side(label, folder, folder, default_plan(root), ref)
     what = f"the tree of git ref '{ref}'" if ref else f"the folder {label}"
     raise UserError(
         f"{what} holds neither build.yaml (a project) nor profile.yaml (a profile folder); "

@@ -20,7 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from xml.sax.saxutils import escape
 
-VENDORED = Path(__file__).resolve().parent.parent / "fonts"
+from .home import ENGINE_ROOT
+
+VENDORED = ENGINE_ROOT / "fonts"
 _FAMILIES = ("Atkinson Hyperlegible", "DejaVu Sans", "Droid Sans Fallback", "Symbola")
 _GENERIC = {
     "sans-serif": _FAMILIES,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, manifest
+from .home import ENGINE_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Rendered
@@ -39,10 +40,10 @@ def engine_fingerprint() -> str:
 def engine_code() -> list[str]:
     """The engine's Python libraries and its own files (not the C libraries: asking them takes a while)."""
     parts = list(_python_libraries())
-    files = sorted(p for p in ENGINE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
-    files += sorted((ENGINE_DIR.parent / "locales").glob("*/LC_MESSAGES/*.po"))
-    for path in files:
-        parts.append(f"{path.relative_to(ENGINE_DIR.parent).as_posix()}:{_file_hash(path)}")
+    code = sorted(p for p in ENGINE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    catalogues = sorted((ENGINE_ROOT / "locales").glob("*/LC_MESSAGES/*.po"))
+    for files, base in ((code, ENGINE_DIR.parent), (catalogues, ENGINE_ROOT)):
+        parts += [f"{path.relative_to(base).as_posix()}:{_file_hash(path)}" for path in files]
     return parts
 
 
@@ -78,7 +79,7 @@ def input_files(project: Project) -> dict[str, str]:
     roots = [
         project.source_dir,
         *project.scale_dirs,
-        project.root / "brands",
+        *project.brand_dirs,
         project.packets,
         project.templates_dir,
         project.root / "fonts",

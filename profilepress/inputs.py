@@ -87,7 +87,7 @@ def load_inputs(
             warn(*build_file.doc.warnings)  # read before: its warnings are on its document
         profile = attempt(lambda: load_profile(project.source_dir))
         scales = attempt(lambda: load_scales(project.scale_dirs)) or {}
-        brands = attempt(lambda: load_brands(project.root / "brands", project.root)) or {}
+        brands = attempt(lambda: load_brands(project.brand_dirs, project.root)) or {}
         if draw_logos:
             errors.extend(undrawable_logos(brands.values()))
         packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}

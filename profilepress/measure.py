@@ -12,7 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts" / "atkinson-hyperlegible"
+from .home import ENGINE_ROOT
+
+FONT_DIR = ENGINE_ROOT / "fonts" / "atkinson-hyperlegible"
 _FALLBACK_EM = 0.65  # a generous average advance, for characters the font lacks
 
 

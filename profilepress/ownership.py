@@ -102,7 +102,7 @@ def refuse_unsafe_output(project: Project) -> None:
     inside = [
         project.templates_dir,
         project.packets,
-        project.root / "brands",  # every folder in it is read as a brand
+        *project.brand_dirs,  # every folder in them is read as a brand
         project.root / "fonts",
         *project.scale_dirs,
         *(Path(project.source_dir) / n for n in SOURCE_FOLDERS),

@@ -32,12 +32,23 @@ class Project:
     @property
     def asset_dirs(self) -> list[Path]:
         """The only folders a document may load files from."""
-        return [self.templates_dir, self.root / "fonts", self.root / "brands"]
+        return [self.templates_dir, self.root / "fonts", *self.brand_dirs]
+
+    @property
+    def plan_dir(self) -> Path:
+        """The folder of the build plan: a project's own scales and brands are beside it."""
+        return Path(self.build_file).resolve().parent
 
     @property
     def scale_dirs(self) -> list[Path]:
-        """Shipped scales, then any the profile folder brings."""
-        return [self.root / "scales", self.source_dir / "scales"]
+        """Shipped scales, then any the project keeps beside its plan, then any the profile folder brings."""
+        return _distinct([self.root / "scales", self.plan_dir / "scales", self.source_dir / "scales"])
+
+    @property
+    def brand_dirs(self) -> list[Path]:
+        """Shipped brands, then any the project keeps beside its plan (a brand there replaces a shipped one
+        of the same name)."""
+        return _distinct([self.root / "brands", self.plan_dir / "brands"])
 
     @property
     def build_file(self) -> Path:
@@ -46,6 +57,14 @@ class Project:
     @property
     def packets(self) -> Path:
         return self.packets_dir or self.root / "packets"
+
+
+def _distinct(folders: list[Path]) -> list[Path]:
+    """Each folder once, in order (the engine's repository is also the bundled profile's project)."""
+    seen: dict[Path, Path] = {}
+    for folder in folders:
+        seen.setdefault(Path(folder).resolve(), Path(folder))
+    return list(seen.values())
 
 
 @dataclass(frozen=True)

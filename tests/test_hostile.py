@@ -55,6 +55,7 @@ import subprocess
 import sys
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -81,7 +82,7 @@ def project(tmp_path):
 
 
 def run(root, *args, project_root=None):
-    """The command line, in this process, on the copy; (exit code, stdout, stderr).
+    """The command line, in this process, on the copy, run from the copy's folder; (exit code, stdout, stderr).
 
     ``root`` is the project copy (its sibling out/ is the output folder); profiles
     without brands and templates of their own give ``project_root=ROOT`` and a --plan.
@@ -90,8 +91,13 @@ def run(root, *args, project_root=None):
     import io
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["-o", str(root.parent / "out"), *args], root=project_root or root)
+    here = Path.cwd()
+    try:
+        os.chdir(root)  # (the plan by default is the working folder's build.yaml)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["-o", str(root.parent / "out"), *args], root=project_root or root)
+    finally:
+        os.chdir(here)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import messages, model, sources
 from ..errors import ProfileErrors, SourceError
+from ..home import INSTALLED
 from ..yamlread import FieldPath
 from .common import Parsed, parse_required
 
@@ -25,14 +26,16 @@ _FONT_FACES = {
 }
 
 
-def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
-    """Every brand in ``brands_dir`` (one folder each), checked: assets inside the folder, text contrast AA."""
+def load_brands(brands_dirs: Path | Iterable[Path], project_root: Path) -> dict[str, model.Brand]:
+    """Every brand in ``brands_dirs`` (one folder each), checked: assets inside the folder, text contrast AA.
+
+    Several folders (the engine's shipped brands, then a project's own): a brand of a later folder replaces
+    the one of the same name in an earlier folder."""
     from ..theme import failing_pairs
 
     errors: list[SourceError] = []
     brands: dict[str, model.Brand] = {}
-    folders = sorted(p for p in brands_dir.iterdir() if p.is_dir()) if brands_dir.is_dir() else []
-    for folder in folders:
+    for folder in brand_folders(brands_dirs):
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder.name):
             errors.append(
                 SourceError(
@@ -93,7 +96,7 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                     continue
                 path = _asset(parsed, folder, ("font", "files", face), name, _FONT_TYPES, errors)
                 if path is not None:
-                    font_files[(weight, style)] = path.relative_to(project_root.resolve()).as_posix()
+                    font_files[(weight, style)] = _font_path(path, project_root)
         locales = messages.available()
         if data.locale not in locales:
             close = difflib.get_close_matches(data.locale, locales, n=1)
@@ -122,6 +125,25 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
     if errors:
         raise ProfileErrors(errors)
     return brands
+
+
+def brand_folders(brands_dirs: Path | Iterable[Path]) -> list[Path]:
+    """One folder per brand name, in name order: the last of the given folders that has it."""
+    found: dict[str, Path] = {}
+    for brands_dir in [brands_dirs] if isinstance(brands_dirs, Path) else brands_dirs:
+        if brands_dir.is_dir():
+            found.update((p.name, p) for p in brands_dir.iterdir() if p.is_dir())
+    return [found[name] for name in sorted(found)]
+
+
+def _font_path(path: Path, project_root: Path) -> str:
+    """A brand's font file as documents name it: relative to the engine's folder in the repository (so a
+    manifest does not depend on where it is checked out); absolute for a brand a project keeps beside its
+    own plan, and once the engine is installed (its folder is then not the one beside the package)."""
+    root = project_root.resolve()
+    if not INSTALLED and root in path.resolve().parents:
+        return path.resolve().relative_to(root).as_posix()
+    return path.resolve().as_posix()
 
 
 MAX_LOGO_PIXELS = 16_000_000
