@@ -2,8 +2,8 @@
 and the translated model. Pure: it reads no file (the overlay files are read by
 :mod:`profilepress.load.translations`).
 
-Every translatable text of a profile has a **key** built from ids (``competency.co-learning.name``,
-``competency.co-learning.activity.3``) and a **code** people read (``C1 name``, ``C1.3``). A translation
+Every translatable text of a profile has a **key** built from ids (``competency.listening.name``,
+``competency.listening.activity.3``) and a **code** people read (``C1 name``, ``C1.3``). A translation
 entry stores the text and the hash of the source text it translates (:func:`source_hash`); an entry whose
 hash is not the current source's is **stale**, and an edition shows the source text in its place, as it
 does for a **missing** entry. Each text of a translated :class:`~profilepress.model.Profile` is a
@@ -80,7 +80,7 @@ def fallback(text: object) -> bool:
 
 @dataclass(frozen=True)
 class Field:
-    key: str  # from ids: competency.co-learning.activity.3
+    key: str  # from ids: competency.listening.activity.3
     code: str  # for people: C1.3
     text: str  # the source text
 

@@ -62,7 +62,7 @@ def report(profile: Profile, langs: list[str], source_dir: Path, reporter: Repor
 
 def init(profile: Profile, lang: str, source_dir: Path, root: Path, reporter: Reporter) -> int:
     """Add a file of skeleton entries (the source text, its hash, an empty translation) for every text the
-    language has no entry for. Existing files are never changed: the first file is ``profile.yaml``, later
+    language has no entry for (an entry left empty, or stale, is there already: nothing is added for it). Existing files are never changed: the first file is ``profile.yaml``, later
     ones ``added-<n>.yaml``."""
     from pydantic import TypeAdapter, ValidationError
 
@@ -77,7 +77,8 @@ def init(profile: Profile, lang: str, source_dir: Path, root: Path, reporter: Re
     if errors:
         raise ProfileErrors(errors)
     state = translation.state(profile, overlay)
-    if not state.missing:
+    absent = [f for f in state.missing if f.key not in overlay.entries]  # an empty entry is there already
+    if not absent:
         reporter.info(f"{lang}: every text has an entry; nothing to add")
         return 0
     folder = translations_dir(source_dir) / lang
@@ -88,9 +89,9 @@ def init(profile: Profile, lang: str, source_dir: Path, root: Path, reporter: Re
         name = f"added-{n}.yaml"
         n += 1
     schema = os.path.relpath(root / "schema" / "translation.schema.json", folder)
-    text = translation.skeleton(lang, list(state.missing), Path(schema).as_posix())
+    text = translation.skeleton(lang, absent, Path(schema).as_posix())
     path = OutputFolder(folder).write(name, text.encode("utf-8"))
-    reporter.info(f"wrote {display_path(path)}: {len(state.missing)} entries to translate")
+    reporter.info(f"wrote {display_path(path)}: {len(absent)} entries to translate")
     return 0
 
 

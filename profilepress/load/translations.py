@@ -5,7 +5,7 @@ Layout::
 
     translations/
       es/
-        profile.yaml        language: es; entries: {competency.co-learning.name: {source_hash, text}, …}
+        profile.yaml        language: es; entries: {competency.listening.name: {source_hash, text}, …}
         added-1.yaml        entries added later by `build.py translations es --init`
 
 A language's files are read together: an entry given twice, a key that names no text of the profile
