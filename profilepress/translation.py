@@ -47,11 +47,13 @@ class Localised(str):
 
     lang: str
     state: str
+    source: str  # the source text (itself, on a fallback): worksheets are identified by it (see forms.py)
 
-    def __new__(cls, text: str, lang: str, state: str) -> Localised:
+    def __new__(cls, text: str, lang: str, state: str, source: str | None = None) -> Localised:
         self = super().__new__(cls, text)
         self.lang = lang
         self.state = state
+        self.source = str(text) if source is None else source
         return self
 
     @property
@@ -59,15 +61,20 @@ class Localised(str):
         return self.state != TRANSLATED
 
     def __reduce__(self):  # pickled with its language (workers get the model by pickling)
-        return (Localised, (str(self), self.lang, self.state))
+        return (Localised, (str(self), self.lang, self.state, self.source))
 
     def __repr__(self) -> str:  # dependency hashes (deps.value_hash) see the language and state too
-        return f"Localised({str(self)!r}, {self.lang!r}, {self.state!r})"
+        return f"Localised({str(self)!r}, {self.lang!r}, {self.state!r}, {self.source!r})"
 
 
 def lang_of(text: object) -> str | None:
     """The language of a text of a translated edition; None for a text of an untranslated one."""
     return text.lang if isinstance(text, Localised) else None
+
+
+def source_of(text: str) -> str:
+    """The source text a text of a translated edition shows or translates; a plain text itself."""
+    return text.source if isinstance(text, Localised) else text
 
 
 def fallback(text: object) -> bool:
@@ -191,7 +198,7 @@ def translate(profile: model.Profile, overlay: Overlay) -> model.Profile:
             return Localised(value, source_lang, MISSING)
         if entry.source_hash != source_hash(value):
             return Localised(value, source_lang, STALE)
-        return Localised(entry.text, overlay.lang, TRANSLATED)
+        return Localised(entry.text, overlay.lang, TRANSLATED, value)
 
     def blocks(prefix: str, items: tuple[model.Block, ...]) -> tuple[model.Block, ...]:
         out: list[model.Block] = []

@@ -258,3 +258,15 @@ def test_editing_a_translation_rebuilds_exactly_the_translated_documents_that_sh
     assert "propias palabras" in (out / "neutral/es/handbook.html").read_text(encoding="utf-8")
     third = build(tiny)
     assert third.code == 0 and "decided from the manifest" in third.err + third.out
+
+
+def test_a_translated_worksheet_carries_the_source_identity_so_collect_reads_it():
+    from profilepress import forms
+    from profilepress.load import load_scales
+
+    profile = load_profile(TINY)
+    es = translation.translate(profile, load_translations(TINY, profile)["es"])
+    scale = next(iter(load_scales([ROOT / "scales"]).values()))
+    assert es.competencies[0].activities[0].text == "Guardar el teléfono"
+    assert forms.identity(es, scale, es.competencies) == forms.identity(profile, scale, profile.competencies)
+    assert translation.source_of(es.competencies[0].activities[0].text) == "Put the phone away"
