@@ -563,6 +563,9 @@ def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Re
     for warning in inputs.warnings:
         reporter.located(warning.format())
     profile = inputs.profile
+    from .load.translations import load_translations
+
+    load_translations(project.source_dir, profile)  # every language's files, used by the plan or not
     counts = ", ".join(
         _count(len(items), word)
         for items, word in (

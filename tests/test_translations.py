@@ -270,3 +270,19 @@ def test_a_translated_worksheet_carries_the_source_identity_so_collect_reads_it(
     assert es.competencies[0].activities[0].text == "Guardar el teléfono"
     assert forms.identity(es, scale, es.competencies) == forms.identity(profile, scale, profile.competencies)
     assert translation.source_of(es.competencies[0].activities[0].text) == "Put the phone away"
+
+
+def test_check_reads_every_language_and_list_shows_the_translated_edition(tiny):
+    listed = cli("--plan", str(tiny / "build.yaml"), "--list")
+    assert listed.code == 0, listed.err
+    assert "neutral/es/handbook.html" in listed.out and "Worksheet: M1 Escucha activa (es)" in listed.out
+    assert cli("--plan", str(tiny / "build.yaml"), "check").code == 0
+    (tiny / "translations/fr").mkdir()  # a language no edition uses is checked too
+    (tiny / "translations/fr/profile.yaml").write_text(
+        'language: fr\nentries:\n  domain.listenin.name:\n    source_hash: "49c46058"\n    text: Écoute\n',
+        encoding="utf-8",
+    )
+    result = cli("--plan", str(tiny / "build.yaml"), "check")
+    assert result.code == 1
+    assert "translations/fr/profile.yaml:3:3: error: unknown entry 'domain.listenin.name'" in result.err
+    assert "did you mean 'domain.listening.name'?" in result.err
