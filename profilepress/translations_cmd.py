@@ -10,6 +10,7 @@ never changes a file that is there.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from . import translation
@@ -56,7 +57,7 @@ def report(profile: Profile, langs: list[str], source_dir: Path, reporter: Repor
         if state.stale or state.unknown:
             worst = 1
     for error in sorted(set(errors)):
-        print(error.format(), flush=True)
+        print(error.format(), file=sys.stderr, flush=True)
     return 1 if errors else worst
 
 
