@@ -74,6 +74,10 @@ examples:
   python build.py schema            regenerate the JSON Schemas in schema/
   python build.py new my-profile    start a project of your own: a placeholder profile, a rating
                                     scale and a build plan that build at once
+  python build.py translations es   how far the Spanish translation is: missing, stale and
+                                    unknown entries by code (exit 1 if any is stale)
+  python build.py translations es --init
+                                    add a file of empty entries to translate, with their source
   python build.py diff main HEAD    what a change does to the profile (reworded, added, removed
                                     and renumbered activities) and which outputs change, as
                                     Markdown for a pull request; --format json for programs
@@ -268,6 +272,12 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
             "or empty, and nothing is ever overwritten",
         ),
         (
+            "translations",
+            "report, by code, the entries of the profile's translations (translations/<lang>/ in the profile "
+            "folder) that are missing, stale (the source text changed since) or unknown; exit 1 if any is "
+            "stale; --init adds a file of entries to translate",
+        ),
+        (
             "diff",
             "report what changed between two versions of the profile (folders or git refs) and "
             "which outputs change; writes nothing",
@@ -322,6 +332,15 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
                 action="store_true",
                 help="also collect answers to activities reworded since their worksheet was made "
                 "(by default they are left out, each with a warning)",
+            )
+        elif name == "translations":
+            sub.add_argument("lang", nargs="?", metavar="LANG", help="only this language (default: every one)")
+            sub.add_argument(
+                "--init",
+                action="store_true",
+                dest="init_translation",
+                help="write a new file in translations/LANG/ with an empty entry (the source text and its hash) "
+                "for every text LANG has none for; never changes an existing file",
             )
         elif name == "schema":
             sub.add_argument(
@@ -479,6 +498,8 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
             return _collect(project, options, args, reporter)
         if command == "tailor":
             return _tailor(project, options, args, reporter)
+        if command == "translations":
+            return _translations(project, args, root, reporter)
         # check: every SVG logo drawn too, as if every brand made a PDF (a build draws those its PDFs need)
         inputs = load_inputs(project, options, build_file=parsed, draw_logos=command == "check")
         if command == "check":
@@ -589,6 +610,20 @@ def _summary(report: Report, reporter: Reporter) -> None:
     reporter.info(f"{', '.join(parts)} in {report.seconds:.1f} s{memory}{how}")
 
 
+def _translations(project: Project, args: argparse.Namespace, root: Path, reporter: Reporter) -> int:
+    from . import translations_cmd
+    from .load import load_profile
+
+    profile = load_profile(project.source_dir)
+    if args.init_translation:
+        if args.lang is None:
+            raise UsageError("--init needs the language to start or complete: build.py translations es --init")
+        return translations_cmd.init(profile, args.lang, project.source_dir, root, reporter)
+    return translations_cmd.report(
+        profile, translations_cmd.languages(project.source_dir, args.lang), project.source_dir, reporter
+    )
+
+
 def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Reporter) -> int:
     from . import plan
 
@@ -596,6 +631,9 @@ def _check(project: Project, options: BuildOptions, inputs: Inputs, reporter: Re
     for warning in inputs.warnings:
         reporter.located(warning.format())
     profile = inputs.profile
+    from .load.translations import load_translations
+
+    load_translations(project.source_dir, profile)  # every language's files, used by the plan or not
     counts = ", ".join(
         _count(len(items), word)
         for items, word in (

@@ -65,12 +65,15 @@ def value_hash(value: Any) -> str:
 class Recorder:
     """What one document read: model fields, templates, fetched files."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.fields: dict[str, str] = {}  # "key#field" → hash
         self.templates: dict[str, str] = {}  # template name → sha256 of its source
+        # A translated edition's model has the source's keys: its fields are recorded as "es/competency:C1#name",
+        # and looked up again in the translated model (see index).
+        self.prefix = prefix
 
     def read(self, key: str, name: str, value: Any) -> None:
-        slot = f"{key}#{name}"
+        slot = f"{self.prefix}{key}#{name}"
         if slot not in self.fields:
             self.fields[slot] = value_hash(value)
 
@@ -118,22 +121,23 @@ def track(value: Any, recorder: Recorder) -> Any:
     return value
 
 
-def index(profile: model.Profile, brands: dict, packets: dict, scales: dict) -> dict[str, Any]:
-    """Every keyed object of a build's inputs, by key, to look recorded fields up again."""
-    objects: dict[str, Any] = {"profile": profile}
+def index(profile: model.Profile, brands: dict, packets: dict, scales: dict, prefix: str = "") -> dict[str, Any]:
+    """Every keyed object of a build's inputs, by key, to look recorded fields up again (``prefix``: those
+    of a translated edition, ``es/``, recorded so by a :class:`Recorder` with that prefix)."""
+    objects: dict[str, Any] = {f"{prefix}profile": profile}
     for p in profile.principles:
-        objects[key_of(p)] = p
+        objects[prefix + key_of(p)] = p
     for d in profile.domains:
-        objects[key_of(d)] = d
+        objects[prefix + key_of(d)] = d
         for c in d.competencies:
-            objects[key_of(c)] = c
+            objects[prefix + key_of(c)] = c
             for a in c.activities:
-                objects[key_of(a)] = a
+                objects[prefix + key_of(a)] = a
     for group in (profile.roles, brands.values(), packets.values(), scales.values()):
         for item in group:
             key = key_of(item)
             if key:
-                objects[key] = item
+                objects[prefix + key] = item
     return objects
 
 

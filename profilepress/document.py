@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import csscheck, deps, pagination, webfonts
+from . import csscheck, deps, pagination, translation, webfonts
 from .kinds import KINDS, Sources
 from .pdf import RenderLog, html_to_pdf
 from .project import BuildOptions, Project, Target
@@ -45,17 +45,21 @@ def document_html(
     """The HTML of one target. ``notes``: for a competency (by id), extra ruled lines for its notes and
     reflection, or a page of their own (see :mod:`profilepress.pagination`)."""
     recorder = recorder if recorder is not None else deps.Recorder()
+    lang = target.translation  # a translated edition: the translated model, its fields recorded as "es/…"
+    recorder.prefix = f"{lang}/" if lang else ""
 
     def track(value):
         return deps.track(value, recorder)
 
     brand = track(inputs.brands[target.brand])
+    profile = inputs.profile_for(lang)
     sources = Sources(
-        track(inputs.profile), brand, track(inputs.scales[options.scale]), inputs.packets, inputs.scales, track
+        track(profile), brand, track(inputs.scales[options.scale]), inputs.packets_for(lang), inputs.scales, track
     )
     kind = KINDS[target.kind]
     printed = target.format != "html"
     context = kind.context(sources, target, printed, notes)
+    context["translation"] = translation.summary(inputs.profile, profile) if lang else None
     if printed:
         context["document"]["created"] = options.created
         context["print"] = options.print_options(target.paper).context()

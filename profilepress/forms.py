@@ -27,6 +27,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from .model import Activity, Competency, Profile, RatingScale
+from .translation import source_of
 
 NA = "na"
 ROUNDS = (1, 2)
@@ -68,16 +69,16 @@ def fingerprint(competencies: tuple[Competency, ...] | list[Competency]) -> str:
     part of the profile neither changes it nor invalidates its filled copies.
     """
     digest = hashlib.sha256()
-    for c in competencies:
-        digest.update(f"{c.code}\0{c.name}\0".encode())
+    for c in competencies:  # a translated edition's worksheet: by the source text, as the English one is
+        digest.update(f"{c.code}\0{source_of(c.name)}\0".encode())
         for a in c.activities:
-            digest.update(f"{a.code}\0{a.text}\0{'|'.join(a.items)}\0".encode())
+            digest.update(f"{a.code}\0{source_of(a.text)}\0{'|'.join(map(source_of, a.items))}\0".encode())
     return digest.hexdigest()[:16]
 
 
 def activity_hash(activity: Activity) -> str:
     """A short hash of an activity's words (its text and sub-items): changes when it is reworded."""
-    words = "\0".join((activity.text, *activity.items))
+    words = "\0".join(map(source_of, (activity.text, *activity.items)))  # a translation's: the source's
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:8]
 
 
@@ -122,7 +123,7 @@ class WorksheetIdentity:
 
 def identity(profile: Profile, scale: RatingScale, competencies: tuple[Competency, ...]) -> WorksheetIdentity:
     return WorksheetIdentity(
-        profile.title,
+        source_of(profile.title),
         profile.version,
         fingerprint(competencies),
         scale.id,

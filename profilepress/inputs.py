@@ -26,6 +26,19 @@ class Inputs:
     packets: dict[str, Packet]
     build_file: Parsed[BuildFile] | None = None
     warnings: list[SourceError] = field(default_factory=list)  # what the documents will not show as written
+    translated: dict[str, Profile] = field(default_factory=dict)  # the plan's translations, by language
+
+    def profile_for(self, lang: str | None) -> Profile:
+        """The profile an edition shows: the source's, or its translation (see profilepress.translation)."""
+        return self.profile if lang is None else self.translated[lang]
+
+    def packets_for(self, lang: str | None) -> dict[str, Packet]:
+        """Packet recipes with the competencies of the edition's profile."""
+        if lang is None:
+            return self.packets
+        from .translation import translate_packets
+
+        return translate_packets(self.packets, self.translated[lang])
 
 
 def read_plan(plan_file: Path) -> Parsed[BuildFile]:
@@ -93,6 +106,7 @@ def load_inputs(
         packets = attempt(lambda: load_packets(project.packets, profile, set(scales))) if with_packets else {}
         if build_file is None and with_build_file:
             build_file = attempt(lambda: load_build_file(project.build_file))
+        translated = attempt(lambda: _translations(project, profile, build_file)) if profile is not None else None
     plan_scale = build_file.data.scale if build_file is not None and build_file.data is not None else None
     if scales and options.scale not in scales and options.scale == plan_scale and build_file is not None:
         # the plan's choice (not --scale): located in the plan, and reported with the others
@@ -111,7 +125,23 @@ def load_inputs(
         raise UserError("brands/neutral/brand.yaml is missing: it is the default every brand is layered over")
     if options.brand is not None and options.brand not in brands:
         raise UserError(unknown("brand", options.brand, brands))
-    return Inputs(profile, scales, brands, packets or {}, build_file, warnings)
+    return Inputs(profile, scales, brands, packets or {}, build_file, warnings, translated or {})
+
+
+def _translations(project: Project, profile: Profile, build_file: Parsed[BuildFile] | None) -> dict[str, Profile]:
+    """The translations the plan's editions ask for, applied to the profile; a stale entry is a warning
+    (the edition shows the source text in its place). A language without a folder is the plan's error."""
+    from .load.translations import load_translations, stale_warnings
+    from .translation import translate
+
+    plan = build_file.data if build_file is not None else None
+    langs = sorted({e.translation for e in plan.editions if e.translation}) if plan is not None else []
+    if not langs:
+        return {}
+    overlays = load_translations(project.source_dir, profile, langs)
+    for overlay in overlays.values():
+        warn(*stale_warnings(profile, overlay))
+    return {lang: translate(profile, overlay) for lang, overlay in overlays.items()}
 
 
 def refuse_undrawable_logos(inputs: Inputs, brands: Iterable[str]) -> None:

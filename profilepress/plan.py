@@ -42,8 +42,18 @@ def from_build_file(inputs, options: BuildOptions) -> list[Target]:
     def error(at: tuple, message: str, hint: str) -> None:
         errors.append(parsed.error(at, message, hint=hint))
 
-    planning = Planning(inputs.profile, inputs.packets, error)
     for e, edition in enumerate(parsed.data.editions):
+        lang = edition.translation
+        if lang is not None and lang not in inputs.translated:
+            error(
+                ("editions", e, "translation"),
+                f"no translation '{lang}' of the profile",
+                f"start one with 'build.py translations {lang} --init' (it writes translations/{lang}/ in the "
+                "profile folder), or remove 'translation'",
+            )
+            continue
+        planning = Planning(inputs.profile_for(lang), inputs.packets, error)
+        folder = f"{lang}/" if lang else ""
         if edition.brand not in inputs.brands:
             close = difflib.get_close_matches(edition.brand, sorted(inputs.brands), n=1)
             error(
@@ -74,13 +84,14 @@ def from_build_file(inputs, options: BuildOptions) -> list[Target]:
                         ext = EXTENSIONS[fmt].replace(".", suffix + ".", 1) if suffix else EXTENSIONS[fmt]
                         planned.append(
                             Target(
-                                f"{brand.id}/{planned_doc.stem}{ext}",
+                                f"{brand.id}/{folder}{planned_doc.stem}{ext}",
                                 planned_doc.kind or doc.kind,
                                 fmt,
                                 brand.id,
                                 on,
-                                planned_doc.label,
+                                planned_doc.label + (f" ({lang})" if lang else ""),
                                 **planned_doc.fields,
+                                translation=lang,
                             )
                         )
     if errors:

@@ -82,6 +82,7 @@ class Target:
     competencies: tuple[str, ...] = ()  # excerpts made from a selection of codes
     packet: str | None = None
     trainer: bool = False
+    translation: str | None = None  # the language of a translated edition (see profilepress.translation)
 
 
 @dataclass(frozen=True)

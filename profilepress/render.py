@@ -21,6 +21,7 @@ from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
 from .text import direction, heading_label, inline_markdown
+from .translation import fallback, lang_of
 
 
 def css_string(text: str) -> Markup:
@@ -98,6 +99,13 @@ def _references(source: str, parse) -> set[str]:
 _REFERENCES: dict[str, set[str]] = {}
 
 
+def lang_attr(text: object) -> Markup:
+    """`` lang="en-GB"`` for a text of a translated edition shown in the source's language; else nothing."""
+    if fallback(text):
+        return Markup(' lang="{}"').format(lang_of(text))
+    return Markup("")
+
+
 class Renderer:
     """Renders documents from one templates folder."""
 
@@ -122,6 +130,11 @@ class Renderer:
         self.env.filters["md"] = inline_markdown  # only for fields this edition writes, never the profile's text
         self.env.filters["dir"] = direction
         self.env.filters["label"] = heading_label  # a scale label that wraps only between words
+        # Translated editions (see profilepress.translation): a text's language, whether it fell back to the
+        # source, and the lang attribute a fallback needs (` lang="en-GB"`, or nothing).
+        self.env.filters["lang_of"] = lang_of
+        self.env.tests["fallback"] = fallback
+        self.env.filters["lang_attr"] = lang_attr
         # The interface's words in the locale of the document being rendered. The callables are installed
         # once and look the locale up when called, because imported macro modules keep the globals they
         # were made with.

@@ -430,6 +430,11 @@ DocumentEntry = Annotated[
 class Edition(SourceModel):
     brand: Id = Field(description="A folder in brands/.")
     papers: list[Paper] | None = Field(default=None, description="Paper sizes; default: the brand's.")
+    translation: Language | None = Field(
+        default=None,
+        description="Make this edition in a translation of the profile's text: a folder in the profile's"
+        " translations/ (its outputs go to <brand>/<language>/).",
+    )
     documents: list[DocumentEntry] = Field(min_length=1)
 
 
@@ -444,6 +449,32 @@ class BuildFile(SourceModel):
     )
     scale: Id = Field(description="The rating scale worksheets use by default: a file name in scales/ without .yaml.")
     editions: list[Edition] = Field(min_length=1, description="One per brand: its papers and documents.")
+
+
+class TranslationEntry(SourceModel):
+    """One translated text: what it translates (the source's hash) and the translation."""
+
+    source_hash: str = Field(
+        pattern=r"^[0-9a-f]{8}$",
+        description="The first 8 hex digits of the sha256 of the source text translated (whitespace joined, NFC),"
+        " as `build.py translations LANG --init` writes it; a different hash now means the source changed since.",
+    )
+    source: str | None = Field(
+        default=None, description="The source text, for the translator to read; not used by the build."
+    )
+    text: Text | None = Field(default=None, description="The translation; empty (null) while not yet translated.")
+
+
+class TranslationFile(SourceModel):
+    """``translations/<lang>/<file>.yaml``: translated texts of the profile, keyed by ids."""
+
+    language: Language = Field(description="The translation's language (BCP 47), the same as its folder's name.")
+    entries: dict[str, TranslationEntry] = Field(
+        default_factory=dict,
+        description="By key: profile.title, profile.introduction.body.1, principle.<id>.name,"
+        " domain.<id>.summary, competency.<id>.name, competency.<id>.description.<n>[.<item>],"
+        " competency.<id>.activity.<n>, competency.<id>.activity.<n>.item.<i>.",
+    )
 
 
 # Discriminator tags that pydantic inserts into error locations; they are not
@@ -471,4 +502,5 @@ SCHEMAS: dict[str, type[SourceModel]] = {
     "brand": BrandFile,
     "packet": PacketFile,
     "build": BuildFile,
+    "translation": TranslationFile,
 }
