@@ -95,7 +95,7 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                 if path is not None:
                     font_files[(weight, style)] = path.relative_to(project_root.resolve()).as_posix()
         locales = messages.available()
-        if data.locale not in locales:
+        if not messages.accepted(data.locale):
             close = difflib.get_close_matches(data.locale, locales, n=1)
             errors.append(
                 parsed.error(
@@ -115,7 +115,7 @@ def load_brands(brands_dir: Path, project_root: Path) -> dict[str, model.Brand]:
                 data.tagline,
                 data.footer,
                 data.contact,
-                data.paper,
+                data.paper or messages.default_paper(data.locale),
                 data.permission,
                 data.locale,
             )
