@@ -18,12 +18,13 @@ import yaml
 from babel.messages import checkers
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
 from pypdf import PdfReader
 
 from profilepress import load as load_module
 from profilepress import messages
 from profilepress.project import Target
+
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
 
 LOCALES = ROOT / "locales"
 ATTRIBUTES = ("aria-label", "alt", "title", "data-label", "data-round-1", "data-round-2", "aria-roledescription")
