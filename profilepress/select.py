@@ -717,6 +717,7 @@ def packet(
             },
             "action_plan": {"columns": tuple(_(column) for column in ACTION_PLAN_COLUMNS), "rows": 5},
             "reflection_prompts": tuple(_(prompt) for prompt in REFLECTION_PROMPTS),
+            "principles_heading": _capitalised(_("The %(principles)s") % t),
         }
     )
     return context

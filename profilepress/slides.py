@@ -226,7 +226,7 @@ def deck(
         kind="agenda",
         fonts=fonts,
     )
-    heading = vocabulary.principle.many
+    heading = _("The %(principles)s") % {"principles": vocabulary.principle.many}
     slides += spread(
         heading[:1].upper() + heading[1:], [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts
     )
