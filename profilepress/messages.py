@@ -88,22 +88,6 @@ def translator(locale: str | None) -> Callable[[str], str]:
     return gettext_for(locale)[0]
 
 
-def css_content(message: str, **pieces: str) -> str:
-    """A translated message as the value of a CSS ``content`` property: its text as quoted strings, each
-    ``%(name)s`` replaced by the CSS given for it (``counter(page)``), so that a language can move them."""
-    import re
-
-    from .render import css_string
-
-    out = []
-    for i, part in enumerate(re.split(r"%\((\w+)\)s", message)):
-        if i % 2:
-            out.append(pieces[part])
-        elif part:
-            out.append(f'"{css_string(part.replace("%%", "%"))}"')
-    return " ".join(out) or '""'
-
-
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined; it is translated where it is shown."""
     return message

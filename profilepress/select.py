@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from markupsafe import Markup
 
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
-from .messages import N_, css_content, translator
+from .messages import N_, translator
 from .model import (  # noqa: F401  (re-exported: select.scopes)
     Brand,
     Competency,
@@ -36,6 +37,7 @@ from .model import (  # noqa: F401  (re-exported: select.scopes)
     reminder,
     scopes,
 )
+from .render import css_string
 
 # Our own words, in plain language, printed under every competency and marked as
 # added by this edition (the profile has no reflection prompts).
@@ -285,6 +287,18 @@ class Wording:
                 "are not part of the profile."
             )
         )
+
+
+def css_content(message: str, **pieces: str) -> str:
+    """A translated message as the value of a CSS ``content`` property: its text as quoted strings, each
+    ``%(name)s`` replaced by the CSS given for it (``counter(page)``), so that a language can move them."""
+    out = []
+    for i, part in enumerate(re.split(r"%\((\w+)\)s", message)):
+        if i % 2:
+            out.append(pieces[part])
+        elif part:
+            out.append(f'"{css_string(part.replace("%%", "%"))}"')
+    return " ".join(out) or '""'
 
 
 def furniture(_) -> dict[str, Markup]:

@@ -21,7 +21,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from profilepress import load as load_module
-from profilepress import messages
+from profilepress import messages, sources
+from profilepress.load import load_profile
 from profilepress.project import Target
 
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
@@ -77,7 +78,8 @@ def shown_text(path: Path) -> list[str]:
         pieces += list(yaml.safe_load(found.group(1)).values()) if found else []
         script.decompose()
     for style in soup.find_all("style"):
-        pieces += re.findall(r'content:\s*((?:"[^"]*"\s*(?:[a-z-]+\([^)]*\)\s*)*)+)', style.string or "")
+        for value in re.findall(r"content:\s*([^;}]*)", style.string or ""):  # its quoted strings: the words
+            pieces.append("".join(re.findall(r'"([^"]*)"', value)))
         style.decompose()
     pieces.append(text_of(soup))
     for element in soup.find_all(True):
@@ -103,6 +105,11 @@ def profile_words(source: Path) -> list[str]:
 
     for path in [*source.rglob("*.yaml"), ROOT / "scales/california-cpm.yaml"]:
         gather(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # What the profile and its scale say by default, when their files say nothing: their words too.
+    vocabulary = load_profile(source).vocabulary
+    for term in (vocabulary.description, vocabulary.activities, vocabulary.principle.many, vocabulary.domain.many):
+        found += [term, term[:1].upper() + term[1:], term.upper()]
+    found.append(sources.ScaleFile.model_fields["not_applicable"].default)
     return sorted(set(found), key=len, reverse=True)
 
 
