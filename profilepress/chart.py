@@ -10,6 +10,7 @@ are no change (the tables give the change over the people rated in both).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 from .results import GroupResult
@@ -17,8 +18,10 @@ from .results import GroupResult
 ROW, TOP, LEFT, RIGHT, WIDTH = 24, 46, 300, 40, 720
 
 
-def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
-    """An SVG document: one row per competency, the scale's ranks 1..levels across."""
+def change_chart(groups: list[GroupResult], levels: int, title: str, gettext: Callable[[str], str] = str) -> str:
+    """An SVG document: one row per competency, the scale's ranks 1..levels across; its words through
+    ``gettext`` (the edition's, profilepress.messages)."""
+    _ = gettext
     height = TOP + ROW * len(groups) + 40
     plot = WIDTH - LEFT - RIGHT
 
@@ -29,9 +32,15 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="t d" font-family="Atkinson Hyperlegible, sans-serif">',
         f'<title id="t">{escape(title)}</title>',
-        '<desc id="d">For each competency, the average level of its rated activities in each round, over the '
-        "people who rated it in that round: an open circle for the first rating, a filled square for the second. "
-        "Level 1 is the lowest.</desc>",
+        '<desc id="d">'
+        + escape(
+            _(
+                "For each competency, the average level of its rated activities in each round, over the people who "
+                "rated it in that round: an open circle for the first rating, a filled square for the second. "
+                "Level 1 is the lowest."
+            )
+        )
+        + "</desc>",
         '<rect width="100%" height="100%" fill="#fff"/>',
     ]
     for rank in range(1, levels + 1):
@@ -39,7 +48,9 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
             f'<line x1="{x(rank):.1f}" y1="{TOP - 8}" x2="{x(rank):.1f}" '
             f'y2="{TOP + ROW * len(groups) - 8}" stroke="#999" stroke-width="1"/>'
         )
-        parts.append(f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">Level {rank}</text>')
+        parts.append(
+            f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">{escape(_("Level %(rank)s") % {"rank": rank})}</text>'
+        )
     for i, g in enumerate(groups):
         y = TOP + ROW * i + 4
         label = f"{g.code} {g.name}"
@@ -52,13 +63,13 @@ def change_chart(groups: list[GroupResult], levels: int, title: str) -> str:
         if second is not None:
             parts.append(f'<rect x="{x(second) - 5:.1f}" y="{y - 5}" width="10" height="10" fill="#000"/>')
         if first is None and second is None:
-            parts.append(f'<text x="{LEFT}" y="{y + 4}" font-size="11" fill="#444">not rated</text>')
+            parts.append(f'<text x="{LEFT}" y="{y + 4}" font-size="11" fill="#444">{escape(_("not rated"))}</text>')
     legend_y = TOP + ROW * len(groups) + 14
     parts += [
         f'<circle cx="{LEFT + 6}" cy="{legend_y}" r="5.5" fill="#fff" stroke="#000" stroke-width="2"/>',
-        f'<text x="{LEFT + 18}" y="{legend_y + 4}" font-size="12">First rating</text>',
+        f'<text x="{LEFT + 18}" y="{legend_y + 4}" font-size="12">{escape(_("First rating"))}</text>',
         f'<rect x="{LEFT + 131}" y="{legend_y - 5}" width="10" height="10" fill="#000"/>',
-        f'<text x="{LEFT + 148}" y="{legend_y + 4}" font-size="12">Second rating</text>',
+        f'<text x="{LEFT + 148}" y="{legend_y + 4}" font-size="12">{escape(_("Second rating"))}</text>',
         "</svg>",
     ]
     return "\n".join(parts)

@@ -3,8 +3,13 @@
 Templates write their interface text in British English (the source language)
 through ``_()``; a catalogue per locale (``locales/<ll_CC>/LC_MESSAGES/messages.po``)
 gives the words another edition uses: ``en-US`` spells "Organization" and
-"License". The profile's own text never passes through a catalogue. Extract and
-update catalogues with ``make messages``.
+"License", ``es`` is Spanish. The profile's own text (and its vocabulary) never
+passes through a catalogue. Extract, update, compile and check catalogues with
+``make messages``.
+
+``qps-ploc``, the pseudo-locale, has no catalogue: it wraps every message in
+⟦ ⟧, so that text which reaches a document without passing through a catalogue
+shows (tests/test_messages.py builds documents in it).
 """
 
 from __future__ import annotations
@@ -15,12 +20,28 @@ from pathlib import Path
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LOCALE = "en-GB"
+PSEUDO_LOCALE = "qps-ploc"
+PSEUDO = ("⟦", "⟧")
+# Regions that print on US Letter by default; every other locale prints on A4.
+LETTER_REGIONS = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "PR"})
 
 
 def available() -> list[str]:
     """Every locale an edition can choose: the source's, and each catalogue's (as BCP 47 tags)."""
     found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
     return [SOURCE_LOCALE, *found]
+
+
+def accepted(locale: str) -> bool:
+    """Can an edition choose this locale? The catalogues', and the pseudo-locale (for tests)."""
+    return locale in available() or locale == PSEUDO_LOCALE
+
+
+def default_paper(locale: str) -> str:
+    """The paper an edition prints on when neither its brand nor its plan says: letter in the regions that
+    use it (en-US), A4 elsewhere."""
+    region = locale.split("-")[1].upper() if "-" in locale else ""
+    return "letter" if region in LETTER_REGIONS else "a4"
 
 
 @lru_cache(maxsize=8)
@@ -32,24 +53,39 @@ def _catalogue(locale: str) -> dict[str, str]:
         return {}
     with path.open("rb") as handle:
         catalogue = read_po(handle)
-    return {
-        m.id: m.string
-        for m in catalogue
-        if m.id and m.string and not m.fuzzy and isinstance(m.id, str) and isinstance(m.string, str)
-    }
+    words: dict[str, str] = {}
+    for m in catalogue:
+        if not m.id or m.fuzzy:
+            continue
+        # A plural message: each form by its English form (the catalogues' languages pluralise as English does:
+        # one, and every other number).
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        for key, value in zip(ids, strings, strict=False):
+            if isinstance(key, str) and isinstance(value, str) and key and value:
+                words[key] = value
+    return words
 
 
 def gettext_for(locale: str | None) -> tuple[Callable[[str], str], Callable[[str, str, int], str]]:
     """gettext and ngettext for an edition's locale (the source text where the catalogue has none)."""
     words = _catalogue(locale) if locale and locale != SOURCE_LOCALE else {}
+    pseudo = locale == PSEUDO_LOCALE
 
     def gettext(message: str) -> str:
+        if pseudo:
+            return PSEUDO[0] + message + PSEUDO[1]
         return words.get(message, message)
 
     def ngettext(singular: str, plural: str, n: int) -> str:
         return gettext(singular if n == 1 else plural)
 
     return gettext, ngettext
+
+
+def translator(locale: str | None) -> Callable[[str], str]:
+    """The edition's gettext, for the words the code writes (see :func:`gettext_for`)."""
+    return gettext_for(locale)[0]
 
 
 def N_(message: str) -> str:

@@ -92,6 +92,25 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A part's name, singular and plural, as the profile calls it (lower case)."""
+
+    one: str
+    many: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The profile's own names for its parts (profile.yaml ``vocabulary``): its words, never translated."""
+
+    principle: Term = Term("principle", "principles")
+    domain: Term = Term("domain", "domains")
+    competency: Term = Term("competency", "competencies")
+    description: str = "description"  # the heading over a competency's description
+    activities: str = "activities"  # the heading over its activities
+
+
+@dataclass(frozen=True)
 class Profile:
     title: str
     subtitle: str | None
@@ -110,6 +129,13 @@ class Profile:
     principles: tuple[Principle, ...]
     domains: tuple[Domain, ...]
     roles: tuple[Role, ...] = ()
+    vocabulary: Vocabulary = Vocabulary()
+    provenance: str = "publication"  # or "own": written by the organisation, not reproduced from a publication
+
+    @property
+    def reproduced(self) -> bool:
+        """Is the profile's text reproduced from a publication (rather than the organisation's own)?"""
+        return self.provenance == "publication"
 
     @property
     def competencies(self) -> tuple[Competency, ...]:

@@ -9,7 +9,9 @@ number.
 from __future__ import annotations
 
 import base64
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from markupsafe import Markup
 
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
-from .messages import N_
+from .messages import N_, translator
 from .model import (  # noqa: F401  (re-exported: select.scopes)
     Brand,
     Competency,
@@ -35,46 +37,54 @@ from .model import (  # noqa: F401  (re-exported: select.scopes)
     reminder,
     scopes,
 )
+from .render import css_string
 
 # Our own words, in plain language, printed under every competency and marked as
 # added by this edition (the profile has no reflection prompts).
 REFLECTION_PROMPTS = (
-    "Which of these activities do you do with the most confidence? What helps you?",
-    "Which one activity, done more or better, would make the biggest difference to the people you support?",
-    "What evidence or feedback could you gather before your next rating?",
+    N_("Which of these activities do you do with the most confidence? What helps you?"),
+    N_("Which one activity, done more or better, would make the biggest difference to the people you support?"),
+    N_("What evidence or feedback could you gather before your next rating?"),
 )
 
 # A workshop's evaluation form: our own statements, rated on a labelled five-point agreement scale.
+# (The second statement names the profile's parts in its own words: see _evaluation.)
 EVALUATION_STATEMENTS = (
-    "The workshop met its learning objectives.",
-    "I understand the guiding principles and the three domains of the profile.",
-    "The self-assessment helped me see what I do well and what to work on.",
-    "The small-group discussion was useful for my work.",
-    "I know what I will do next, and who can help me.",
+    N_("The workshop met its learning objectives."),
+    N_("I understand the %(principles)s and the %(domains)s of the profile."),
+    N_("The self-assessment helped me see what I do well and what to work on."),
+    N_("The small-group discussion was useful for my work."),
+    N_("I know what I will do next, and who can help me."),
 )
-AGREEMENT = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
-EVALUATION_QUESTIONS = ("What was most useful today?", "What would you change about this workshop?")
+AGREEMENT = (
+    N_("Strongly disagree"),
+    N_("Disagree"),
+    N_("Neither agree nor disagree"),
+    N_("Agree"),
+    N_("Strongly agree"),
+)
+EVALUATION_QUESTIONS = (N_("What was most useful today?"), N_("What would you change about this workshop?"))
 ACTION_PLAN_COLUMNS = (
-    "Activity I will work on (code)",
-    "My first step",
-    "By when",
-    "Who can help me",
-    "How I will know it is working",
+    N_("Activity I will work on (code)"),
+    N_("My first step"),
+    N_("By when"),
+    N_("Who can help me"),
+    N_("How I will know it is working"),
 )
 # The headings of a packet's handouts, by section (the trainer's guide refers to them).
 HANDOUT_TITLES = {
-    "cover": "Cover",
-    "objectives": "What you will learn",
-    "agenda": "Agenda",
-    "pre-work": "Before the workshop",
-    "competency-map": "The competencies at a glance",
-    "competencies": "The competencies of this workshop",
-    "worksheets": "Self-assessment",
-    "discussion-guide": "Small-group discussion",
-    "reflection": "Reflection",
-    "action-plan": "My action plan",
-    "notes": "Notes",
-    "evaluation": "Evaluation",
+    "cover": N_("Cover"),
+    "objectives": N_("What you will learn"),
+    "agenda": N_("Agenda"),
+    "pre-work": N_("Before the workshop"),
+    "competency-map": N_("The competencies at a glance"),
+    "competencies": N_("The competencies of this workshop"),
+    "worksheets": N_("Self-assessment"),
+    "discussion-guide": N_("Small-group discussion"),
+    "reflection": N_("Reflection"),
+    "action-plan": N_("My action plan"),
+    "notes": N_("Notes"),
+    "evaluation": N_("Evaluation"),
 }
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent  # vendored fonts and brands are relative to it
@@ -117,7 +127,9 @@ def frame(
     landscape: bool = False,
     duplex: bool = True,
 ) -> dict[str, Any]:
-    """The context every template needs: the profile, the brand, stylesheets, rights, the document's facts."""
+    """The context every template needs: the profile, the brand, stylesheets, rights, the document's facts,
+    and the edition's words: the interface's language, the profile's vocabulary and provenance."""
+    _ = translator(brand.locale)
     return {
         "profile": profile,
         "brand": brand,
@@ -137,7 +149,198 @@ def frame(
         "fillable": False,
         "print": None,
         "locale": brand.locale,
+        "lang": brand.locale,
+        "content_lang": content_lang(profile, brand.locale),
+        "terms": terms(profile),
+        "wording": Wording(profile, _),
+        "furniture": furniture(_),
     }
+
+
+def content_lang(profile: Profile, locale: str) -> Markup:
+    """The ``lang`` attribute the profile's text carries when its language is not the interface's (so that a
+    screen reader pronounces each in its own language); nothing when they are the same language."""
+    same = profile.language.split("-")[0].lower() == locale.split("-")[0].lower()
+    return Markup("") if same else Markup(' lang="{}"').format(profile.language)
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def terms(profile: Profile) -> dict[str, str]:
+    """The profile's names for its parts (its vocabulary), as headings and mid-sentence: never translated."""
+    v = profile.vocabulary
+    return {
+        "description": v.description,
+        "description_heading": _capitalised(v.description),
+        "activities": v.activities,
+        "activities_heading": _capitalised(v.activities),
+        "principles": v.principle.many,
+        "principles_heading": _capitalised(v.principle.many),
+        "domains": v.domain.many,
+        "competencies": v.competency.many,
+    }
+
+
+def _code(value: str) -> Markup:
+    return Markup('<span class="code">{}</span>').format(value)
+
+
+def _listed(items: list[Markup], _) -> Markup:
+    """A, B and C, in the interface's language."""
+    if len(items) < 2:
+        return Markup("").join(items)
+    return Markup(_("%(items)s and %(last)s")) % {"items": Markup(", ").join(items[:-1]), "last": items[-1]}
+
+
+class Wording:
+    """The sentences about where an edition's text comes from: they follow the profile's provenance (a
+    publication reproduced word for word, or the organisation's own text) and the interface's language."""
+
+    def __init__(self, profile: Profile, _):
+        self._ = _
+        self.reproduced = profile.reproduced
+        self.examples = _code_examples(profile)
+        if profile.reproduced:
+            self.about_source = _("This document reproduces the text of the following profile word for word:")
+            self.colophon_source = _("Reproduced word for word from:")
+            self.verbatim_note = _("Reproduced word for word from the profile.")
+            self.packet_source = _("The competencies and their activities are reproduced word for word from:")
+            self.back_cover = (
+                _("This edition reproduces the %(title)s word for word, under %(licence)s.")
+                % {"title": profile.title, "licence": profile.rights.licence}
+                if profile.rights.licence
+                else _("This edition reproduces the %(title)s word for word.") % {"title": profile.title}
+            )
+        else:
+            self.about_source = _("This document holds the text of the following profile, written by its publisher:")
+            self.colophon_source = _("The profile's text is its publisher's own. Cite it as:")
+            self.verbatim_note = _("As written in the profile.")
+            self.packet_source = _("The competencies and their activities are those of:")
+            self.back_cover = (
+                _("This edition holds the %(title)s, under %(licence)s.")
+                % {"title": profile.title, "licence": profile.rights.licence}
+                if profile.rights.licence
+                else _("This edition holds the %(title)s.") % {"title": profile.title}
+            )
+
+    @property
+    def about_codes(self) -> Markup:
+        _ = self._
+        codes = _listed([_code(c) for c in self.examples], _)
+        if self.reproduced:
+            return Markup(
+                _(
+                    "The codes in this edition (such as %(codes)s) are not part of the profile. They were added so "
+                    "that the same principle, domain, competency or activity can be referred to in the same way in "
+                    "every document made from it."
+                )
+            ) % {"codes": codes}
+        return Markup(
+            _(
+                "The codes (such as %(codes)s) refer to the same principle, domain, competency or activity in the "
+                "same way in every document made from the profile."
+            )
+        ) % {"codes": codes}
+
+    def colophon_codes(self, codes: tuple[str, ...], added: str = "") -> Markup:
+        _ = self._
+        if not self.reproduced:  # the codes are the profile's own
+            return (
+                Markup(_capitalised(_("%(added)s were added by this edition.") % {"added": added}))
+                if added
+                else Markup("")
+            )
+        pair = _listed([_code(c) for c in codes[:2]], _)
+        if added:
+            return Markup(_("The codes (such as %(codes)s) and %(added)s were added by this edition.")) % {
+                "codes": pair,
+                "added": added,
+            }
+        return Markup(_("The codes (such as %(codes)s) were added by this edition.")) % {"codes": pair}
+
+    def packet_added(self, cases: bool) -> Markup:
+        _ = self._
+        if self.reproduced:
+            pair = _listed([_code(c) for c in self.examples[2:4]], _)
+            message = (
+                _(
+                    "The codes (such as %(codes)s), the reflection questions, the cases, the action plan and the "
+                    "evaluation were written for this workshop; they are not part of the profile."
+                )
+                if cases
+                else _(
+                    "The codes (such as %(codes)s), the reflection questions, the action plan and the evaluation "
+                    "were written for this workshop; they are not part of the profile."
+                )
+            )
+            return Markup(message) % {"codes": pair}
+        return Markup(
+            _(
+                "The reflection questions, the cases, the action plan and the evaluation were written for this "
+                "workshop; they are not part of the profile."
+            )
+            if cases
+            else _(
+                "The reflection questions, the action plan and the evaluation were written for this workshop; they "
+                "are not part of the profile."
+            )
+        )
+
+
+def css_content(message: str, **pieces: str) -> str:
+    """A translated message as the value of a CSS ``content`` property: its text as quoted strings, each
+    ``%(name)s`` replaced by the CSS given for it (``counter(page)``), so that a language can move them."""
+    out = []
+    for i, part in enumerate(re.split(r"%\((\w+)\)s", message)):
+        if i % 2:
+            out.append(pieces[part])
+        elif part:
+            out.append(f'"{css_string(part.replace("%%", "%"))}"')
+    return " ".join(out) or '""'
+
+
+def furniture(_) -> dict[str, Markup]:
+    """The words of the page furniture, as CSS ``content`` values (running heads and feet, page numbers)."""
+    page, pages = "counter(page)", "counter(pages)"
+    return {
+        key: Markup(value)
+        for key, value in {
+            "page": css_content(_("Page %(page)s"), page=page),
+            "page_of": css_content(_("Page %(page)s of %(pages)s"), page=page, pages=pages),
+            "notes": css_content(_("Notes")),
+            "continued": css_content(_("%(heading)s (continued)"), heading="content(text)"),
+            "page_ref": css_content(_(", page %(page)s"), page="target-counter(attr(href), page)"),
+            "trainer_copy": css_content(_("Trainer copy")),
+            "trainer_page": css_content(_("Trainer copy · page T%(page)s"), page=page),
+        }.items()
+    }
+
+
+def js_messages(messages: dict[str, str], _) -> Markup:
+    """Messages a page's script shows, translated, as a JavaScript object (safe inside a <script> element)."""
+    text = json.dumps({key: _(value) for key, value in messages.items()}, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# What the worksheet's script says (``%(file)s`` and the like are filled in by the script).
+WORKSHEET_SCRIPT = {
+    "notAnswers": N_("%(file)s is not a saved answers file."),
+    "otherWorksheet": N_(
+        "%(file)s was saved from a different worksheet (another version of the profile or another rating scale), "
+        "so it was not loaded."
+    ),
+    "loaded": N_("Loaded the answers from %(file)s."),
+    "kept": N_("This browser kept answers you gave on %(when)s (%(count)s filled in). Restore them?"),
+    "restored": N_("Your answers are back. Save them to a file to keep them safely."),
+    "afresh": N_("Starting afresh."),
+    "saved": N_("Saved as %(file)s. Keep this file: load it here to carry on, or give it to your coach."),
+}
+SLIDES_SCRIPT = {
+    "help": N_("← → to move, Home and End for the first and last slide"),
+    "slide": N_("Slide %(number)s of %(count)s: %(heading)s"),
+}
 
 
 def _code_examples(profile: Profile) -> tuple[str, ...]:
@@ -169,20 +372,22 @@ def _by_domain(profile: Profile, competencies: tuple[Competency, ...]) -> list[t
 
 def handbook(profile: Profile, brand: Brand, printed: bool) -> dict[str, Any]:
     """The whole profile, in print order."""
+    _ = translator(brand.locale)
+    t = terms(profile)
     context = frame(
         profile,
         brand,
         "handbook",
         printed,
         profile.full_title,
-        f"The {profile.title}, version {profile.version} ({profile.date}): "
-        "guiding principles, domains and core competencies.",
+        _("The %(title)s, version %(version)s (%(date)s): %(principles)s, %(domains)s and %(competencies)s.")
+        % {"title": profile.title, "version": profile.version, "date": profile.date, **t},
     )
     context["contents"] = _contents_for(
         profile,
         [(d, d.competencies) for d in profile.domains],
         (
-            ContentsEntry("about", "About this edition"),
+            ContentsEntry("about", _("About this edition")),
             ContentsEntry("introduction", profile.introduction.heading),
             ContentsEntry("principles", profile.principles_section.heading),
             ContentsEntry("domains", profile.domains_section.heading),
@@ -195,8 +400,17 @@ def handbook(profile: Profile, brand: Brand, printed: bool) -> dict[str, Any]:
 # --- worksheets ----------------------------------------------------------------------------
 
 
-# The two rounds of rating, as column headings and as words.
-ROUNDS = {1: {"short": "1st", "long": "first rating"}, 2: {"short": "2nd", "long": "second rating"}}
+# The two rounds of rating, as column headings, as words and as a heading.
+ROUNDS = {
+    1: {"short": N_("1st"), "long": N_("first rating"), "heading": N_("First rating")},
+    2: {"short": N_("2nd"), "long": N_("second rating"), "heading": N_("Second rating")},
+}
+
+
+def rounds_named(_) -> dict[int, dict[str, str]]:
+    return {n: {key: _(words) for key, words in named.items()} for n, named in ROUNDS.items()}
+
+
 # Ruled lines (8 mm apart on paper) for writing: under each activity, and for notes and reflection,
 # compact under a competency's table or filling a page of their own.
 WRITING_LINES = {"evidence": 2, "notes": 6, "reflection": 3, "page_notes": 19, "page_reflection": 16}
@@ -237,6 +451,7 @@ def _who_fields() -> list[dict[str, str]]:
 def worksheet_parts(
     profile: Profile,
     scale: RatingScale,
+    _,
     competencies: tuple[Competency, ...],
     notes: dict[str, int] | None = None,
     summary: bool = True,
@@ -252,17 +467,21 @@ def worksheet_parts(
     do not fit under their table are left out (a packet has pages for notes).
     ``reflection`` False: no reflection prompts (a packet asks them once).
     """
+    rounds = rounds_named(_)
     sections = []
     for c in competencies:
         rows = [
             {
                 "activity": a,
                 "ratings": {r: forms.rating_field(a, r) for r in forms.ROUNDS},
-                "names": {r: f"{a.code} {a.text}, {ROUNDS[r]['long']}" for r in forms.ROUNDS},
+                "names": {
+                    r: _("%(activity)s, %(round)s") % {"activity": f"{a.code} {a.text}", "round": rounds[r]["long"]}
+                    for r in forms.ROUNDS
+                },
                 "evidence": forms.evidence_field(a),
-                "evidence_name": f"{a.code} {a.text}: evidence or example",
+                "evidence_name": _("%(activity)s: evidence or example") % {"activity": f"{a.code} {a.text}"},
                 "priority": forms.priority_field(a),
-                "priority_name": f"{a.code} {a.text}: priority",
+                "priority_name": _("%(activity)s: priority") % {"activity": f"{a.code} {a.text}"},
             }
             for a in c.activities
         ]
@@ -274,9 +493,9 @@ def worksheet_parts(
                 "reminder": reminder(c),
                 "rows": rows,
                 "notes": forms.notes_field(c),
-                "notes_name": f"{c.code} {c.name}: notes and coaching focus",
+                "notes_name": _("%(competency)s: notes and coaching focus") % {"competency": f"{c.code} {c.name}"},
                 "reflection": forms.reflection_field(c),
-                "reflection_name": f"{c.code} {c.name}: reflection",
+                "reflection_name": _("%(competency)s: reflection") % {"competency": f"{c.code} {c.name}"},
                 "alone": page,
                 "writing": notes_page or not page,
                 "lines": {
@@ -310,7 +529,7 @@ def worksheet_parts(
         "na_label": scale.not_applicable,
         "level_width": _level_width(labels),
         "rounds": forms.ROUNDS,
-        "rounds_named": ROUNDS,
+        "rounds_named": rounds,
         "who_fields": _who_fields(),
         "writing_lines": WRITING_LINES,
         "sections": sections,
@@ -319,7 +538,7 @@ def worksheet_parts(
         ]
         if summary
         else [],
-        "prompts": REFLECTION_PROMPTS if reflection else (),
+        "prompts": tuple(_(prompt) for prompt in REFLECTION_PROMPTS) if reflection else (),
     }
 
 
@@ -333,26 +552,28 @@ def worksheet(
     notes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """A self-assessment worksheet: cover, one section per competency, a summary sheet (for two or more)."""
+    _ = translator(brand.locale)
     competencies = scope.competencies(profile)
-    scope_title = "All competencies" if scope.kind == "profile" else scope.label
+    scope_title = _("All competencies") if scope.kind == "profile" else scope.label
     context = frame(
         profile,
         brand,
         "worksheet",
         printed,
-        f"Self-assessment worksheet: {scope_title}",
-        f"Self-assessment against the {profile.title}, version {profile.version}: "
-        f"{scope_title}, rated on the {scale.name} scale.",
+        _("Self-assessment worksheet: %(scope)s") % {"scope": scope_title},
+        _("Self-assessment against the %(title)s, version %(version)s: %(scope)s, rated on the %(scale)s scale.")
+        % {"title": profile.title, "version": profile.version, "scope": scope_title, "scale": scale.name},
         landscape=True,
         duplex=False,
     )
-    context.update(worksheet_parts(profile, scale, competencies, notes, summary=len(competencies) > 1))
+    context.update(worksheet_parts(profile, scale, _, competencies, notes, summary=len(competencies) > 1))
     context.update(
         {
             "scope": scope,
             "scope_title": scope_title,
             "fillable": fillable,
             "identity": forms.identity(profile, scale, competencies).to_json(),
+            "js_messages": js_messages(WORKSHEET_SCRIPT, _),
         }
     )
     return context
@@ -368,31 +589,54 @@ def excerpt(
 
     A role with an empty id stands for a selection made on the command line.
     """
+    _ = translator(brand.locale)
+    t = terms(profile)
     for_role = bool(role.id)
     codes = ", ".join(c.code for c in role.competencies)
-    subject = f"the {role.name.lower()}" if for_role else f"selected competencies ({codes})"
+    role_name = role.name.lower()
     context = frame(
         profile,
         brand,
         "excerpt",
         printed,
-        f"{profile.title}: excerpt for {subject}",
-        f"The guiding principles and {'the competencies a ' + role.name.lower() + ' draws on most' if for_role else 'the competencies ' + codes}, "
-        f"from the {profile.title}, with self-assessment worksheets.",
+        (
+            _("%(title)s: excerpt for the %(role)s") % {"title": profile.title, "role": role_name}
+            if for_role
+            else _("%(title)s: excerpt for selected competencies (%(codes)s)")
+            % {"title": profile.title, "codes": codes}
+        ),
+        (
+            _(
+                "The %(principles)s and the competencies a %(role)s draws on most, from the %(title)s, with "
+                "self-assessment worksheets."
+            )
+            if for_role
+            else _(
+                "The %(principles)s and the competencies %(codes)s, from the %(title)s, with self-assessment "
+                "worksheets."
+            )
+        )
+        % {"principles": t["principles"], "role": role_name, "codes": codes, "title": profile.title},
     )
     groups = (
         [
-            ("primary", "Competencies this role draws on most", role.primary),
-            ("supporting", "Competencies this role also uses", role.supporting),
+            ("primary", _("Competencies this role draws on most"), role.primary),
+            ("supporting", _("Competencies this role also uses"), role.supporting),
         ]
         if for_role
-        else [("selected", "Selected competencies", role.primary)]
+        else [("selected", _("Selected competencies"), role.primary)]
     )
-    context.update(worksheet_parts(profile, scale, role.competencies, notes))
+    context.update(worksheet_parts(profile, scale, _, role.competencies, notes))
     context.update(
         {
             "role": role if for_role else None,
-            "subject": subject,
+            "role_name": role_name,
+            "role_heading": _("The %(role)s") % {"role": role_name},
+            "for_subject": (
+                _("For the %(role)s") % {"role": role_name}
+                if for_role
+                else _("For selected competencies (%(codes)s)") % {"codes": codes}
+            ),
             "codes": codes,
             "groups": [
                 {"id": gid, "heading": heading, "domains": _by_domain(profile, members)}
@@ -400,15 +644,15 @@ def excerpt(
                 if members
             ],
             "contents": (
-                ContentsEntry("about", "About this edition"),
-                *((ContentsEntry("role", f"The {role.name.lower()}"),) if for_role else ()),
+                ContentsEntry("about", _("About this edition")),
+                *((ContentsEntry("role", _("The %(role)s") % {"role": role_name}),) if for_role else ()),
                 ContentsEntry("principles", profile.principles_section.heading),
                 *(
                     ContentsEntry(gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
                     for gid, heading, members in groups
                     if members
                 ),
-                ContentsEntry("worksheets", "Self-assessment worksheets"),
+                ContentsEntry("worksheets", _("Self-assessment worksheets")),
             ),
         }
     )
@@ -435,20 +679,24 @@ def packet(
     have no summary sheet: its action plan draws the ratings together, and the
     second rating, weeks later, is made on a worksheet of its own.
     """
-    edition = "trainer edition" if trainer else "participant packet"
+    _ = translator(brand.locale)
+    t = terms(profile)
+    edition = _("trainer edition") if trainer else _("participant packet")
     context = frame(
         profile,
         brand,
         "packet",
         printed,
         f"{recipe.title} ({edition})",
-        f"{recipe.event}, {recipe.date}: {edition}, based on the {profile.title}.",
+        _("%(event)s, %(date)s: %(edition)s, based on the %(title)s.")
+        % {"event": recipe.event, "date": recipe.date, "edition": edition, "title": profile.title},
         duplex=recipe.duplex,
     )
     context.update(
         worksheet_parts(
             profile,
             scale,
+            _,
             recipe.competencies,
             notes,
             summary=False,
@@ -468,7 +716,7 @@ def packet(
             "packet": recipe,
             "trainer": trainer,
             "sections": sections,
-            "titles": HANDOUT_TITLES,
+            "titles": {section: _(title) for section, title in HANDOUT_TITLES.items()},
             "trainers": leads,
             "ws_sections": context.pop("sections"),
             "chosen": _by_domain(profile, recipe.competencies),
@@ -477,12 +725,13 @@ def packet(
             "agenda_end": _end_time(recipe.agenda[-1]),
             "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
             "evaluation": {
-                "statements": EVALUATION_STATEMENTS,
-                "agreement": AGREEMENT,
-                "questions": EVALUATION_QUESTIONS,
+                "statements": tuple(_(statement) % t for statement in EVALUATION_STATEMENTS),
+                "agreement": tuple(_(label) for label in AGREEMENT),
+                "questions": tuple(_(question) for question in EVALUATION_QUESTIONS),
             },
-            "action_plan": {"columns": ACTION_PLAN_COLUMNS, "rows": 5},
-            "reflection_prompts": REFLECTION_PROMPTS,
+            "action_plan": {"columns": tuple(_(column) for column in ACTION_PLAN_COLUMNS), "rows": 5},
+            "reflection_prompts": tuple(_(prompt) for prompt in REFLECTION_PROMPTS),
+            "principles_heading": _capitalised(_("The %(principles)s") % t),
         }
     )
     return context
@@ -500,19 +749,28 @@ def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
         if brand.font_family
         else {}
     )
-    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None)
+    _ = translator(brand.locale)
+    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None, gettext=_)
     context = frame(
         profile,
         brand,
         "slides",
         printed,
-        f"{recipe.title}: slides",
-        f"Slides for {recipe.event}, {recipe.date}, based on the {profile.title}.",
+        _("%(title)s: slides") % {"title": recipe.title},
+        _("Slides for %(event)s, %(date)s, based on the %(title)s.")
+        % {"event": recipe.event, "date": recipe.date, "title": profile.title},
         duplex=False,
     )
     context["document"]["author"] = brand.name or ", ".join(trainers)
-    context.update({"packet": recipe, "slides": deck, "trainers": trainers})
+    context.update(
+        {"packet": recipe, "slides": deck, "trainers": trainers, "js_messages": js_messages(SLIDES_SCRIPT, _)}
+    )
     return context
+
+
+def level_key(scale: RatingScale) -> str:
+    """The levels and their ranks, as a report explains its averages: 1 = Emerging; 2 = Acquiring."""
+    return "; ".join(f"{level.rank} = {level.label}" for level in scale.levels)
 
 
 def _end_time(slot) -> str | None:
@@ -591,15 +849,23 @@ def summary(
 
     ``reports``: each person's name → the address of their own report, linked from the list of people.
     """
+    _ = translator(brand.locale)
     people = responses.people
     context = frame(
         profile,
         brand,
         "summary",
         printed,
-        f"Self-assessment summary: {profile.title}",
-        f"Ratings of {len(people)} {'person' if len(people) == 1 else 'people'} on the "
-        f"{responses.scale.name} scale, per competency and domain, first and second rating.",
+        _("Self-assessment summary: %(title)s") % {"title": profile.title},
+        (
+            _("Ratings of 1 person on the %(scale)s scale, per competency and domain, first and second rating.")
+            if len(people) == 1
+            else _(
+                "Ratings of %(count)s people on the %(scale)s scale, per competency and domain, first and second "
+                "rating."
+            )
+        )
+        % {"count": len(people), "scale": responses.scale.name},
         landscape=True,
         duplex=False,
     )
@@ -607,7 +873,9 @@ def summary(
         {
             "scale": responses.scale,
             "levels": responses.scale.levels,
+            "level_key": level_key(responses.scale),
             "rounds": forms.ROUNDS,
+            "rounds_named": rounds_named(_),
             "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
             "reports": bool(reports),
             "domains": [
@@ -616,8 +884,10 @@ def summary(
             "priorities": results.priorities,
             "notes": _notes_by_competency(profile, responses.notes),
             "chart": "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii"),
-            "chart_alt": "Chart of the average level of each competency in each round, first rating as open circles "
-            "and second rating as filled squares. The same figures are in the tables below.",
+            "chart_alt": _(
+                "Chart of the average level of each competency in each round, first rating as open circles "
+                "and second rating as filled squares. The same figures are in the tables below."
+            ),
         }
     )
     return context
@@ -630,6 +900,8 @@ def person_report(
 
     ``ratings`` are this person's; ``results`` their results per competency (results.compute_for).
     """
+    _ = translator(brand.locale)
+    rounds = rounds_named(_)
     labels = {level.id: text.heading_label(level.label) for level in scale.levels}  # wrapping only between words
     labels[forms.NA] = text.heading_label(scale.not_applicable)
     per_competency = {g.code: g for g in results.competencies}
@@ -659,7 +931,7 @@ def person_report(
                     "rounds": [
                         {
                             "round": n,
-                            "label": ROUNDS[n]["long"],
+                            "label": rounds[n]["long"],
                             "rated": group.rounds[n].rated,
                             "average": _figure(group.rounds[n].average),
                         }
@@ -678,9 +950,12 @@ def person_report(
         brand,
         "person",
         printed,
-        f"Self-assessment: {person.name}",
-        f"{person.name}'s self-assessment against the {profile.title}, on the {scale.name} scale: "
-        "each activity in the first and second rating, priorities, evidence, notes and reflections.",
+        _("Self-assessment: %(name)s") % {"name": person.name},
+        _(
+            "%(name)s's self-assessment against the %(title)s, on the %(scale)s scale: each activity in the first "
+            "and second rating, priorities, evidence, notes and reflections."
+        )
+        % {"name": person.name, "title": profile.title, "scale": scale.name},
         duplex=False,
     )
     context.update(
@@ -688,12 +963,19 @@ def person_report(
             "person": person,
             "scale": scale,
             "levels": scale.levels,
+            "level_key": level_key(scale),
             "rounds": [
-                {"round": n, "label": ROUNDS[n]["long"], "date": person.round_dates.get(n, "")} for n in forms.ROUNDS
+                {
+                    "round": n,
+                    "label": rounds[n]["long"],
+                    "date_label": _("Date of the first rating") if n == 1 else _("Date of the second rating"),
+                    "date": person.round_dates.get(n, ""),
+                }
+                for n in forms.ROUNDS
             ],
             "domains": domains,
             "priorities": priorities,
-            "not_rated": "Not rated",
+            "not_rated": _("Not rated"),
         }
     )
     return context

@@ -10,6 +10,7 @@ is cut or shrunk to fit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,28 +209,40 @@ def deck(
     fonts: Fonts = None,
     scale: RatingScale | None = None,
     logo: bool = False,
+    gettext: Callable[[str], str] = str,
 ) -> list[Slide]:
-    """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any."""
+    """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any;
+    ``gettext``: the edition's interface words (profilepress.messages); the profile names its own parts."""
+    _ = gettext
+    vocabulary = profile.vocabulary
     slides = [title_slide(recipe, trainers, fonts, logo)]
-    slides += spread("What you will learn", [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
+    slides += spread(_("What you will learn"), [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
     slides += spread(
-        "Agenda",
-        [Item(slot.item, note=f"{slot.time} · {slot.minutes} min") for slot in recipe.agenda],
+        _("Agenda"),
+        [
+            Item(slot.item, note=f"{slot.time} · " + _("%(minutes)s min") % {"minutes": slot.minutes})
+            for slot in recipe.agenda
+        ],
         kind="agenda",
         fonts=fonts,
     )
-    slides += spread("The guiding principles", [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts)
+    heading = _("The %(principles)s") % {"principles": vocabulary.principle.many}
+    slides += spread(
+        heading[:1].upper() + heading[1:], [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts
+    )
     chosen = {c.code for c in recipe.competencies}
     slides += spread(
-        f"The {len(profile.domains)} domains",
+        _capitalised(
+            _("The %(count)s %(domains)s") % {"count": len(profile.domains), "domains": vocabulary.domain.many}
+        ),
         [
             Item(
                 d.name,
                 code=d.code,
                 note=_range(d)
                 + "".join(
-                    f"; today: {', '.join(c.code for c in d.competencies if c.code in chosen)}"
-                    for _ in [0]
+                    _("; today: %(codes)s") % {"codes": ", ".join(c.code for c in d.competencies if c.code in chosen)}
+                    for _once in [0]
                     if any(c.code in chosen for c in d.competencies)
                 ),
             )
@@ -249,17 +262,21 @@ def deck(
     if scale is not None:  # what the self-assessment rates with
         levels = [Item(level.label + (f": {level.descriptor}" if level.descriptor else "")) for level in scale.levels]
         slides += spread(
-            "Rating your practice",
+            _("Rating your practice"),
             levels + [Item(scale.not_applicable)],
-            lead="For each activity, tick the level that best describes your practice now, with an example:",
+            lead=_("For each activity, tick the level that best describes your practice now, with an example:"),
             ordered=False,
             fonts=fonts,
         )
     if recipe.discussion:
-        slides += spread("Discuss in your group", [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
-    slides.append(Slide("source", "Where the competencies come from", lead=profile.citation))
-    slides.append(Slide("close", "Thank you", extra={"trainers": trainers}))
+        slides += spread(_("Discuss in your group"), [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
+    slides.append(Slide("source", _("Where the competencies come from"), lead=profile.citation))
+    slides.append(Slide("close", _("Thank you"), extra={"trainers": trainers}))
     return slides
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _range(domain) -> str:

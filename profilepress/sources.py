@@ -129,6 +129,31 @@ class Rights(SourceModel):
     )
 
 
+class Term(SourceModel):
+    """What the profile calls one of its parts, as its documents print it (lower case, mid-sentence)."""
+
+    one: Text = Field(description="The singular, e.g. competency.")
+    many: Text = Field(description="The plural, e.g. competencies.")
+
+
+class Vocabulary(SourceModel):
+    """The profile's own names for its parts. They are the profile's words: the interface's catalogues
+    never translate them. Defaults are plain names, for a profile that declares none."""
+
+    principle: Term = Field(default=Term(one="principle", many="principles"))
+    domain: Term = Field(default=Term(one="domain", many="domains"))
+    competency: Term = Field(default=Term(one="competency", many="competencies"))
+    description: Text = Field(
+        default="description", description="The heading over a competency's description, e.g. core component."
+    )
+    activities: Text = Field(
+        default="activities", description="The heading over a competency's activities, e.g. core activities."
+    )
+
+
+Provenance = Literal["publication", "own"]
+
+
 class ProfileFile(SourceModel):
     """``profile.yaml``: the profile's metadata and front matter."""
 
@@ -142,6 +167,12 @@ class ProfileFile(SourceModel):
     publisher: Text
     partners: list[Text] = Field(default_factory=list)
     citation: Text = Field(description="The citation exactly as the profile prints it.")
+    provenance: Provenance = Field(
+        default="publication",
+        description="publication: the profile reproduces a published text (the citation names it), word for word;"
+        " own: the organisation wrote it (the citation is how to cite it).",
+    )
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary, description="What the profile calls its parts.")
     rights: Rights
     introduction: Section
     principles_section: Section
@@ -284,12 +315,14 @@ class BrandFile(SourceModel):
     tagline: Markdown | None = Field(default=None, description="A line under the organisation's name on covers.")
     footer: Text | None = Field(default=None, description="Text for the page footer, beside the page number.")
     contact: Markdown | None = Field(default=None, description="How to reach the organisation (back matter).")
-    paper: Paper = "a4"
+    paper: Paper | None = Field(
+        default=None, description="Paper size; default: the locale's (letter for en-US, A4 for most others)."
+    )
     permission: Text | None = Field(
         default=None,
         description="Permission this organisation holds to reproduce the profile, printed in its editions.",
     )
-    locale: Language = Field(default="en-GB", description="The interface's language and spelling: en-GB or en-US.")
+    locale: Language = Field(default="en-GB", description="The interface's language and spelling: en-GB, en-US or es.")
 
 
 PacketSectionName = Literal[

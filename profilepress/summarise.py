@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import chart, collect, results, select
+from . import chart, collect, messages, results, select
 from .errors import ProfileErrors, UserError
 from .inputs import load_inputs, refuse_undrawable_logos
 from .pdf import html_to_pdf
@@ -128,8 +128,12 @@ def _reports(
     profile, scale = inputs.profile, responses.scale
     brand = inputs.brands[options.brand or "neutral"]
     renderer = Renderer(project.templates_dir)
+    _ = messages.translator(brand.locale)
     svg = chart.change_chart(
-        computed.competencies, len(scale.levels), f"Average level per competency, {scale.name} scale"
+        computed.competencies,
+        len(scale.levels),
+        _("Average level per competency, %(scale)s scale") % {"scale": scale.name},
+        _,
     )
     slugs = person_slugs([p.name for p in responses.people])
     outputs = []

@@ -9,7 +9,7 @@ from conftest import SHIPPED, handbook, make, text_of
 
 def test_document_metadata(shipped_handbook):
     html = shipped_handbook.find("html")
-    assert html["lang"] == "en"
+    assert html["lang"] == "en-GB"  # the interface's locale (the profile's text is English too: no lang of its own)
     assert shipped_handbook.find("meta", charset=True)["charset"] == "utf-8"
     assert "width=device-width" in shipped_handbook.find("meta", attrs={"name": "viewport"})["content"]
     assert text_of(shipped_handbook.title) == (

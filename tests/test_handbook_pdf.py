@@ -112,7 +112,7 @@ def test_metadata_title_author_language(a4, shipped_profile):
     assert info.author == ", ".join(shipped_profile.authors)
     assert info.creator == "profilepress"
     root = a4.trailer["/Root"]
-    assert root["/Lang"] == "en"
+    assert root["/Lang"] == "en-GB"  # the interface's locale
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 (a pypdf BooleanObject)
 
 

@@ -344,9 +344,9 @@ def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
     assert code == 0 and "built 0" in text and "decided from the manifest" in text, text
     select = engine / "profilepress/select.py"
     source = select.read_text(encoding="utf-8")
-    assert 'f"Self-assessment worksheet: {scope_title}"' in source
+    assert '_("All competencies")' in source
     select.write_text(
-        source.replace('f"Self-assessment worksheet: {scope_title}"', 'f"Self-assessment sheet: {scope_title}"'),
+        source.replace('_("All competencies")', '_("Every competency")'),
         encoding="utf-8",
     )
     code, text = engine_build()

@@ -98,7 +98,7 @@ def load_brands(brands_dirs: Path | Iterable[Path], project_root: Path) -> dict[
                 if path is not None:
                     font_files[(weight, style)] = _font_path(path, project_root)
         locales = messages.available()
-        if data.locale not in locales:
+        if not messages.accepted(data.locale):
             close = difflib.get_close_matches(data.locale, locales, n=1)
             errors.append(
                 parsed.error(
@@ -118,7 +118,7 @@ def load_brands(brands_dirs: Path | Iterable[Path], project_root: Path) -> dict[
                 data.tagline,
                 data.footer,
                 data.contact,
-                data.paper,
+                data.paper or messages.default_paper(data.locale),
                 data.permission,
                 data.locale,
             )

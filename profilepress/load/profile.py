@@ -259,6 +259,18 @@ def _build_model(
         principles=tuple(model.Principle(x.id, x.code, x.name, x.text) for x in principles.valid.principles),
         domains=built_domains,
         roles=_roles(roles, built_domains),
+        vocabulary=_vocabulary(p.vocabulary),
+        provenance=p.provenance,
+    )
+
+
+def _vocabulary(v: sources.Vocabulary) -> model.Vocabulary:
+    return model.Vocabulary(
+        principle=model.Term(v.principle.one, v.principle.many),
+        domain=model.Term(v.domain.one, v.domain.many),
+        competency=model.Term(v.competency.one, v.competency.many),
+        description=v.description,
+        activities=v.activities,
     )
 
 

@@ -12,7 +12,7 @@
   document.body.appendChild(status);
   var help = document.createElement("p");
   help.className = "deck-help";
-  help.textContent = "← → to move, Home and End for the first and last slide";
+  help.textContent = MESSAGES.help;
   document.body.appendChild(help);
   document.body.classList.add("deck-live");
 
@@ -29,7 +29,8 @@
     if (location.hash !== "#" + slides[current].id) { history.replaceState(null, "", "#" + slides[current].id); }
     if (announce) {
       var heading = slides[current].querySelector("h1, h2");
-      status.textContent = "Slide " + (current + 1) + " of " + slides.length + ": " + (heading ? heading.textContent : "");
+      status.textContent = MESSAGES.slide.replace("%(number)s", String(current + 1))
+        .replace("%(count)s", String(slides.length)).replace("%(heading)s", heading ? heading.textContent : "");
     }
   }
   document.addEventListener("keydown", function (event) {

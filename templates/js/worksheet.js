@@ -55,17 +55,16 @@
   // Checks a parsed answers file and fills the form from it; returns what to tell the user.
   function load(data, fileName) {
     if (!data || data.format !== FORMAT || typeof data.fields !== "object") {
-      return fileName + " is not a saved answers file.";
+      return MESSAGES.notAnswers.replace("%(file)s", fileName);
     }
     var w = data.worksheet || {};
     if (w.fingerprint !== identity.fingerprint || w.scale !== identity.scale) {
-      return fileName + " was saved from a different worksheet (another version of the profile or another " +
-             "rating scale), so it was not loaded.";
+      return MESSAGES.otherWorksheet.replace("%(file)s", fileName);
     }
     fill(data.fields);
     keep();
     changedSinceFile = false;
-    return "Loaded the answers from " + fileName + ".";
+    return MESSAGES.loaded.replace("%(file)s", fileName);
   }
 
   // --- kept in this browser -------------------------------------------------------------------
@@ -99,20 +98,20 @@
     if (!previous || !previous.fields || !Object.keys(previous.fields).length || !box) return;
     var when = new Date(previous.saved);
     document.getElementById("restore-text").textContent =
-      "This browser kept answers you gave on " + when.toLocaleString() + " (" +
-      Object.keys(previous.fields).length + " filled in). Restore them?";
+      MESSAGES.kept.replace("%(when)s", when.toLocaleString(document.documentElement.lang || undefined))
+        .replace("%(count)s", String(Object.keys(previous.fields).length));
     box.hidden = false;
     document.getElementById("restore-yes").addEventListener("click", function () {
       fill(previous.fields);
       box.hidden = true;
       changedSinceFile = true;
-      say("Your answers are back. Save them to a file to keep them safely.");
+      say(MESSAGES.restored);
     });
     document.getElementById("restore-no").addEventListener("click", function () {
       var store = storage();
       if (store) store.removeItem(KEY);
       box.hidden = true;
-      say("Starting afresh.");
+      say(MESSAGES.afresh);
     });
   }
 
@@ -129,7 +128,7 @@
     link.click();
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
     changedSinceFile = false;
-    say("Saved as " + link.download + ". Keep this file: load it here to carry on, or give it to your coach.");
+    say(MESSAGES.saved.replace("%(file)s", link.download));
   });
 
   document.getElementById("load-answers").addEventListener("change", function (event) {
