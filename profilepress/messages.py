@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from .home import ENGINE_ROOT
+
+LOCALES_DIR = ENGINE_ROOT / "locales"  # the repository's locales/, or the installed package's (home.py)
 SOURCE_LOCALE = "en-GB"
 PSEUDO_LOCALE = "qps-ploc"
 PSEUDO = ("⟦", "⟧")

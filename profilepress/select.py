@@ -13,13 +13,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
+from .home import ENGINE_ROOT
 from .messages import N_, translator
 from .model import (  # noqa: F401  (re-exported: select.scopes)
     Brand,
@@ -86,8 +86,6 @@ HANDOUT_TITLES = {
     "notes": N_("Notes"),
     "evaluation": N_("Evaluation"),
 }
-
-ENGINE_ROOT = Path(__file__).resolve().parent.parent  # vendored fonts and brands are relative to it
 
 
 @dataclass(frozen=True)
