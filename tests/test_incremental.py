@@ -352,4 +352,6 @@ def test_a_change_to_the_engine_makes_every_output_stale(tiny, tmp_path):
     code, text = engine_build()
     assert code == 0, text
     assert "up to date 0" in text and "decided from the manifest" not in text, text
-    assert "<title>Self-assessment sheet: " in (out / "neutral/worksheets/profile.html").read_text(encoding="utf-8")
+    assert "<title>Self-assessment worksheet: Every competency</title>" in (
+        out / "neutral/worksheets/profile.html"
+    ).read_text(encoding="utf-8")
