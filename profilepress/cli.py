@@ -219,9 +219,9 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
     )
 
 
-@functools.cache  # made once per process (the tests run the command line hundreds of times in one)
-def _parser(root: Path, prog: str) -> argparse.ArgumentParser:
-    return make_parser(root, prog)
+@functools.cache  # made once per process and default plan (the tests run the command line hundreds of times)
+def _parser(root: Path, prog: str, plan: Path) -> argparse.ArgumentParser:
+    return make_parser(root, prog)  # (its default plan is ``plan``: see home.default_plan)
 
 
 def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
     root = root or Path.cwd()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
-    args = _parser(root, prog).parse_args(argv)
+    args = _parser(root, prog, default_plan(root)).parse_args(argv)
     command = args.command or "build"
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:
