@@ -56,7 +56,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
     objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
     for lang in inputs.translated:  # a translated edition's fields, as "es/competency:C1#name"
         objects |= deps.index(
-            inputs.profile_for(lang), inputs.brands, inputs.packets_for(lang), inputs.scales, f"{lang}/"
+            inputs.profile_for(lang), inputs.brands_for(lang), inputs.packets_for(lang), inputs.scales, f"{lang}/"
         )
     stale = [
         t

@@ -51,7 +51,7 @@ def document_html(
     def track(value):
         return deps.track(value, recorder)
 
-    brand = track(inputs.brands[target.brand])
+    brand = track(inputs.brands_for(lang)[target.brand])
     profile = inputs.profile_for(lang)
     sources = Sources(
         track(profile), brand, track(inputs.scales[options.scale]), inputs.packets_for(lang), inputs.scales, track

@@ -4,7 +4,7 @@ the profile, rating scales, brands and packet recipes (each loaded by :mod:`prof
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,15 @@ class Inputs:
     def profile_for(self, lang: str | None) -> Profile:
         """The profile an edition shows: the source's, or its translation (see profilepress.translation)."""
         return self.profile if lang is None else self.translated[lang]
+
+    def brands_for(self, lang: str | None) -> dict[str, Brand]:
+        """The brands as a translated edition shows them: the interface in the translation's language when
+        there is a catalogue for it (a Spanish edition speaks Spanish whatever the brand's own locale)."""
+        from .messages import interface_locale
+
+        if lang is None:
+            return self.brands
+        return {key: replace(b, locale=interface_locale(lang, b.locale)) for key, b in self.brands.items()}
 
     def packets_for(self, lang: str | None) -> dict[str, Packet]:
         """Packet recipes with the competencies of the edition's profile."""

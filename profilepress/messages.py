@@ -27,6 +27,16 @@ PSEUDO = ("⟦", "⟧")
 LETTER_REGIONS = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "PR"})
 
 
+def interface_locale(lang: str, otherwise: str) -> str:
+    """The interface's locale for an edition whose content is in ``lang``: ``lang``'s catalogue (or that of
+    its language: es-MX → es) if there is one, else ``otherwise`` (the brand's)."""
+    known = available()
+    for candidate in (lang, lang.split("-")[0]):
+        if candidate in known:
+            return candidate
+    return otherwise
+
+
 def available() -> list[str]:
     """Every locale an edition can choose: the source's, and each catalogue's (as BCP 47 tags)."""
     found = sorted(p.parent.parent.name.replace("_", "-") for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))

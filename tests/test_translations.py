@@ -229,6 +229,11 @@ def test_a_stale_entry_warns_and_strict_fails(tiny):
     assert "warning: stale translation of M2.1 (es)" in result.err + result.out
     page = (tiny.parent / "out/neutral/es/worksheets/m02-reflecting-back.html").read_text(encoding="utf-8")
     assert "Summarise in their words" in page  # the source text in place of the stale translation
+    for name in ("worksheets/m02-reflecting-back.html", "handbook.html"):  # marked with its own language
+        soup = BeautifulSoup((tiny.parent / "out/neutral/es" / name).read_text(encoding="utf-8"), "html.parser")
+        assert soup.html["lang"] == "es", name
+        shown = soup.find(lambda tag: tag.name == "span" and tag.get_text() == "Summarise in their words")
+        assert shown is not None and shown.get("lang") == "en-GB", (name, shown)
     strict = build(tiny, "--strict")
     assert strict.code == 1 and "stale translation of M2.1 (es)" in strict.err
 
