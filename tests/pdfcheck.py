@@ -1,11 +1,44 @@
 """Reading PDFs back: their text as a reader copies it (PyMuPDF, fast), and their structure, fields and
-tags the way an accessibility checker reads them (pypdf)."""
+tags the way an accessibility checker reads them.
+
+The tag-tree functions take a PDF opened with pypdf (``PdfReader``) or with pikepdf (``pikepdf.Pdf``, qpdf's
+parser: a tenth of pypdf's time on a large tag tree); the text of tagged elements needs pypdf.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader
+
+PDF = PdfReader | pikepdf.Pdf
+
+
+def _list(value) -> list:
+    """A /K (one kid, or an array of them, or none) as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | pikepdf.Array) else [value]
+
+
+def _resolved(value):
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _is_dictionary(value) -> bool:
+    return isinstance(value, dict | pikepdf.Dictionary)
+
+
+def _root(pdf: PDF):
+    return pdf.Root if isinstance(pdf, pikepdf.Pdf) else pdf.trailer["/Root"]
+
+
+def _page_numbers(pdf: PDF) -> dict[int, int]:
+    """Each page's object number → its index."""
+    if isinstance(pdf, pikepdf.Pdf):
+        return {page.obj.objgen[0]: i for i, page in enumerate(pdf.pages)}
+    return {page.indirect_reference.idnum: i for i, page in enumerate(pdf.pages)}
 
 
 def page_texts(pdf: Path | bytes) -> list[str]:
@@ -17,31 +50,27 @@ def page_texts(pdf: Path | bytes) -> list[str]:
         return [page.get_text() for page in document]
 
 
-def structure_elements(reader: PdfReader):
+def structure_elements(reader: PDF):
     """Every element of the tag tree, depth first: (role, element dictionary)."""
-    stack = [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    stack = [_resolved(_root(reader)["/StructTreeRoot"])]
     while stack:
         node = stack.pop()
         if "/S" in node:
             yield str(node["/S"]), node
-        kids = node.get("/K")
-        if kids is None:
-            continue
-        kids = kids if isinstance(kids, list) else [kids]
-        for kid in reversed(kids):
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if isinstance(kid, dict):
+        for kid in reversed(_list(node.get("/K"))):
+            kid = _resolved(kid)
+            if _is_dictionary(kid):
                 stack.append(kid)
 
 
-def figures_without_alt(reader: PdfReader) -> int:
+def figures_without_alt(reader: PDF) -> int:
     """How many tagged figures (images) have no alternative text."""
     return sum(
         1 for role, node in structure_elements(reader) if role == "/Figure" and not str(node.get("/Alt", "")).strip()
     )
 
 
-def figure_count(reader: PdfReader) -> int:
+def figure_count(reader: PDF) -> int:
     return sum(1 for role, _ in structure_elements(reader) if role == "/Figure")
 
 
@@ -96,12 +125,10 @@ def element_text(reader: PdfReader, element, texts: dict[tuple[int, int], str], 
 
 
 def _children(node, roles: tuple[str, ...]) -> list:
-    kids = node.get("/K")
-    kids = kids if isinstance(kids, list) else ([] if kids is None else [kids])
     found = []
-    for kid in kids:
-        kid = kid.get_object() if hasattr(kid, "get_object") else kid
-        if hasattr(kid, "get") and kid.get("/S") in roles:
+    for kid in _list(node.get("/K")):
+        kid = _resolved(kid)
+        if _is_dictionary(kid) and str(kid.get("/S")) in roles:
             found.append(kid)
     return found
 
@@ -109,27 +136,26 @@ def _children(node, roles: tuple[str, ...]) -> list:
 def _widgets(node) -> list:
     """Widget annotations tagged inside an element (through its Form children)."""
     found = []
-    kids = node.get("/K")
-    kids = kids if isinstance(kids, list) else ([] if kids is None else [kids])
-    for kid in kids:
-        kid = kid.get_object() if hasattr(kid, "get_object") else kid
-        if not hasattr(kid, "get"):
+    for kid in _list(node.get("/K")):
+        kid = _resolved(kid)
+        if not _is_dictionary(kid):
             continue
         if kid.get("/Type") == "/OBJR":
-            found.append(kid["/Obj"].get_object())
+            found.append(_resolved(kid["/Obj"]))
         elif "/S" in kid:
             found += _widgets(kid)
     return found
 
 
-def tables(reader: PdfReader, with_text: bool = True) -> list[list[dict]]:
+def tables(reader: PDF, with_text: bool = True) -> list[list[dict]]:
     """Every tagged table as its cells laid out on a grid, as an assistive technology lays them out.
 
-    Each cell: role (TH/TD), row, col, rows, cols, text (when asked for), id, headers (the /Headers
-    ids), scope and widgets.
+    Each cell: role (TH/TD), row, col, rows, cols, text (when asked for: a pypdf reader), id, headers (the
+    /Headers ids), scope and widgets.
     """
+    assert not with_text or isinstance(reader, PdfReader), "the text of tagged elements is read with pypdf"
     texts = marked_text(reader) if with_text else {}
-    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    pages = _page_numbers(reader)
     result = []
     for role, table in structure_elements(reader):
         if role != "/Table":
@@ -144,7 +170,7 @@ def tables(reader: PdfReader, with_text: bool = True) -> list[list[dict]]:
                 while (i, j) in taken:
                     j += 1
                 attributes = cell.get("/A")
-                attributes = attributes.get_object() if attributes is not None else {}
+                attributes = _resolved(attributes) if attributes is not None else {}
                 span_rows, span_cols = int(attributes.get("/RowSpan", 1)), int(attributes.get("/ColSpan", 1))
                 taken |= {(i + di, j + dj) for di in range(span_rows) for dj in range(span_cols)}
                 cells.append(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pypdf import PdfReader
+import pikepdf
 
 from profilepress.theme import AA_TEXT, contrast
 
@@ -63,9 +63,9 @@ PDF_SAMPLE = (
 
 
 @cache
-def read(path) -> PdfReader:
-    """A PDF read once for the file (pypdf keeps the objects it has resolved)."""
-    return PdfReader(path)
+def read(path) -> pikepdf.Pdf:
+    """A PDF read once for the file, with qpdf (pikepdf): its tag tree is walked several times."""
+    return pikepdf.open(path)
 
 
 def test_html_documents_of_every_kind_pass_axe_wcag_21_aa(default_build, browser):
@@ -99,12 +99,14 @@ def test_pdfs_of_every_kind_are_tagged_titled_in_their_language_with_bookmarks(d
     assert set(PDF_SAMPLE) <= set(pdfs)
     for name in PDF_SAMPLE:
         reader = read(default_build / name)
-        root = reader.trailer["/Root"]
-        assert root["/MarkInfo"]["/Marked"] == True and "/StructTreeRoot" in root, name  # noqa: E712
-        assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode("utf-8"), name
-        assert reader.metadata.title and root["/ViewerPreferences"]["/DisplayDocTitle"] == True, name  # noqa: E712
+        root = reader.Root
+        assert root["/MarkInfo"]["/Marked"] is True and "/StructTreeRoot" in root, name
+        assert 'pdfuaid:part="1"' in root["/Metadata"].read_bytes().decode("utf-8"), name
+        assert str(reader.docinfo.get("/Title", "")).strip(), name
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True, name
         assert root["/Lang"] == ("en-US" if name.startswith("northwind/") else "en-GB"), name  # the interface's
-        assert reader.outline, name
+        with reader.open_outline() as outline:
+            assert outline.root, name
         assert figures_without_alt(reader) == 0, name
 
 

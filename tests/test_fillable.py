@@ -19,7 +19,7 @@ from profilepress import collect
 
 from conftest import SHIPPED, make, text_of
 from conftest import worksheets as worksheet_targets
-from fillers import PROGRAMS, fill, pdfjs_shows, pdftk_values
+from fillers import PROGRAMS, fill_rounds, pdfjs_shows, pdftk_values
 from pdfcheck import (
     column_headers,
     element_text,
@@ -98,8 +98,8 @@ def filled(c1, tmp_path_factory):
     files = {}
     for program in PROGRAMS:
         first, second = out / f"{program}-first.pdf", out / f"{program}.pdf"
-        fill(program, c1 / "c01-co-learning-fillable.pdf", first, {**answers(program, FIRST), "name": person(program)})
-        fill(program, first, second, answers(program, SECOND))
+        given = {**answers(program, FIRST), "name": person(program)}
+        fill_rounds(program, c1 / "c01-co-learning-fillable.pdf", [(first, given), (second, answers(program, SECOND))])
         files[program] = second
     return files
 

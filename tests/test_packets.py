@@ -6,6 +6,7 @@ import json
 import re
 
 import fitz
+import lxml.html
 import pytest
 from bs4 import BeautifulSoup
 
@@ -317,7 +318,7 @@ def test_duplex_false_gives_a_compact_single_sided_packet_on_the_recipes_paper(r
 def test_no_output_names_a_source_path_or_says_permission_is_missing(default_build):
     for path in sorted(default_build.rglob("*")):
         if path.suffix == ".html":
-            text = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").get_text(" ")  # lxml: the text, faster
+            text = lxml.html.document_fromstring(path.read_bytes()).text_content()  # the text, scripts' included
         elif path.suffix == ".pdf":
             text = " ".join(pages_of(path))
         else:

@@ -2,7 +2,9 @@
 // The viewer stores every widget's value in annotationStorage by annotation id: text as
 // {value: "..."}; a radio button as {value: true} for the chosen widget and {value: false}
 // for the others of its group; a checkbox as {value: true|false}. Saving is saveDocument().
-// Usage: node fill-pdfjs.mjs IN.pdf OUT.pdf ANSWERS.json      (ANSWERS as for fill-pdf-lib.mjs)
+// Usage: node fill-pdfjs.mjs IN.pdf OUT.pdf ANSWERS.json [OUT2.pdf ANSWERS2.json ...]
+//                                                              (ANSWERS as for fill-pdf-lib.mjs; each further
+//                                                               round reopens the file the one before saved)
 //        node fill-pdfjs.mjs --read IN.pdf...                 (prints the values the viewer shows in each,
 //                                                               {"IN.pdf": {field: value}}; each file opened
 //                                                               on its own, as a new tab of the viewer)
@@ -59,4 +61,10 @@ if (args[0] === "--read") {
   for (const file of args.slice(1)) shown[file] = await read(file);
   console.log(JSON.stringify(shown));
 }
-else await fill(args[0], args[1], JSON.parse(readFileSync(args[2], "utf8")));
+else {
+  let input = args[0];
+  for (let i = 1; i < args.length; i += 2) {
+    await fill(input, args[i], JSON.parse(readFileSync(args[i + 1], "utf8")));
+    input = args[i];
+  }
+}
