@@ -5,6 +5,9 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__":
+    from profilepress import interrupts
+
+    interrupts.watch()  # first: a Ctrl-C while the modules below load is recorded, not lost
     try:
         from profilepress.cli import main
 

@@ -13,18 +13,17 @@ import argparse
 import functools
 import os
 import re
-import signal
 import sys
-import threading
 import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, freshness
+from . import __version__, freshness, interrupts
 from .errors import ProfileErrors, UserError, display_path
 from .home import default_plan
+from .interrupts import Terminated
 from .pdf import PAPER_SIZES
 from .progress import Reporter
 from .project import FORMATS, BuildFailed, BuildOptions, Project, Report, request_of, with_overrides
@@ -420,14 +419,6 @@ def console() -> None:
     sys.exit(code)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM: handled as Ctrl-C is (everything staged is removed; nothing half written), exit 143."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise Terminated
-
-
 def _signal_name(exc: BaseException) -> str:
     return "terminated (SIGTERM)" if isinstance(exc, Terminated) or _terminated_held(exc) else "interrupted"
 
@@ -444,12 +435,12 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
     """The command line. ``root``: the engine's folder (templates, fonts, shipped scales and brands);
     ``prog``: the command's name in messages (``build.py``, or ``profilepress`` once installed)."""
     root = root or Path.cwd()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    interrupts.watch()
     args = _parser(root, prog, default_plan(root)).parse_args(argv)
     command = args.command or "build"
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:
+        interrupts.check()  # one that came while the modules loaded, and was swallowed there
         if command == "new":
             return _new(args.folder, root, prog, reporter)
         if command == "schema":
@@ -564,6 +555,8 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        interrupts.forget()
 
 
 def _choices(args: argparse.Namespace) -> dict:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from . import interrupts
 from .errors import UserError
 
 TEMPORARY = ".profilepress-"  # the prefix of a file being written; one left by a killed build is removed
@@ -123,10 +124,12 @@ class OutputFolder:
         staged: list[tuple[str, Path]] = []
         removed: list[str] = []
         kept: list[str] = []
+        made: list[Path] = []  # the folders staging made, removed again if the build stops
         try:
+            interrupts.check()  # a Ctrl-C swallowed on the way here (by a library) still stops the build
             for relative, data in everything:
                 target = self.path_for(relative)
-                staged.append((self._stage(target, data), target))
+                staged.append((self._stage(target, data, made), target))
             with signals_held():
                 for tmp, target in staged[: len(files)]:
                     os.replace(tmp, target)
@@ -137,12 +140,19 @@ class OutputFolder:
         except BaseException:
             for tmp, _ in staged:
                 Path(tmp).unlink(missing_ok=True)
+            for folder in reversed(made):  # deepest first; only the ones left empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             raise
         return [target for _, target in staged[: len(files)]], removed, kept
 
-    def _stage(self, target: Path, data: bytes) -> str:
+    def _stage(self, target: Path, data: bytes, made: list[Path]) -> str:
+        """Write ``data`` beside ``target`` under a temporary name; return that name. The folders made for it
+        are added to ``made``, outermost first."""
         try:
+            missing = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMPORARY}{target.name}.", suffix=".tmp")
         except OSError as exc:
             raise UserError(f"cannot write to {target.parent}: {exc.strerror}") from exc

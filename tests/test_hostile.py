@@ -780,6 +780,55 @@ def test_ctrl_c_mid_render_keeps_the_previous_outputs(tmp_path, after):
     assert not (out / ".profilepress.lock").exists()
 
 
+def test_a_ctrl_c_a_library_swallows_still_stops_the_build(tmp_path, monkeypatch):
+    """Some libraries catch every exception around an import or a probe (`except:`), Ctrl-C's included: one
+    that lands there is lost to Python. The build records it when it comes, and stops before writing."""
+    from profilepress import document
+
+    render_target = document.render_target
+
+    def swallowing(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, delivered here; and a library's bare except
+            time.sleep(1)
+        except BaseException:
+            pass
+        return render_target(*args, **kwargs)
+
+    monkeypatch.setattr(document, "render_target", swallowing)
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    code, out, err = run(source, "--plan", str(source / "build.yaml"), "--format", "html", "-j", "1", project_root=ROOT)
+    assert code == 130, (out, err)
+    assert "interrupted; nothing was written, and the files already in the output folder are intact." in err
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(document, "render_target", render_target)
+    code, out, err = run(source, "--plan", str(source / "build.yaml"), "--format", "html", "-j", "1", project_root=ROOT)
+    assert code == 0, err  # the next command in the same process starts afresh
+
+
+def test_a_build_stopped_while_staging_leaves_no_folder_behind(tmp_path, monkeypatch):
+    """Ctrl-C after some files were staged into folders the build made (a new output folder): the staged files
+    and those folders go, and the output folder is as it was: absent."""
+    from profilepress.write import OutputFolder
+
+    stage, calls = OutputFolder._stage, []
+
+    def stopped_at_the_third(self, *args):
+        calls.append(args[0])
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return stage(self, *args)
+
+    monkeypatch.setattr(OutputFolder, "_stage", stopped_at_the_third)
+    source = tmp_path / "tiny"
+    shutil.copytree(TINY, source)
+    code, out, err = run(source, "--plan", str(source / "build.yaml"), "--format", "html", "-j", "1", project_root=ROOT)
+    assert code == 130 and "interrupted; nothing was written" in err, (out, err)
+    assert len({path.parent for path in calls}) > 1  # files were staged in more than one new folder
+    assert not (tmp_path / "out").exists()
+
+
 def test_ctrl_c_while_large_sources_load(tmp_path):
     """Ctrl-C 0.5, 2 and 4 s into three builds of large, valid sources (300 competencies of 10 long activities;
     HTML only: loading, the pool's start and rendering, each alone about 15 s), run side by side: each exits 130
