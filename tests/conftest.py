@@ -269,7 +269,7 @@ def shipped_profile():
 def shipped_handbook(tmp_path_factory) -> BeautifulSoup:
     out = tmp_path_factory.mktemp("handbook")
     make(SHIPPED, out, handbook("html"))
-    return BeautifulSoup((out / "handbook.html").read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup((out / "handbook.html").read_text(encoding="utf-8"), "lxml")
 
 
 @pytest.fixture

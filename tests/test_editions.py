@@ -29,7 +29,7 @@ def make(out, *targets, **options):
 
 
 def soup_of(path):
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
 
 
 def outline(reader):

@@ -290,7 +290,7 @@ def test_printable_and_fillable_paginate_alike(c1):
 def test_html_fields_autocomplete_and_label(c1):
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup((c1 / "c01-co-learning.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((c1 / "c01-co-learning.html").read_text(encoding="utf-8"), "lxml")
     assert soup.select_one("#f-name")["autocomplete"] == "name"
     assert soup.select_one("#f-organisation")["autocomplete"] == "organization"
     assert soup.select_one("#f-role")["autocomplete"] == "organization-title"

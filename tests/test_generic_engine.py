@@ -17,7 +17,7 @@ def test_tiny_profile_builds_into_a_handbook(tmp_path):
     assert pdf.metadata.title == "Peer Mentoring Practice Profile"
     assert pdf.trailer["/Root"]["/Lang"] == "en-GB"
     assert [item.title for item in pdf.outline if not isinstance(item, list)][-1] == "L1 Listening"
-    soup = BeautifulSoup((tmp_path / "handbook.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((tmp_path / "handbook.html").read_text(encoding="utf-8"), "lxml")
     assert soup.html["lang"] == "en-GB"
     assert text_of(soup.title) == "Peer Mentoring Practice Profile"
     assert [text_of(h) for h in soup.select("article.competency h3")] == ["M1 Active listening", "M2 Reflecting back"]

@@ -111,7 +111,7 @@ def test_each_prompt_is_printed_once_and_there_is_one_notes_handout(sample):
         "What evidence or feedback could you gather before your next rating?",
     ):
         assert text.count(prompt) == 1, prompt
-    html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "html.parser")
+    html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "lxml")
     assert [s["data-section"] for s in html.select("[data-section^=notes]")] == ["notes"]
 
 
@@ -180,7 +180,7 @@ def test_trainer_edition_has_a_full_block_for_every_agenda_item(sample):
 
 
 def test_every_agenda_row_names_who_leads(sample):
-    html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "html.parser")
+    html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "lxml")
     rows = html.select("table.agenda tbody tr")
     assert rows and all(row.find_all("td")[-1].get_text(strip=True) for row in rows)
 

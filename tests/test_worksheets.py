@@ -97,7 +97,7 @@ def test_a_user_scale_with_descriptors(tmp_path):
         encoding="utf-8",
     )
     worksheets(source, tmp_path / "out", scale="ours", formats=("html",))
-    soup = BeautifulSoup((tmp_path / "out/worksheets/profile.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((tmp_path / "out/worksheets/profile.html").read_text(encoding="utf-8"), "lxml")
     assert [" ".join(li.get_text().split()) for li in soup.select("ol.legend li")] == [
         "Starting: Not yet in practice.",
         "Leading: Helps others do it.",
@@ -151,7 +151,7 @@ def test_switching_the_scale_changes_columns_and_fields(missouri_c1):
         "exemplary",
         "na",
     ]
-    soup = BeautifulSoup((missouri_c1 / "c01-co-learning.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((missouri_c1 / "c01-co-learning.html").read_text(encoding="utf-8"), "lxml")
     levels = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(1) th.h-level")]
     assert levels == PRESETS["missouri-spdg"] + ["No opportunity / N/A"]
     rounds = [text_of(th) for th in soup.select("#ws-co-learning thead tr:nth-of-type(2) th")]
@@ -191,7 +191,7 @@ def test_worksheet_identity_and_attribution(shipped, fillable, shipped_profile):
     identity = json.loads(info["/profilepressworksheet"])
     assert identity["scale"] == "nirn-practice-profile" and identity["version"] == "4.0"
     assert identity["competencies"] == [c.code for c in shipped_profile.competencies]
-    soup = BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "lxml")
     colophon = text_of(soup.select_one(".colophon"))
     assert shipped_profile.citation in colophon and "The source document states no licence" in colophon
     reminder = text_of(soup.select_one("#ws-co-learning .reminder"))
@@ -217,7 +217,7 @@ def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_
         encoding="utf-8",
     )
     worksheets(source, tmp_path / "out", formats=("html",))
-    soup = BeautifulSoup((tmp_path / "out" / "worksheets" / "profile.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((tmp_path / "out" / "worksheets" / "profile.html").read_text(encoding="utf-8"), "lxml")
     assert text_of(soup.select_one("#ws-active-listening .reminder")) == "Eyes on the speaker."
 
 
@@ -226,7 +226,7 @@ def test_a_description_that_opens_with_a_list_is_reminded_by_its_first_item(tmp_
 
 def test_html_worksheet_reloads_saved_answers(shipped, browser):
     identity = json.loads(
-        BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "html.parser").find(
+        BeautifulSoup((shipped / "profile.html").read_text(encoding="utf-8"), "lxml").find(
             "meta", attrs={"name": "profilepress-worksheet"}
         )["content"]
     )
@@ -246,7 +246,7 @@ def test_html_worksheet_reloads_saved_answers(shipped, browser):
         if (el.checked) el.setAttribute('checked', ''); if (el.value && el.type !== 'radio' && el.type !== 'checkbox')
           el.setAttribute('data-value', el.value); }});
     """
-    soup = BeautifulSoup(browser.dom_after(shipped / "profile.html", script), "html.parser")
+    soup = BeautifulSoup(browser.dom_after(shipped / "profile.html", script), "lxml")
     messages = soup.select_one("#messages").get_text().splitlines()
     assert messages == [
         "old.json was saved from a different worksheet (another version of the profile or "
