@@ -219,3 +219,46 @@ def on_state(widget) -> str:
 def field_name(widget) -> str:
     owner = widget["/Parent"].get_object() if "/Parent" in widget else widget
     return str(owner["/T"])
+
+
+def widgets(path: Path) -> list[dict]:
+    """Every form widget, read from the annotations as a PDF program reads them (pikepdf: the dictionaries
+    themselves, not a program's model of them: a quarter of PyMuPDF's time): page (index), name (the field's
+    full name), type (/FT: Tx, Btn…), flags (/Ff), each inherited from the field that holds the widget where it
+    is not on the widget; rect (x0, y0, x1, y1 in points from the page's bottom left, as the PDF has it) and
+    box (x0, top, x1, bottom in points from its top left, as PyMuPDF measures drawings)."""
+
+    def inherited(node, key):
+        while node is not None:
+            if key in node:
+                return node[key]
+            node = node.get("/Parent")
+        return None
+
+    def full_name(node) -> str:
+        parts = []
+        while node is not None:
+            if "/T" in node:
+                parts.append(str(node["/T"]))
+            node = node.get("/Parent")
+        return ".".join(reversed(parts))
+
+    found = []
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            height = float(page.mediabox[3]) - float(page.mediabox[1])
+            for annotation in page.obj.get("/Annots") or []:
+                if annotation.get("/Subtype") != "/Widget":
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+                found.append(
+                    {
+                        "page": index,
+                        "name": full_name(annotation),
+                        "type": str(inherited(annotation, "/FT") or "")[1:],
+                        "flags": int(inherited(annotation, "/Ff") or 0),
+                        "rect": (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
+                        "box": (min(x0, x1), height - max(y0, y1), max(x0, x1), height - min(y0, y1)),
+                    }
+                )
+    return found

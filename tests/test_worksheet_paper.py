@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+import pikepdf
 import pymupdf
 import pytest
-from pypdf import PdfReader
+
+from pdfcheck import widgets
 
 MM = 72 / 25.4
 SHEETS = ("profile", "d01-co-creation-and-engagement", "d02-ongoing-improvement", "d03-sustaining-change")
@@ -181,44 +183,43 @@ def test_fillable_worksheets_have_one_field_per_rating_and_room_to_write(default
     assert len(list(folder.glob("*-fillable.pdf"))) == 1 + 3 + 15
     for name in ("profile", "d02-ongoing-improvement", "c09-facilitation"):
         path = folder / f"{name}-fillable.pdf"
-        document = pymupdf.open(path)
-        form = PdfReader(path).trailer["/Root"]["/AcroForm"]
-        assert form.get("/NeedAppearances") in (None, False), path.name
-        listed = [f.get_object() for f in form["/Fields"]]
-        assert not any("/Parent" in f for f in listed), f"{path.name}: a radio button is listed as a field"
-        for f in listed:
-            if str(f["/T"]).endswith(("_r1", "_r2")):
+        with pikepdf.open(path) as pdf:
+            form = pdf.Root["/AcroForm"]
+            assert form.get("/NeedAppearances") in (None, False), path.name
+            listed = list(form["/Fields"])
+            assert not any("/Parent" in f for f in listed), f"{path.name}: a radio button is listed as a field"
+            ratings = [f for f in listed if str(f["/T"]).endswith(("_r1", "_r2"))]
+            assert ratings, path.name
+            for f in ratings:
                 assert re.fullmatch(r"C\d+\.\d+ .+, (first|second) rating", str(f["/TU"])), str(f["/TU"])
-                assert all("/T" not in k.get_object() for k in f["/Kids"])
-        for page in document:
-            for widget in page.widgets():
-                if widget.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT:
-                    height = widget.rect.height
-                    assert height >= 14, (path.name, widget.field_name, height)
-                    if widget.field_name.endswith("_evidence"):
-                        assert height >= 22 and widget.field_flags & (1 << 12), (path.name, widget.field_name)
+                assert all("/T" not in k for k in f["/Kids"])
+        texts = [w for w in widgets(path) if w["type"] == "Tx"]
+        assert texts, path.name
+        for widget in texts:
+            height = widget["rect"][3] - widget["rect"][1]
+            assert height >= 14, (path.name, widget["name"], height)
+            if widget["name"].endswith("_evidence"):
+                assert height >= 22 and widget["flags"] & (1 << 12), (path.name, widget["name"])  # multiline
 
 
 def test_notes_get_the_same_room_in_every_worksheet_that_holds_them(default_build, sheets):
     """A competency's notes are laid out alike wherever they appear, printable or fillable (what one
     document's layout showed is reused by the others, so this is what keeps builds reproducible)."""
     heights: dict[str, set[float]] = {}
-    for path in sorted((default_build / "neutral" / "worksheets").glob("*-fillable.pdf")):
-        for page in pymupdf.open(path):
-            for widget in page.widgets():
-                if widget.field_name.endswith(("_notes", "_reflection")):
-                    heights.setdefault(widget.field_name, set()).add(round(widget.rect.height))
+    folder = default_build / "neutral" / "worksheets"
+    for path in sorted(folder.glob("*-fillable.pdf")):
+        for widget in widgets(path):
+            if widget["name"].endswith(("_notes", "_reflection")):
+                heights.setdefault(widget["name"], set()).add(round(widget["rect"][3] - widget["rect"][1]))
     assert len(heights) == 2 * 15 and all(len(h) == 1 for h in heights.values()), {
         k: v for k, v in heights.items() if len(v) > 1
     }
-    printable, fillable = sheets["profile"]
-    for number, (paper, form) in enumerate(zip(printable, fillable), start=1):
-        drawn = rules(paper)
-        for widget in (w for w in form.widgets() if w.field_name.endswith("_notes")):
-            # the ruled lines under "Notes" on paper fill the fillable field's box
-            inside = {
-                y
-                for y, x0, x1 in drawn
-                if widget.rect.y0 < y <= widget.rect.y1 + 1 and x0 >= widget.rect.x0 - 2 and x1 <= widget.rect.x1 + 2
-            }
-            assert round(len(inside) * 8 * MM) == round(widget.rect.height + 1), (number, widget.field_name)
+    printable, _ = sheets["profile"]
+    notes = [w for w in widgets(folder / "profile-fillable.pdf") if w["name"].endswith("_notes")]
+    assert len(notes) == 15
+    for widget in notes:
+        # the ruled lines under "Notes" on paper fill the fillable field's box
+        x0, top, x1, bottom = widget["box"]
+        drawn = rules(printable[widget["page"]])
+        inside = {y for y, left, right in drawn if top < y <= bottom + 1 and left >= x0 - 2 and right <= x1 + 2}
+        assert round(len(inside) * 8 * MM) == round(bottom - top + 1), (widget["page"] + 1, widget["name"])
