@@ -22,7 +22,8 @@ def _list(value) -> list:
     return list(value) if isinstance(value, list | pikepdf.Array) else [value]
 
 
-def _resolved(value):
+def resolved(value):
+    """An object itself, when pypdf gives a reference to it (pikepdf resolves references as it reads)."""
     return value.get_object() if hasattr(value, "get_object") else value
 
 
@@ -30,7 +31,8 @@ def _is_dictionary(value) -> bool:
     return isinstance(value, dict | pikepdf.Dictionary)
 
 
-def _root(pdf: PDF):
+def root_of(pdf: PDF):
+    """The document's catalogue (/Root)."""
     return pdf.Root if isinstance(pdf, pikepdf.Pdf) else pdf.trailer["/Root"]
 
 
@@ -52,13 +54,13 @@ def page_texts(pdf: Path | bytes) -> list[str]:
 
 def structure_elements(reader: PDF):
     """Every element of the tag tree, depth first: (role, element dictionary)."""
-    stack = [_resolved(_root(reader)["/StructTreeRoot"])]
+    stack = [resolved(root_of(reader)["/StructTreeRoot"])]
     while stack:
         node = stack.pop()
         if "/S" in node:
             yield str(node["/S"]), node
         for kid in reversed(_list(node.get("/K"))):
-            kid = _resolved(kid)
+            kid = resolved(kid)
             if _is_dictionary(kid):
                 stack.append(kid)
 
@@ -127,7 +129,7 @@ def element_text(reader: PdfReader, element, texts: dict[tuple[int, int], str], 
 def _children(node, roles: tuple[str, ...]) -> list:
     found = []
     for kid in _list(node.get("/K")):
-        kid = _resolved(kid)
+        kid = resolved(kid)
         if _is_dictionary(kid) and str(kid.get("/S")) in roles:
             found.append(kid)
     return found
@@ -137,11 +139,11 @@ def _widgets(node) -> list:
     """Widget annotations tagged inside an element (through its Form children)."""
     found = []
     for kid in _list(node.get("/K")):
-        kid = _resolved(kid)
+        kid = resolved(kid)
         if not _is_dictionary(kid):
             continue
         if kid.get("/Type") == "/OBJR":
-            found.append(_resolved(kid["/Obj"]))
+            found.append(resolved(kid["/Obj"]))
         elif "/S" in kid:
             found += _widgets(kid)
     return found
@@ -170,7 +172,7 @@ def tables(reader: PDF, with_text: bool = True) -> list[list[dict]]:
                 while (i, j) in taken:
                     j += 1
                 attributes = cell.get("/A")
-                attributes = _resolved(attributes) if attributes is not None else {}
+                attributes = resolved(attributes) if attributes is not None else {}
                 span_rows, span_cols = int(attributes.get("/RowSpan", 1)), int(attributes.get("/ColSpan", 1))
                 taken |= {(i + di, j + dj) for di in range(span_rows) for dj in range(span_cols)}
                 cells.append(
