@@ -5,8 +5,8 @@
   (installed by `make` with npm) on each, take screenshots, and load a page with
   a script appended and return the final DOM (:meth:`Chromium.dom_after`: runs the
   HTML worksheet's own JavaScript). The tests share one per test process (the
-  `browser` fixture in conftest.py), each test in a new page of its own: a new
-  browser context, so no storage, cookie or screen size is left by the test before.
+  `browser` fixture in conftest.py), each test as in a new private window: no
+  storage, cookie or screen size is left by the test before.
 """
 
 from __future__ import annotations
@@ -72,11 +72,21 @@ class Chromium:
         self._axe = AXE.read_text(encoding="utf-8")
 
     def new_page(self) -> None:
-        """Continue in a new tab of a new browser context (a private window): nothing of the pages before it
-        (local storage, cookies, the screen size set with :meth:`viewport`) is left."""
+        """Continue as in a new private window: nothing of the pages before it (local storage, cookies, the
+        screen size set with :meth:`viewport`) is left. The tab is kept and wiped (a new window starts a new
+        renderer process, a third of a second); a new one is made only when the first is not yet open."""
         if self._target is not None:
-            self.call("Target.closeTarget", targetId=self._target)
-            self.call("Target.disposeBrowserContext", browserContextId=self._context)
+            # Every page the tests open is a file (one origin): what file pages stored is wiped from one.
+            blank = Path(self._tmp.name) / "blank.html"
+            blank.write_text("<!DOCTYPE html><title>blank</title>", encoding="utf-8")
+            self.open(blank)
+            self.evaluate(
+                "localStorage.clear(); sessionStorage.clear(); indexedDB.databases()"
+                ".then(all => Promise.all(all.map(db => indexedDB.deleteDatabase(db.name))))"
+            )
+            self.call("Network.clearBrowserCookies", session=True)
+            self.call("Emulation.clearDeviceMetricsOverride", session=True)
+            return
         self._context = self.call("Target.createBrowserContext")["browserContextId"]
         self._target = self.call("Target.createTarget", url="about:blank", browserContextId=self._context)["targetId"]
         self._session = self.call("Target.attachToTarget", targetId=self._target, flatten=True)["sessionId"]

@@ -254,8 +254,8 @@ def chromium():
 
 @pytest.fixture
 def browser(chromium):
-    """Headless Chromium, in a new page of its own for this test (a new browser context: nothing kept from the
-    tests before)."""
+    """Headless Chromium, as a new private window for this test: nothing kept from the tests before (what pages
+    stored, the screen size; test_worksheet_html.py::test_each_test_starts_with_nothing_kept_in_the_browser)."""
     chromium.new_page()
     return chromium
 

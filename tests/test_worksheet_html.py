@@ -159,3 +159,15 @@ def test_saved_file_is_named_by_scope_person_and_date(browser, pages):
     name = browser.evaluate("window.profilepressWorksheet.fileName()")
     assert re.fullmatch(r"worksheet-c01-co-learning-zoe-o-briain-\d{4}-\d{2}-\d{2}\.json", name), name
     browser.evaluate("localStorage.clear()")
+
+
+def test_each_test_starts_with_nothing_kept_in_the_browser(chromium, pages):
+    """The browser fixture's promise, which the tests of kept answers rely on: what a page stored, and the screen
+    size, are gone when the next test begins."""
+    chromium.new_page()
+    chromium.viewport(320)
+    chromium.open(pages / "c09-facilitation.html")
+    chromium.evaluate("localStorage.setItem('kept', 'yes'); sessionStorage.setItem('kept', 'yes')")
+    chromium.new_page()
+    chromium.open(pages / "c09-facilitation.html")
+    assert chromium.evaluate("[localStorage.length, sessionStorage.length, window.innerWidth > 320]") == [0, 0, True]
