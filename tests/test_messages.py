@@ -8,6 +8,7 @@ text is taken out, reached the document without the catalogue), Spanish and US E
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import shutil
 from pathlib import Path
@@ -26,6 +27,7 @@ from profilepress.load import load_profile
 from profilepress.project import Target
 
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
+from pdfcheck import languages
 
 LOCALES = ROOT / "locales"
 ATTRIBUTES = ("aria-label", "alt", "title", "data-label", "data-round-1", "data-round-2", "aria-roledescription")
@@ -185,9 +187,25 @@ def test_the_profiles_text_carries_its_own_language_when_the_interface_differs(s
     assert soup.select_one("h2#about-heading").get_text() == "Acerca de esta edición"
     for element in soup.select("article.competency, #introduction, .citation, .cover .title"):
         assert element.find_parent(attrs={"lang": "en-GB"}) or element.get("lang") == "en-GB", element.name
-    # The PDF's language is the interface's. (WeasyPrint does not carry an element's lang into the tag tree.)
+    # The PDF's language is the interface's. (An element's lang reaches the tags: see the next test.)
     with pikepdf.open(spanish_build / "handbook.pdf") as pdf:
         assert str(pdf.Root.Lang) == "es"
+
+
+def test_a_passages_language_reaches_the_pdfs_tags_nested_as_in_the_html(tmp_path):
+    """An element's lang becomes its structure element's /Lang, inherited by what it holds, overridden inside."""
+    from profilepress.pdf import html_to_pdf
+
+    html = (
+        '<html lang="es"><head><title>t</title></head><body><h1>Escucha</h1>'
+        '<p>Dice <span lang="en-GB">Active listening</span> en inglés.</p>'
+        '<section lang="en-GB"><h2>Reflecting back</h2><ul><li>Say back</li><li lang="es">Devolver</li></ul></section>'
+        "</body></html>"
+    )
+    tagged = languages(PdfReader(io.BytesIO(html_to_pdf(html, tmp_path, [tmp_path]))))
+    assert ("Escucha", "es") in tagged and ("Active listening", "en-GB") in tagged
+    assert ("Reflecting back", "en-GB") in tagged and ("Say back", "en-GB") in tagged and ("Devolver", "es") in tagged
+    assert all(lang == "es" for text, lang in tagged if "Dice" in text or "en inglés" in text)
 
 
 def test_us_english_spells_organization_and_license(tmp_path, monkeypatch):
