@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import csscheck, deps, pagination, translation, webfonts
+from . import csscheck, deps, pagination, webfonts
 from .kinds import KINDS, Sources
 from .pdf import RenderLog, html_to_pdf
 from .project import BuildOptions, Project, Target
@@ -59,7 +59,6 @@ def document_html(
     kind = KINDS[target.kind]
     printed = target.format != "html"
     context = kind.context(sources, target, printed, notes)
-    context["translation"] = translation.summary(inputs.profile, profile) if lang else None
     if printed:
         context["document"]["created"] = options.created
         context["print"] = options.print_options(target.paper).context()

@@ -15,6 +15,7 @@ shows (tests/test_messages.py builds documents in it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import lru_cache
 
 from .home import ENGINE_ROOT
@@ -99,6 +100,41 @@ def translator(locale: str | None) -> Callable[[str], str]:
     return gettext_for(locale)[0]
 
 
+def _babel_locale(locale: str | None):
+    """Babel's data for an edition's locale (the source's for the pseudo-locale and any it does not know)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse((locale or SOURCE_LOCALE).replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LOCALE.replace("-", "_"))
+
+
+def number(value: float | Decimal, locale: str | None, decimals: int = 0) -> str:
+    """A number as the interface's language writes it (Babel): 1234 → "1,234" in English, 2.5 → "2,5" in
+    Spanish; ``decimals``: the places always shown (an average: 3.0, not 3)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale(locale))
+
+
+def same_language(one: str, other: str) -> bool:
+    """Are two language tags the same language (en-GB and en are; the region aside)?"""
+    return one.split("-")[0].lower() == other.split("-")[0].lower()
+
+
+def language_name(tag: str, locale: str | None) -> str:
+    """A language's name as the interface's language writes it, mid-sentence: en-GB → "English" in an en-GB
+    edition, "inglés" in a Spanish one (Babel's locale data; the tag itself for a language it does not know)."""
+    return _babel_locale(locale).languages.get(tag.split("-")[0].lower(), tag)
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined; it is translated where it is shown."""
     return message
+
+
+# The label of a scale's N/A choice when its file gives none: the engine's words (not its source's), so an
+# edition shows it in the interface's language.
+NOT_APPLICABLE = N_("No opportunity / N/A")

@@ -101,7 +101,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The profile's own names for its parts (profile.yaml ``vocabulary``): its words, never translated."""
+    """The profile's own names for its parts (profile.yaml ``vocabulary``): its words, translated only by a
+    translation of the profile (``vocabulary.*`` entries), never by the interface's catalogues."""
 
     principle: Term = Term("principle", "principles")
     domain: Term = Term("domain", "domains")
@@ -131,6 +132,7 @@ class Profile:
     roles: tuple[Role, ...] = ()
     vocabulary: Vocabulary = Vocabulary()
     provenance: str = "publication"  # or "own": written by the organisation, not reproduced from a publication
+    source_language: str | None = None  # a translation's: the language of the text it translates (which governs)
 
     @property
     def reproduced(self) -> bool:
@@ -171,6 +173,7 @@ class RatingScale:
     evidence_column: bool
     not_applicable: str
     levels: tuple[Level, ...]
+    language: str | None = None  # of its name, labels and descriptors, as its source prints them; None: the profile's
 
     @property
     def has_descriptors(self) -> bool:

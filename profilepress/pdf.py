@@ -5,7 +5,8 @@
   file, any network URL — fails the build with a message naming the resource,
   rather than giving a PDF silently missing its logo.
 * No attachments: HTML asking WeasyPrint to embed a file is refused.
-* Tagged PDF/UA-1 with the document's title shown in the window and its language.
+* Tagged PDF/UA-1 with the document's title shown in the window and its language, and each passage in
+  another language tagged with it (:func:`profilepress.pdftags.tag_languages`).
 * The same HTML gives the same bytes: the identifier is a hash of the HTML,
   dates come only from the HTML (SOURCE_DATE_EPOCH), fonts are subset by
   HarfBuzz (fontTools' fallback stamps the current time into each font).
@@ -189,6 +190,7 @@ def html_to_pdf(
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
     weasyprint = fontconfig.weasyprint()  # only the vendored fonts, never the machine's
+    pdftags.tag_languages()  # a passage's lang reaches its structure element
     from weasyprint.text.ffi import harfbuzz_subset
     from weasyprint.urls import FatalURLFetchingError
 

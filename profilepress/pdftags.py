@@ -1,5 +1,13 @@
-"""Table header associations in the PDF's structure tree, made true.
+"""The PDF's structure tree made true: table header associations, and each passage's language.
 
+**Languages.** A passage in another language than the document's (``<span lang="en-GB">`` in a Spanish
+edition: a text not translated yet, a citation, a scale's cited labels) must say so in the tags too, so
+that a screen reader reading the PDF changes its voice as it does on the web page. WeasyPrint (70) sets
+only the document's ``/Lang``; :func:`tag_languages` wraps its tag builder so that the structure element
+made for an HTML element with a ``lang`` attribute carries ``/Lang`` (a structure element's language holds
+for everything inside it, unless an inner element says otherwise).
+
+**Tables.**
 A screen reader announces a table cell with the header cells the structure tree
 associates with it (``/Headers``, or failing that the headers above it in its
 column). WeasyPrint places cells in columns without counting the cells that
@@ -20,6 +28,8 @@ its own columns and row, and every header cell its ``/Scope``:
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -125,3 +135,68 @@ def _attributes(cell: Any) -> Any:
     if not isinstance(cell.get("A"), dict):
         cell["A"] = pydyf.Dictionary({"O": "/Table"})
     return cell["A"]
+
+
+# --- languages -------------------------------------------------------------------------------------
+
+
+def tag_languages() -> None:
+    """Make WeasyPrint's tag builder give ``/Lang`` to the structure elements of HTML elements with a ``lang``
+    attribute (once per process; idempotent). Fails loudly if WeasyPrint's tag builder is not the one this
+    was written for, rather than leaving the languages out silently."""
+    from weasyprint.pdf import tags
+
+    builder = getattr(tags, "_build_box_tree", None)
+    if getattr(builder, "profilepress_lang", False):
+        return
+    if builder is None or list(inspect.signature(builder).parameters)[:3] != ["box", "parent", "pdf"]:
+        raise RuntimeError(
+            "WeasyPrint's tag builder (weasyprint.pdf.tags._build_box_tree) is not the one profilepress knows; "
+            "the PDF's passages would lose their language (see profilepress/pdftags.py)"
+        )
+    tags._build_box_tree = _with_languages(builder)
+
+
+def _with_languages(builder: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    def build(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+        lang = _own_lang(box)
+        for element in builder(box, parent, pdf, *args):
+            if lang and element.get("P") == parent.reference and _lang_of(pdf, parent) != lang:
+                element["Lang"] = _pdf_string(lang)
+            yield element
+
+    build.profilepress_lang = True  # type: ignore[attr-defined]
+    return build
+
+
+def _own_lang(box: Any) -> str | None:
+    """The ``lang`` of the HTML element a box was made for, if it has one (not ``<html>``'s: the document's
+    language is the catalogue's ``/Lang``)."""
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "element_tag", None) in (None, "html", "body") or not hasattr(element, "get"):
+        return None
+    lang = element.get("lang")
+    return lang.strip() if isinstance(lang, str) and lang.strip() else None
+
+
+def _lang_of(pdf: Any, element: Any) -> str | None:
+    """The language a structure element has, its own or the nearest of its parents' (None: the document's)."""
+    seen = 0
+    while isinstance(element, dict) and seen < 1000:
+        if "Lang" in element:
+            value = element["Lang"]
+            return (
+                value.decode("utf-8", "replace") if isinstance(value, bytes) else str(getattr(value, "string", value))
+            )
+        parent = element.get("P")
+        if not (isinstance(parent, bytes) and parent.endswith(b" R")):
+            return None
+        element = pdf.objects[int(parent.split()[0])]
+        seen += 1
+    return None
+
+
+def _pdf_string(text: str) -> Any:
+    import pydyf
+
+    return pydyf.String(text)

@@ -14,14 +14,14 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import usercache
 from .deps import Recorder
 from .errors import UserError
 from .model import ItemList, Paragraph
 from .text import direction, heading_label, inline_markdown
-from .translation import fallback, lang_of
+from .translation import derived, fallback, lang_of
 
 
 def css_string(text: str) -> Markup:
@@ -106,6 +106,44 @@ def lang_attr(text: object) -> Markup:
     return Markup("")
 
 
+@jinja2.pass_context
+def own_lang(context: Any, text: object) -> Markup:
+    """The ``lang`` attribute of an element that holds one of the profile's texts: the source's language on a
+    text of a translated edition shown untranslated (lang_attr), else the profile's when the interface's
+    differs (``content_lang``), else nothing."""
+    return lang_attr(text) if fallback(text) else Markup(context.get("content_lang", ""))
+
+
+def marked(text: object, shown: object = None) -> object:
+    """A text of a translated edition shown in the source's language, in an element that says so
+    (``<span lang="en-GB">…</span>``), for a place that holds more than the text (a heading with its code, a
+    sentence); any other text as it is (escaped where it is shown). ``shown``: what is shown for it, when that
+    is not the text itself (its label as a heading: text.heading_label)."""
+    shown = text if shown is None else shown
+    if fallback(text):
+        return Markup('<span lang="{}">{}</span>').format(lang_of(text), shown)
+    return shown
+
+
+def capitalised(words: str) -> str:
+    """The words with a capital first letter, in their language (a text of a translated edition keeps it)."""
+    return derived(words, words[:1].upper() + words[1:])
+
+
+def phrase(message: str, *, heading: bool = False, **pieces: object) -> Markup:
+    """A translated message (``_()`` already applied) with its pieces put in as HTML: a text shown in the
+    source's language in a translated edition is marked with its language (:func:`marked`), the rest escaped.
+    ``heading``: its first letter capitalised (the piece's, when the message starts with one)."""
+    if heading and message.startswith("%("):
+        first = message[2 : message.index(")")]
+        value = pieces.get(first)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            pieces[first] = capitalised(value)
+    elif heading:
+        message = message[:1].upper() + message[1:]
+    return Markup(escape(message)) % {key: marked(value) for key, value in pieces.items()}
+
+
 class Renderer:
     """Renders documents from one templates folder."""
 
@@ -135,6 +173,8 @@ class Renderer:
         self.env.filters["lang_of"] = lang_of
         self.env.tests["fallback"] = fallback
         self.env.filters["lang_attr"] = lang_attr
+        self.env.filters["marked"] = marked
+        self.env.filters["own_lang"] = own_lang
         # The interface's words in the locale of the document being rendered. The callables are installed
         # once and look the locale up when called, because imported macro modules keep the globals they
         # were made with.

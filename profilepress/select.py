@@ -20,11 +20,12 @@ from markupsafe import Markup
 from . import forms, measure, pagination, text, theme
 from . import slides as slide_deck
 from .home import ENGINE_ROOT
-from .messages import N_, translator
+from .messages import N_, NOT_APPLICABLE, SOURCE_LOCALE, language_name, number, same_language, translator
 from .model import (  # noqa: F401  (re-exported: select.scopes)
     Brand,
     Competency,
     Domain,
+    Level,
     Packet,
     Paragraph,
     Profile,
@@ -34,10 +35,12 @@ from .model import (  # noqa: F401  (re-exported: select.scopes)
     clock_minutes,
     clock_time,
     padded,
-    reminder,
     scopes,
 )
-from .render import css_string
+from .render import capitalised as _capitalised
+from .render import css_string, marked, phrase
+from .translation import SOURCE, Localised, derived, fallback, reminder, source_of
+from .translation import summary as translation_summary
 
 # Our own words, in plain language, printed under every competency and marked as
 # added by this edition (the profile has no reflection prompts).
@@ -96,6 +99,7 @@ class ContentsEntry:
     label: str
     code: str = ""
     children: tuple[ContentsEntry, ...] = field(default=())
+    own: bool = False  # the label is the profile's words (marked with their language where it is not the interface's)
 
 
 # --- what every document shares ------------------------------------------------------------
@@ -150,7 +154,8 @@ def frame(
         "lang": brand.locale,
         "content_lang": content_lang(profile, brand.locale),
         "terms": terms(profile),
-        "wording": Wording(profile, _),
+        "wording": Wording(profile, _, brand.locale),
+        "translation": translation_summary(profile),
         "furniture": furniture(_),
     }
 
@@ -158,16 +163,60 @@ def frame(
 def content_lang(profile: Profile, locale: str) -> Markup:
     """The ``lang`` attribute the profile's text carries when its language is not the interface's (so that a
     screen reader pronounces each in its own language); nothing when they are the same language."""
-    same = profile.language.split("-")[0].lower() == locale.split("-")[0].lower()
-    return Markup("") if same else Markup(' lang="{}"').format(profile.language)
+    return Markup("") if same_language(profile.language, locale) else Markup(' lang="{}"').format(profile.language)
 
 
-def _capitalised(words: str) -> str:
-    return words[:1].upper() + words[1:]
+# --- the rating scale, as an edition shows it -------------------------------------------------------
+
+
+def shown_scale(scale: RatingScale, profile: Profile, locale: str, _) -> RatingScale:
+    """The rating scale as an edition shows it.
+
+    A scale is cited from its source (scales/README.md): its name, labels and descriptors are printed as the
+    source prints them, never translated; where the interface's language is not the scale's, they keep their
+    own language, marked (a :class:`~profilepress.translation.Localised` text, as the citation is), and the
+    documents say so (:func:`scale_note`). The N/A choice's label, when the scale's file gives none, is the
+    engine's own words, and follows the interface (messages.NOT_APPLICABLE).
+    """
+    lang = scale_language(scale, profile)
+    foreign = not same_language(lang, locale)
+
+    def cited(words: str) -> str:
+        return Localised(words, lang, SOURCE) if foreign else words
+
+    return RatingScale(
+        scale.id,
+        cited(scale.name),
+        cited(scale.source),
+        scale.rated_unit,
+        scale.evidence_column,
+        _(NOT_APPLICABLE) if scale.not_applicable == NOT_APPLICABLE else cited(scale.not_applicable),
+        tuple(
+            Level(level.id, cited(level.label), cited(level.descriptor) if level.descriptor else None, level.rank)
+            for level in scale.levels
+        ),
+        lang,
+    )
+
+
+def scale_language(scale: RatingScale, profile: Profile) -> str:
+    """The language of a scale's words: its file's, else the profile's (a translation's source's)."""
+    return scale.language or profile.source_language or profile.language
+
+
+def scale_note(scale: RatingScale, locale: str, _) -> str:
+    """The sentence that says a scale's words are quoted in their own language, when it is not the
+    interface's; else nothing."""
+    if scale.language is None or same_language(scale.language, locale):
+        return ""
+    return _("The names of the levels are quoted as their source gives them, in %(language)s.") % {
+        "language": language_name(scale.language, locale)
+    }
 
 
 def terms(profile: Profile) -> dict[str, str]:
-    """The profile's names for its parts (its vocabulary), as headings and mid-sentence: never translated."""
+    """The profile's names for its parts (its vocabulary), as headings and mid-sentence: the profile's words,
+    translated only by a translation of the profile (each keeps its language: see translation.derived)."""
     v = profile.vocabulary
     return {
         "description": v.description,
@@ -193,22 +242,30 @@ def _listed(items: list[Markup], _) -> Markup:
 
 
 class Wording:
-    """The sentences about where an edition's text comes from: they follow the profile's provenance (a
-    publication reproduced word for word, or the organisation's own text) and the interface's language."""
+    """The sentences about where an edition's text comes from. They follow the profile's provenance (a
+    publication reproduced word for word, or the organisation's own text), whether the edition is a
+    translation (which says so, and that the original governs), and the interface's language."""
 
-    def __init__(self, profile: Profile, _):
+    def __init__(self, profile: Profile, _, locale: str | None = None):
         self._ = _
         self.reproduced = profile.reproduced
         self.examples = _code_examples(profile)
-        if profile.reproduced:
+        licence = profile.rights.licence
+        self.governs = ""
+        self.untranslated_note = ""
+        self.licence_heading = _("Licence")
+        self.licence_line = _("Licence: %(licence)s") % {"licence": licence} if licence else ""
+        if profile.source_language is not None:
+            self._translated(profile, _, locale)
+        elif profile.reproduced:
             self.about_source = _("This document reproduces the text of the following profile word for word:")
             self.colophon_source = _("Reproduced word for word from:")
             self.verbatim_note = _("Reproduced word for word from the profile.")
             self.packet_source = _("The competencies and their activities are reproduced word for word from:")
             self.back_cover = (
                 _("This edition reproduces the %(title)s word for word, under %(licence)s.")
-                % {"title": profile.title, "licence": profile.rights.licence}
-                if profile.rights.licence
+                % {"title": profile.title, "licence": licence}
+                if licence
                 else _("This edition reproduces the %(title)s word for word.") % {"title": profile.title}
             )
         else:
@@ -217,11 +274,57 @@ class Wording:
             self.verbatim_note = _("As written in the profile.")
             self.packet_source = _("The competencies and their activities are those of:")
             self.back_cover = (
-                _("This edition holds the %(title)s, under %(licence)s.")
-                % {"title": profile.title, "licence": profile.rights.licence}
-                if profile.rights.licence
+                _("This edition holds the %(title)s, under %(licence)s.") % {"title": profile.title, "licence": licence}
+                if licence
                 else _("This edition holds the %(title)s.") % {"title": profile.title}
             )
+
+    def _translated(self, profile: Profile, _, locale: str | None) -> None:
+        """A translation: never "word for word"; a publication's is unofficial; the original governs."""
+        assert profile.source_language is not None
+        language = language_name(profile.source_language, locale)
+        original = Markup('<span lang="{}">{}</span>').format(profile.source_language, source_of(profile.title))
+        licence = profile.rights.licence
+        self.governs = _(
+            "Where the translation and the original differ, the original text, in %(language)s, governs."
+        ) % {"language": language}
+        self.untranslated_note = _("Passages not yet translated are shown in the original %(language)s.") % {
+            "language": language
+        }
+        self.licence_heading = _("Licence of the original")
+        self.licence_line = _("Licence of the original: %(licence)s") % {"licence": licence} if licence else ""
+        if profile.reproduced:
+            self.about_source = _("This document is an unofficial translation of the following publication:")
+            self.colophon_source = _("Unofficial translation of:")
+            self.verbatim_note = _(
+                "An unofficial translation of the profile: where the two differ, the original text, in "
+                "%(language)s, governs."
+            ) % {"language": language}
+            self.packet_source = _("The competencies and their activities are an unofficial translation of:")
+            self.back_cover = Markup(
+                _(
+                    "This edition is an unofficial translation of the %(title)s, published under %(licence)s; "
+                    "the original text governs."
+                )
+                if licence
+                else _("This edition is an unofficial translation of the %(title)s; the original text governs.")
+            ) % {"title": original, "licence": licence}
+        else:
+            self.about_source = _(
+                "This document holds a translation of the following profile, written by its publisher:"
+            )
+            self.colophon_source = _(
+                "A translation of the profile's text, which is its publisher's own. Cite the original as:"
+            )
+            self.verbatim_note = _(
+                "Translated from the profile: where the two differ, the original text, in %(language)s, governs."
+            ) % {"language": language}
+            self.packet_source = _("The competencies and their activities are translated from:")
+            self.back_cover = Markup(
+                _("This edition holds a translation of the %(title)s, under %(licence)s.")
+                if licence
+                else _("This edition holds a translation of the %(title)s.")
+            ) % {"title": original, "licence": licence}
 
     @property
     def about_codes(self) -> Markup:
@@ -350,7 +453,7 @@ def _contents_for(
     profile: Profile, domains: list[tuple[Domain, tuple[Competency, ...]]], front: tuple[ContentsEntry, ...]
 ) -> tuple[ContentsEntry, ...]:
     return front + tuple(
-        ContentsEntry(d.id, d.name, d.code, tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
+        ContentsEntry(d.id, d.name, d.code, tuple(ContentsEntry(c.id, c.name, c.code, own=True) for c in members), True)
         for d, members in domains
     )
 
@@ -386,9 +489,9 @@ def handbook(profile: Profile, brand: Brand, printed: bool) -> dict[str, Any]:
         [(d, d.competencies) for d in profile.domains],
         (
             ContentsEntry("about", _("About this edition")),
-            ContentsEntry("introduction", profile.introduction.heading),
-            ContentsEntry("principles", profile.principles_section.heading),
-            ContentsEntry("domains", profile.domains_section.heading),
+            ContentsEntry("introduction", profile.introduction.heading, own=True),
+            ContentsEntry("principles", profile.principles_section.heading, own=True),
+            ContentsEntry("domains", profile.domains_section.heading, own=True),
         ),
     )
     context["domains"] = profile.domains
@@ -455,8 +558,9 @@ def worksheet_parts(
     summary: bool = True,
     reflection: bool = True,
     notes_page: bool = True,
+    locale: str = SOURCE_LOCALE,
 ) -> dict[str, Any]:
-    """What the worksheet parts lay out, for any set of competencies.
+    """What the worksheet parts lay out, for any set of competencies, with the scale as shown (shown_scale).
 
     ``notes``: for a competency (by id), how many ruled lines its notes and
     reflection get beyond the fewest, to reach the foot of the page under its
@@ -507,7 +611,7 @@ def worksheet_parts(
         {
             "value": level.id,
             "label": level.label,
-            "heading": text.heading_label(level.label),
+            "heading": marked(level.label, text.heading_label(level.label)),
             "descriptor": level.descriptor,
         }
         for level in scale.levels
@@ -516,12 +620,13 @@ def worksheet_parts(
         {
             "value": forms.NA,
             "label": scale.not_applicable,
-            "heading": text.heading_label(scale.not_applicable),
+            "heading": marked(scale.not_applicable, text.heading_label(scale.not_applicable)),
             "descriptor": None,
         }
     )
     return {
         "scale": scale,
+        "scale_note": scale_note(scale, locale, _),
         "columns": columns,
         "na_value": forms.NA,
         "na_label": scale.not_applicable,
@@ -538,6 +643,23 @@ def worksheet_parts(
         else [],
         "prompts": tuple(_(prompt) for prompt in REFLECTION_PROMPTS) if reflection else (),
     }
+
+
+def own_words(text: str, profile: Profile, locale: str) -> object:
+    """One of the profile's texts, for a place that holds more than the text (a heading after its code): marked
+    with its language when that is not the interface's (render.marked; content_lang), else as it is."""
+    if fallback(text) or same_language(profile.language, locale):
+        return marked(text)
+    return Markup('<span lang="{}">{}</span>').format(profile.language, text)
+
+
+def _scope_heading(profile: Profile, scope: Scope, locale: str) -> Markup | None:
+    """A domain's or a competency's worksheet's subtitle: its code and name, the name in its language."""
+    parts = profile.domains if scope.kind == "domain" else profile.competencies
+    for part in parts if scope.kind != "profile" else ():
+        if part.code == scope.code:
+            return Markup("{} {}").format(part.code, own_words(part.name, profile, locale))
+    return None
 
 
 def worksheet(
@@ -564,11 +686,14 @@ def worksheet(
         landscape=True,
         duplex=False,
     )
-    context.update(worksheet_parts(profile, scale, _, competencies, notes, summary=len(competencies) > 1))
+    shown = shown_scale(scale, profile, brand.locale, _)
+    context.update(
+        worksheet_parts(profile, shown, _, competencies, notes, summary=len(competencies) > 1, locale=brand.locale)
+    )
     context.update(
         {
             "scope": scope,
-            "scope_title": scope_title,
+            "scope_title": _scope_heading(profile, scope, brand.locale) or scope_title,
             "fillable": fillable,
             "identity": forms.identity(profile, scale, competencies).to_json(),
             "js_messages": js_messages(WORKSHEET_SCRIPT, _),
@@ -591,7 +716,7 @@ def excerpt(
     t = terms(profile)
     for_role = bool(role.id)
     codes = ", ".join(c.code for c in role.competencies)
-    role_name = role.name.lower()
+    role_name = derived(role.name, role.name.lower())
     context = frame(
         profile,
         brand,
@@ -624,14 +749,18 @@ def excerpt(
         if for_role
         else [("selected", _("Selected competencies"), role.primary)]
     )
-    context.update(worksheet_parts(profile, scale, _, role.competencies, notes))
+    context.update(
+        worksheet_parts(
+            profile, shown_scale(scale, profile, brand.locale, _), _, role.competencies, notes, locale=brand.locale
+        )
+    )
     context.update(
         {
             "role": role if for_role else None,
             "role_name": role_name,
-            "role_heading": _("The %(role)s") % {"role": role_name},
+            "role_heading": phrase(_("The %(role)s"), heading=True, role=role_name),
             "for_subject": (
-                _("For the %(role)s") % {"role": role_name}
+                phrase(_("For the %(role)s"), role=role_name)
                 if for_role
                 else _("For selected competencies (%(codes)s)") % {"codes": codes}
             ),
@@ -643,10 +772,16 @@ def excerpt(
             ],
             "contents": (
                 ContentsEntry("about", _("About this edition")),
-                *((ContentsEntry("role", _("The %(role)s") % {"role": role_name}),) if for_role else ()),
-                ContentsEntry("principles", profile.principles_section.heading),
                 *(
-                    ContentsEntry(gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code) for c in members))
+                    (ContentsEntry("role", phrase(_("The %(role)s"), heading=True, role=role_name)),)
+                    if for_role
+                    else ()
+                ),
+                ContentsEntry("principles", profile.principles_section.heading, own=True),
+                *(
+                    ContentsEntry(
+                        gid, heading, "", tuple(ContentsEntry(c.id, c.name, c.code, own=True) for c in members)
+                    )
                     for gid, heading, members in groups
                     if members
                 ),
@@ -693,13 +828,14 @@ def packet(
     context.update(
         worksheet_parts(
             profile,
-            scale,
+            shown_scale(scale, profile, brand.locale, _),
             _,
             recipe.competencies,
             notes,
             summary=False,
             reflection="reflection" not in recipe.sections,
             notes_page=not ({"notes", "reflection"} <= set(recipe.sections)),
+            locale=brand.locale,
         )
     )
     sections = tuple(s for s in recipe.sections if not (s == "pre-work" and printed and not recipe.print_pre_work))
@@ -723,13 +859,16 @@ def packet(
             "agenda_end": _end_time(recipe.agenda[-1]),
             "cases": [{"letter": chr(ord("A") + i), "case": case} for i, case in enumerate(recipe.cases)],
             "evaluation": {
-                "statements": tuple(_(statement) % t for statement in EVALUATION_STATEMENTS),
+                "statements": tuple(
+                    phrase(_(statement), principles=t["principles"], domains=t["domains"])
+                    for statement in EVALUATION_STATEMENTS
+                ),
                 "agreement": tuple(_(label) for label in AGREEMENT),
                 "questions": tuple(_(question) for question in EVALUATION_QUESTIONS),
             },
             "action_plan": {"columns": tuple(_(column) for column in ACTION_PLAN_COLUMNS), "rows": 5},
             "reflection_prompts": tuple(_(prompt) for prompt in REFLECTION_PROMPTS),
-            "principles_heading": _capitalised(_("The %(principles)s") % t),
+            "principles_heading": phrase(_("The %(principles)s"), heading=True, **t),
         }
     )
     return context
@@ -748,7 +887,16 @@ def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
         else {}
     )
     _ = translator(brand.locale)
-    deck = slide_deck.deck(profile, recipe, trainers, fonts, scale, logo=brand.logo is not None, gettext=_)
+    deck = slide_deck.deck(
+        profile,
+        recipe,
+        trainers,
+        fonts,
+        shown_scale(scale, profile, brand.locale, _),
+        logo=brand.logo is not None,
+        gettext=_,
+        locale=brand.locale,
+    )
     context = frame(
         profile,
         brand,
@@ -766,9 +914,12 @@ def slides(profile: Profile, recipe: Packet, scale: RatingScale, brand: Brand, p
     return context
 
 
-def level_key(scale: RatingScale) -> str:
-    """The levels and their ranks, as a report explains its averages: 1 = Emerging; 2 = Acquiring."""
-    return "; ".join(f"{level.rank} = {level.label}" for level in scale.levels)
+def level_key(scale: RatingScale, locale: str | None = None) -> Markup:
+    """The levels and their ranks, as a report explains its averages: 1 = Emerging; 2 = Acquiring (each label
+    marked with its language where it is not the interface's: see shown_scale)."""
+    return Markup("; ").join(
+        Markup("{} = {}").format(number(level.rank, locale), marked(level.label)) for level in scale.levels
+    )
 
 
 def _end_time(slot) -> str | None:
@@ -780,48 +931,49 @@ def _end_time(slot) -> str | None:
 # --- summary of collected worksheets, and each person's report ------------------------------------
 
 
-def _figure(value: float | None) -> str:
-    """An average as printed (see results.rounded); a dash when there is none."""
+def _figure(value: float | None, locale: str | None) -> str:
+    """An average as printed (see results.rounded), in the interface's numbers; a dash when there is none."""
     from .results import rounded
 
-    return "–" if value is None else str(rounded(value))
+    return "–" if value is None else number(rounded(value), locale, 1)
 
 
-def _signed(value) -> str:
+def _signed(value, locale: str | None) -> str:
     if value > 0:
-        return f"+{value}"
-    return f"−{-value}" if value < 0 else f"{abs(value)}"
+        return "+" + number(value, locale, 1)
+    return "−" + number(-value, locale, 1) if value < 0 else number(abs(value), locale, 1)
 
 
-def _change(change) -> dict[str, Any] | None:
+def _change(change, locale: str | None) -> dict[str, Any] | None:
     """The paired change as printed: its two averages, their difference, and how many people."""
     if change is None:
         return None
     return {
-        "first": _figure(change.first),
-        "second": _figure(change.second),
-        "difference": _signed(change.difference),
-        "people": change.people,
+        "first": _figure(change.first, locale),
+        "second": _figure(change.second, locale),
+        "difference": _signed(change.difference, locale),
+        "people": number(change.people, locale),
         "pairs": change.pairs,
     }
 
 
-def _row(group) -> dict[str, Any]:
+def _row(group, locale: str | None) -> dict[str, Any]:
+    """A group's results as the summary prints them: counts and averages in the interface's numbers."""
     return {
         "code": group.code,
         "name": group.name,
-        "activities": group.activities,
+        "activities": number(group.activities, locale),
         "rounds": {
             n: {
-                "counts": r.counts,
-                "na": r.not_applicable,
-                "average": _figure(r.average),
-                "people": r.people if r.average is not None else "–",
+                "counts": tuple(number(count, locale) for count in r.counts),
+                "na": number(r.not_applicable, locale),
+                "average": _figure(r.average, locale),
+                "people": number(r.people, locale) if r.average is not None else "–",
             }
             for n, r in group.rounds.items()
         },
-        "change": _change(group.change),
-        "priorities": group.priorities or "",
+        "change": _change(group.change, locale),
+        "priorities": number(group.priorities, locale) if group.priorities else "",
     }
 
 
@@ -863,21 +1015,24 @@ def summary(
                 "rating."
             )
         )
-        % {"count": len(people), "scale": responses.scale.name},
+        % {"count": number(len(people), brand.locale), "scale": responses.scale.name},
         landscape=True,
         duplex=False,
     )
+    scale = shown_scale(responses.scale, profile, brand.locale, _)
     context.update(
         {
-            "scale": responses.scale,
-            "levels": responses.scale.levels,
-            "level_key": level_key(responses.scale),
+            "scale": scale,
+            "scale_note": scale_note(scale, brand.locale, _),
+            "levels": scale.levels,
+            "level_key": level_key(scale, brand.locale),
             "rounds": forms.ROUNDS,
             "rounds_named": rounds_named(_),
             "people": [{"person": p, "report": (reports or {}).get(p.name)} for p in people],
             "reports": bool(reports),
             "domains": [
-                {"total": _row(total), "competencies": [_row(c) for c in members]} for total, members in results.domains
+                {"total": _row(total, brand.locale), "competencies": [_row(c, brand.locale) for c in members]}
+                for total, members in results.domains
             ],
             "priorities": results.priorities,
             "notes": _notes_by_competency(profile, responses.notes),
@@ -900,8 +1055,10 @@ def person_report(
     """
     _ = translator(brand.locale)
     rounds = rounds_named(_)
-    labels = {level.id: text.heading_label(level.label) for level in scale.levels}  # wrapping only between words
-    labels[forms.NA] = text.heading_label(scale.not_applicable)
+    scale = shown_scale(scale, profile, brand.locale, _)
+    # wrapping only between words
+    labels = {level.id: marked(level.label, text.heading_label(level.label)) for level in scale.levels}
+    labels[forms.NA] = marked(scale.not_applicable, text.heading_label(scale.not_applicable))
     per_competency = {g.code: g for g in results.competencies}
     answered = {r.competency.code for r in ratings} | {n.competency.code for n in person.notes}
     by_slot = {(r.activity.code, r.round): r for r in ratings}
@@ -931,12 +1088,12 @@ def person_report(
                             "round": n,
                             "label": rounds[n]["long"],
                             "rated": group.rounds[n].rated,
-                            "average": _figure(group.rounds[n].average),
+                            "average": _figure(group.rounds[n].average, brand.locale),
                         }
                         for n in forms.ROUNDS
                         if group and group.rounds[n].rated
                     ],
-                    "change": _change(group.change) if group else None,
+                    "change": _change(group.change, brand.locale) if group else None,
                     "notes": [n for n in person.notes if n.competency.code == c.code],
                 }
             )
@@ -960,8 +1117,9 @@ def person_report(
         {
             "person": person,
             "scale": scale,
+            "scale_note": scale_note(scale, brand.locale, _),
             "levels": scale.levels,
-            "level_key": level_key(scale),
+            "level_key": level_key(scale, brand.locale),
             "rounds": [
                 {
                     "round": n,

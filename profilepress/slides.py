@@ -14,9 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import measure
 from .errors import UserError
-from .model import Packet, Profile, RatingScale, reminder
+from .messages import number, same_language
+from .model import Packet, Profile, RatingScale
+from .render import marked, phrase
+from .translation import SOURCE, Localised, fallback, reminder
 
 Fonts = dict[int, Path] | None  # the brand's font files by weight; None: the vendored font
 
@@ -41,10 +46,10 @@ class Item:
 @dataclass(frozen=True)
 class Slide:
     kind: str  # title | list | agenda | competency | close | source
-    heading: str
+    heading: str  # Markup when it marks a passage's language (a competency's name shown untranslated)
     items: tuple[Item, ...] = ()
     lead: str = ""  # a sentence above the list (a competency's reminder)
-    part: str = ""  # "2 of 3" when a list spreads over slides
+    part: str = ""  # "2 of 3" when a list spreads over slides (in the interface's words and numbers)
     ordered: bool = False
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
@@ -55,6 +60,8 @@ def _lines(
     """How many lines ``text`` takes at ``size_pt`` in a column ``width_mm`` wide (greedy wrapping).
 
     ``indent_em``: what stands before the text on its first line (a code chip), in ems."""
+    if isinstance(text, Markup):  # measured by its words, without the markup that marks their language
+        text = text.striptags()
     room = width_mm / (size_pt * PT_MM) * SAFETY
     lines, used = 1, indent_em
     space = measure.width_em(" ", bold, fonts)
@@ -86,12 +93,26 @@ def _item_lines(item: Item, fonts: Fonts = None) -> float:
 
 
 def _heading(heading: str, part: str) -> str:
-    """A heading as measured: its part label ("(2 of 3)") never breaks, so it is one word."""
-    return f"{heading} {part.replace(' ', '_')}" if part else heading
+    """A heading as measured (its text, without markup): its part label ("(2 of 3)") never breaks, so it is
+    one word."""
+    words = Markup(heading).striptags() if isinstance(heading, Markup) else heading
+    return f"{words} {part.replace(' ', '_')}" if part else words
+
+
+def part_of(n: int, total: int) -> str:
+    """The label of slide ``n`` of a run of ``total`` (the default: the source's words)."""
+    return f"{n} of {total}"
 
 
 def spread(
-    heading: str, items: list[Item], *, lead: str = "", kind: str = "list", ordered: bool = False, fonts: Fonts = None
+    heading: str,
+    items: list[Item],
+    *,
+    lead: str = "",
+    kind: str = "list",
+    ordered: bool = False,
+    fonts: Fonts = None,
+    part: Callable[[int, int], str] = part_of,
 ) -> list[Slide]:
     """The items on as few slides as they need, in order, the slides about equally full; the lead on the first.
 
@@ -101,8 +122,8 @@ def spread(
     needs = [_item_lines(item, fonts) for item in items]
 
     def room(index: int, total: int) -> float:
-        part = f"({index + 1} of {total})" if total > 1 else ""
-        return _body_room(_heading(heading, part), lead if index == 0 else "", fonts)
+        label = f"({part(index + 1, total)})" if total > 1 else ""
+        return _body_room(_heading(heading, label), lead if index == 0 else "", fonts)
 
     def pack(total: int, target: float | None) -> list[list[int]] | None:
         pages: list[list[int]] = [[]]
@@ -129,7 +150,7 @@ def spread(
         if need > room(1, 2):
             raise UserError(
                 f"'{items[i].code or items[i].text[:40]}' is too long for one slide at {BODY_PT:g} pt "
-                f"under '{heading}'; shorten it, or leave it to the handouts"
+                f"under '{_heading(heading, '')}'; shorten it, or leave it to the handouts"
             )
     total = 1
     while (pages := pack(total, None)) is None:
@@ -151,7 +172,7 @@ def spread(
             heading,
             tuple(items[i] for i in page),
             lead if n == 0 else "",
-            f"{n + 1} of {total}" if total > 1 else "",
+            part(n + 1, total) if total > 1 else "",
             ordered,
             {"start": starts[n]},
         )
@@ -210,34 +231,52 @@ def deck(
     scale: RatingScale | None = None,
     logo: bool = False,
     gettext: Callable[[str], str] = str,
+    locale: str | None = None,
 ) -> list[Slide]:
     """Every slide of a workshop, in the order it is shown; ``fonts``: the brand's (weight → file), if any;
-    ``gettext``: the edition's interface words (profilepress.messages); the profile names its own parts."""
+    ``gettext`` and ``locale``: the edition's interface words and numbers (profilepress.messages); the profile
+    names its own parts. A passage shown in another language than the interface's (a text of a translated
+    edition not translated yet, a scale's cited labels) keeps its language, in the HTML (render.marked)."""
     _ = gettext
+
+    def part(n: int, total: int) -> str:
+        return _("%(number)s of %(count)s") % {"number": number(n, locale), "count": number(total, locale)}
+
+    def listed(heading: str, items: list[Item], **options) -> list[Slide]:
+        return spread(heading, items, part=part, fonts=fonts, **options)
+
+    def own(words: str) -> str:
+        """The profile's words, marked with their language when it is not the interface's."""
+        if fallback(words) or locale is None or same_language(profile.language, locale):
+            return words
+        return Localised(words, profile.language, SOURCE)
+
     vocabulary = profile.vocabulary
     slides = [title_slide(recipe, trainers, fonts, logo)]
-    slides += spread(_("What you will learn"), [Item(o) for o in recipe.objectives], ordered=True, fonts=fonts)
-    slides += spread(
+    slides += listed(_("What you will learn"), [Item(o) for o in recipe.objectives], ordered=True)
+    slides += listed(
         _("Agenda"),
         [
             Item(slot.item, note=f"{slot.time} · " + _("%(minutes)s min") % {"minutes": slot.minutes})
             for slot in recipe.agenda
         ],
         kind="agenda",
-        fonts=fonts,
     )
-    heading = _("The %(principles)s") % {"principles": vocabulary.principle.many}
-    slides += spread(
-        heading[:1].upper() + heading[1:], [Item(p.name, code=p.code) for p in profile.principles], fonts=fonts
+    slides += listed(
+        phrase(_("The %(principles)s"), heading=True, principles=own(vocabulary.principle.many)),
+        [Item(own(p.name), code=p.code) for p in profile.principles],
     )
     chosen = {c.code for c in recipe.competencies}
-    slides += spread(
-        _capitalised(
-            _("The %(count)s %(domains)s") % {"count": len(profile.domains), "domains": vocabulary.domain.many}
+    slides += listed(
+        phrase(
+            _("The %(count)s %(domains)s"),
+            heading=True,
+            count=number(len(profile.domains), locale),
+            domains=own(vocabulary.domain.many),
         ),
         [
             Item(
-                d.name,
+                own(d.name),
                 code=d.code,
                 note=_range(d)
                 + "".join(
@@ -248,35 +287,35 @@ def deck(
             )
             for d in profile.domains
         ],
-        fonts=fonts,
     )
 
     for c in recipe.competencies:  # its name, a one-line reminder, then its activities
-        slides += spread(
-            f"{c.code} {c.name}",
-            [Item(a.text, code=a.code) for a in c.activities],
-            lead=reminder(c),
+        slides += listed(
+            Markup("{} {}").format(c.code, marked(own(c.name))),
+            [Item(own(a.text), code=a.code) for a in c.activities],
+            lead=own(reminder(c)),
             kind="competency",
-            fonts=fonts,
         )
-    if scale is not None:  # what the self-assessment rates with
-        levels = [Item(level.label + (f": {level.descriptor}" if level.descriptor else "")) for level in scale.levels]
-        slides += spread(
+    if scale is not None:  # what the self-assessment rates with (its labels cited: see select.shown_scale)
+        levels = [
+            Item(
+                Markup("{}: {}").format(marked(level.label), marked(level.descriptor))
+                if level.descriptor
+                else level.label
+            )
+            for level in scale.levels
+        ]
+        slides += listed(
             _("Rating your practice"),
             levels + [Item(scale.not_applicable)],
             lead=_("For each activity, tick the level that best describes your practice now, with an example:"),
             ordered=False,
-            fonts=fonts,
         )
     if recipe.discussion:
-        slides += spread(_("Discuss in your group"), [Item(q) for q in recipe.discussion], ordered=True, fonts=fonts)
-    slides.append(Slide("source", _("Where the competencies come from"), lead=profile.citation))
+        slides += listed(_("Discuss in your group"), [Item(q) for q in recipe.discussion], ordered=True)
+    slides.append(Slide("source", _("Where the competencies come from"), lead=own(profile.citation)))
     slides.append(Slide("close", _("Thank you"), extra={"trainers": trainers}))
     return slides
-
-
-def _capitalised(words: str) -> str:
-    return words[:1].upper() + words[1:]
 
 
 def _range(domain) -> str:

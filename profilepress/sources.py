@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from .messages import NOT_APPLICABLE
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -253,7 +255,15 @@ class ScaleFile(SourceModel):
         description="What the source rates with it; the worksheets rate each activity."
     )
     evidence_column: bool = Field(default=False, description="Whether the source pairs ratings with evidence.")
-    not_applicable: Text = Field(default="No opportunity / N/A", description="The label of the N/A choice.")
+    not_applicable: Text = Field(
+        default=NOT_APPLICABLE,
+        description="The label of the N/A choice; without it, the engine's own, in each edition's language.",
+    )
+    language: Language | None = Field(
+        default=None,
+        description="The language of the scale's name, labels and descriptors, as its source prints them (BCP 47);"
+        " default: the profile's. An edition in another language shows them as written, marked with it.",
+    )
     levels: list[LevelEntry] = Field(min_length=2, max_length=7, description="From the lowest to the highest.")
 
 

@@ -35,13 +35,15 @@ def source_hash(text: str) -> str:
 # --- states of a text ------------------------------------------------------------------------------
 
 TRANSLATED, MISSING, STALE = "translated", "missing", "stale"
+SOURCE = "source"  # a text a translation never translates (the citation, the publisher, a role): the source's
 
 
 class Localised(str):
     """A text of a translated edition: the translation, or the source text it fell back to.
 
     ``lang``: the language of the text itself (the edition's, or the source's on a fallback);
-    ``state``: ``translated``, ``missing`` or ``stale``. It is a ``str``, so templates and filters use it as
+    ``state``: ``translated``, ``missing`` or ``stale``, or ``source`` for a text that is never translated
+    (shown, like a fallback, in the source's language). It is a ``str``, so templates and filters use it as
     text; :func:`lang_of` and :func:`fallback` ask for the rest (a plain ``str`` answers None and False).
     """
 
@@ -67,6 +69,22 @@ class Localised(str):
         return f"Localised({str(self)!r}, {self.lang!r}, {self.state!r}, {self.source!r})"
 
 
+def derived(text: str, new: str) -> str:
+    """``new``, made from ``text`` (capitalised, joined with a code), with ``text``'s language and state."""
+    if isinstance(text, Localised):
+        return Localised(new, text.lang, text.state, new if text.fallback else text.source)
+    return new
+
+
+def reminder(competency: model.Competency) -> str:
+    """:func:`model.reminder` (the first sentence of a competency's description), in the language of the text
+    it is cut from."""
+    paragraphs = [b.text for b in competency.description if isinstance(b, model.Paragraph)]
+    opening = competency.description[0]
+    source = paragraphs[0] if paragraphs else opening.items[0] if isinstance(opening, model.ItemList) else ""
+    return derived(source, model.reminder(competency))
+
+
 def lang_of(text: object) -> str | None:
     """The language of a text of a translated edition; None for a text of an untranslated one."""
     return text.lang if isinstance(text, Localised) else None
@@ -78,7 +96,8 @@ def source_of(text: str) -> str:
 
 
 def fallback(text: object) -> bool:
-    """Whether this text is the source text shown because its translation is missing or stale."""
+    """Whether this text is shown in the source's language in a translated edition: its translation is
+    missing or stale, or it is never translated."""
     return isinstance(text, Localised) and text.fallback
 
 
@@ -106,12 +125,27 @@ def _block_fields(prefix: str, label: str, blocks: tuple[model.Block, ...]) -> I
                 yield Field(f"{prefix}.{n}.{i}", f"{label} ¶{n} item {i}", item)
 
 
+TERMS = {"principle": "principles", "domain": "domains", "competency": "competencies"}  # the parts it names
+HEADINGS = ("description", "activities")  # the vocabulary's headings over a competency's two parts
+
+
+def _vocabulary_fields(v: model.Vocabulary) -> Iterator[Field]:
+    """What the profile calls its parts (its own words, or the engine's defaults when it declares none)."""
+    for part, parts in TERMS.items():
+        term = getattr(v, part)
+        yield Field(f"vocabulary.{part}.one", f"vocabulary {part}", term.one)
+        yield Field(f"vocabulary.{part}.many", f"vocabulary {parts}", term.many)
+    for name in HEADINGS:
+        yield Field(f"vocabulary.{name}", f"vocabulary {name}", getattr(v, name))
+
+
 def fields(profile: model.Profile) -> Iterator[Field]:
     """Every translatable text of the profile, in print order, with its key and code."""
-    for name in ("title", "subtitle", "short_title"):
+    for name in ("title", "subtitle", "short_title", "date"):
         value = getattr(profile, name)
         if value:
             yield Field(f"profile.{name}", name.replace("_", " "), value)
+    yield from _vocabulary_fields(profile.vocabulary)
     yield from _section_fields("profile.introduction", "introduction", profile.introduction)
     yield from _section_fields("profile.principles_section", "principles section", profile.principles_section)
     for p in profile.principles:
@@ -243,11 +277,27 @@ def translate(profile: model.Profile, overlay: Overlay) -> model.Profile:
             competencies=tuple(competency(c) for c in d.competencies),
         )
 
+    def untranslated(value: str) -> Localised:
+        return Localised(value, source_lang, SOURCE)
+
+    def term(part: str) -> model.Term:
+        source = getattr(profile.vocabulary, part)
+        return model.Term(text(f"vocabulary.{part}.one", source.one), text(f"vocabulary.{part}.many", source.many))
+
+    vocabulary = model.Vocabulary(
+        principle=term("principle"),
+        domain=term("domain"),
+        competency=term("competency"),
+        description=text("vocabulary.description", profile.vocabulary.description),
+        activities=text("vocabulary.activities", profile.vocabulary.activities),
+    )
     domains = tuple(domain(d) for d in profile.domains)
     by_code = {c.code: c for d in domains for c in d.competencies}
     roles = tuple(
         replace(
             r,
+            name=untranslated(r.name),
+            description=untranslated(r.description),
             primary=tuple(by_code[c.code] for c in r.primary),
             supporting=tuple(by_code[c.code] for c in r.supporting),
         )
@@ -258,7 +308,12 @@ def translate(profile: model.Profile, overlay: Overlay) -> model.Profile:
         title=text("profile.title", profile.title),
         subtitle=text("profile.subtitle", profile.subtitle) if profile.subtitle else profile.subtitle,
         short_title=text("profile.short_title", profile.short_title),
+        date=text("profile.date", profile.date),
+        citation=untranslated(profile.citation),
+        publisher=untranslated(profile.publisher),
         language=overlay.lang,
+        source_language=source_lang,
+        vocabulary=vocabulary,
         introduction=section("profile.introduction", profile.introduction),
         principles_section=section("profile.principles_section", profile.principles_section),
         domains_section=section("profile.domains_section", profile.domains_section),
@@ -295,9 +350,12 @@ class Summary:
     source_lang: str
 
 
-def summary(profile: model.Profile, translated: model.Profile) -> Summary:
-    """For the template context of a translated edition."""
-    return Summary(translated.language, profile.language)
+def summary(profile: model.Profile) -> Summary | None:
+    """For the template context: None for the source's edition, else the translation's language and the
+    source's."""
+    if profile.source_language is None:
+        return None
+    return Summary(profile.language, profile.source_language)
 
 
 # --- a skeleton for the translator -----------------------------------------------------------------

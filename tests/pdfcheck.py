@@ -126,6 +126,37 @@ def element_text(reader: PdfReader, element, texts: dict[tuple[int, int], str], 
     return " ".join(" ".join(p.split()) for p in parts if p.strip())
 
 
+def languages(reader: PdfReader) -> list[tuple[str, str]]:
+    """Every piece of marked text with the language the tags give it: the nearest ``/Lang`` among the
+    elements it is tagged in, else the document's (as a screen reader chooses its voice), in tag order."""
+    texts = marked_text(reader)
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    root = reader.trailer["/Root"]
+    found: list[tuple[str, str]] = []
+
+    def walk(node, lang: str, page_index) -> None:
+        lang = str(node.get("/Lang", lang))
+        page = node.get("/Pg")
+        page_index = pages.get(page.idnum, page_index) if page is not None else page_index
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else ([] if kids is None else [kids]):
+            if isinstance(kid, int):
+                text = " ".join(texts.get((page_index, kid), "").split())
+                if text:
+                    found.append((text, lang))
+                continue
+            kid = kid.get_object()
+            if hasattr(kid, "get") and kid.get("/Type") == "/MCR":
+                text = " ".join(texts.get((pages.get(kid["/Pg"].idnum, page_index), int(kid["/MCID"])), "").split())
+                if text:
+                    found.append((text, lang))
+            elif hasattr(kid, "get") and "/S" in kid:
+                walk(kid, lang, page_index)
+
+    walk(root["/StructTreeRoot"].get_object(), str(root.get("/Lang", "")), None)
+    return found
+
+
 def _children(node, roles: tuple[str, ...]) -> list:
     found = []
     for kid in _list(node.get("/K")):

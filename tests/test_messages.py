@@ -8,6 +8,8 @@ text is taken out, reached the document without the catalogue), Spanish and US E
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -26,6 +28,7 @@ from profilepress.load import load_profile
 from profilepress.project import Target
 
 from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
+from pdfcheck import languages
 
 LOCALES = ROOT / "locales"
 ATTRIBUTES = ("aria-label", "alt", "title", "data-label", "data-round-1", "data-round-2", "aria-roledescription")
@@ -185,9 +188,31 @@ def test_the_profiles_text_carries_its_own_language_when_the_interface_differs(s
     assert soup.select_one("h2#about-heading").get_text() == "Acerca de esta edición"
     for element in soup.select("article.competency, #introduction, .citation, .cover .title"):
         assert element.find_parent(attrs={"lang": "en-GB"}) or element.get("lang") == "en-GB", element.name
-    # The PDF's language is the interface's. (WeasyPrint does not carry an element's lang into the tag tree.)
+    # The PDF's language is the interface's; the profile's words are tagged with their own (pdftags.tag_languages).
     with pikepdf.open(spanish_build / "handbook.pdf") as pdf:
         assert str(pdf.Root.Lang) == "es"
+    tagged = languages(PdfReader(spanish_build / "handbook.pdf"))
+    for words in ("Active listening", "Ask open questions", "Mentors give their full attention.", "Be Patient"):
+        assert [lang for text, lang in tagged if words in text] and all(
+            lang == "en-GB" for text, lang in tagged if words in text
+        ), words
+    assert all(lang == "es" for text, lang in tagged if "Acerca de esta edición" in text)
+
+
+def test_a_passages_language_reaches_the_pdfs_tags_nested_as_in_the_html(tmp_path):
+    """An element's lang becomes its structure element's /Lang, inherited by what it holds, overridden inside."""
+    from profilepress.pdf import html_to_pdf
+
+    html = (
+        '<html lang="es"><head><title>t</title></head><body><h1>Escucha</h1>'
+        '<p>Dice <span lang="en-GB">Active listening</span> en inglés.</p>'
+        '<section lang="en-GB"><h2>Reflecting back</h2><ul><li>Say back</li><li lang="es">Devolver</li></ul></section>'
+        "</body></html>"
+    )
+    tagged = languages(PdfReader(io.BytesIO(html_to_pdf(html, tmp_path, [tmp_path]))))
+    assert ("Escucha", "es") in tagged and ("Active listening", "en-GB") in tagged
+    assert ("Reflecting back", "en-GB") in tagged and ("Say back", "en-GB") in tagged and ("Devolver", "es") in tagged
+    assert all(lang == "es" for text, lang in tagged if "Dice" in text or "en inglés" in text)
 
 
 def test_us_english_spells_organization_and_license(tmp_path, monkeypatch):
@@ -277,3 +302,96 @@ def test_the_bundled_profiles_vocabulary_reaches_its_documents(shipped_handbook)
     competency = shipped_handbook.select_one("article.competency")
     assert [text_of(h) for h in competency.select("h4")] == ["Core component", "Core activities"]
     assert "reproduces the text of the following profile word for word" in text_of(shipped_handbook)
+
+
+def test_a_spanish_summary_writes_numbers_as_spanish_readers_do_and_marks_the_profiles_words(
+    run, tmp_path, monkeypatch
+):
+    """collect's summary and reports in an edition whose interface is Spanish (the profile's text, in English,
+    marked with its language; the scale's cited labels with theirs): the averages and the change written with a
+    decimal comma. The figures are those of test_collect's paired change (1.3 → 2.7, +1.4 in English)."""
+    from profilepress import forms
+    from profilepress.load import load_scales
+
+    load_brands = load_module.load_brands
+    monkeypatch.setattr(
+        load_module,
+        "load_brands",
+        lambda folder, root: {k: dataclasses.replace(b, locale="es") for k, b in load_brands(folder, root).items()},
+    )
+    profile = load_profile(TINY)
+    scale = load_scales([ROOT / "scales"])["california-cpm"]
+    identity = json.loads(forms.identity(profile, scale, profile.competencies).to_json())
+    answers = {
+        "ada": {
+            "name": "Ada",
+            "M1_1_r1": "emerging",
+            "M1_2_r1": "acquiring",
+            "M1_1_r2": "accomplished",
+            "M1_2_r2": "acquiring",
+        },
+        "ben": {"name": "Ben", "M1_1_r1": "emerging", "M1_1_r2": "accomplished"},
+        "dee": {"name": "Dee", "M1_1_r1": "accomplished"},
+    }
+    files = []
+    for name, fields in answers.items():
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(
+            json.dumps(
+                {
+                    "format": "profilepress-worksheet-answers",
+                    "format_version": 1,
+                    "worksheet": identity,
+                    "fields": fields,
+                }
+            ),
+            encoding="utf-8",
+        )
+    result = run(
+        "collect",
+        *map(str, files),
+        "--source",
+        str(TINY),
+        "--into",
+        str(tmp_path / "out"),
+        "-j",
+        "1",
+        "--format",
+        "html",
+    )
+    assert result.code == 0, result.err
+    soup = BeautifulSoup((tmp_path / "out/summary.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == "es"
+    body = next(tb for tb in soup.select("table.results tbody") if text_of(tb.th).startswith("M1 "))
+    first, second = ([text_of(td) for td in tr.select("td")] for tr in body.select("tr"))
+    assert first[-2:] == ["1,3 → 2,7, +1,4 (n = 2)", ""] and "1,8" in first and "2,7" in second
+    assert body.th.select_one('[lang="en-GB"]').get_text() == "Active listening"
+    heads = soup.select("table.results thead th")
+    assert [th.select_one("[lang]").get("lang") for th in heads if text_of(th) == "Emerging"] == ["en"]
+    assert "Sin ocasión / N/A" in [text_of(th) for th in heads]
+    assert "en inglés" in text_of(soup.select_one("header"))  # the cited labels are said to be in English
+    report = BeautifulSoup((tmp_path / "out/people/ada.html").read_text(encoding="utf-8"), "html.parser")
+    assert "1,5" in text_of(report.select_one(".person-averages"))  # Ada's M1, first rating: (1 + 2) / 2
+    assert all(span.get("lang") == "en-GB" for span in report.select(".person-table .activity-text"))
+
+
+def test_a_scales_cited_labels_keep_their_language_and_the_worksheet_says_so(spanish_build, tmp_path, monkeypatch):
+    """The scale's level names are quoted from its source (scales/README.md): in a Spanish worksheet they stay
+    in English, marked, and the worksheet says so; its N/A choice is the engine's words, in Spanish."""
+    soup = BeautifulSoup((spanish_build / "worksheets/profile.html").read_text(encoding="utf-8"), "html.parser")
+    legend = soup.select(".how-to .legend strong")
+    assert [(s.get_text(), s.get("lang")) for s in legend] == [
+        ("Emerging", "en"),
+        ("Acquiring", "en"),
+        ("Accomplished", "en"),
+    ]
+    assert "Los nombres de los niveles se citan tal como los da su fuente, en inglés." in text_of(
+        soup.select_one(".how-to .source")
+    )
+    heads = soup.select(".ws-competency thead th.h-level")
+    assert heads[0].select_one("[lang]")["lang"] == "en" and text_of(heads[-1]) == "Sin ocasión / N/A"
+    assert not heads[-1].select("[lang]")
+    out = build_in("en-GB", tmp_path, monkeypatch, targets=worksheets(TINY, "profile", "html"))
+    english = BeautifulSoup((out / "worksheets/profile.html").read_text(encoding="utf-8"), "html.parser")
+    assert not english.select(".how-to [lang]") and "quoted" not in text_of(english.select_one(".how-to"))
+    assert text_of(english.select(".ws-competency thead th.h-level")[-1]) == "No opportunity / N/A"

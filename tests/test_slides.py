@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pymupdf
 import pytest
@@ -172,3 +173,15 @@ def test_a_long_title_is_set_smaller_and_one_too_long_for_the_title_slide_is_ref
     endless = dataclasses.replace(packet, title=" ".join(["Implementation support practice"] * 12))
     with pytest.raises(UserError, match="too long for the title slide"):
         slides.title_slide(endless, ["Sam Rivera"], logo=True)
+
+
+def test_a_list_spread_over_slides_is_counted_in_the_interfaces_words_and_numbers(recipe):
+    from profilepress.messages import translator
+
+    profile, packet = recipe
+    english = [s.part for s in slides.deck(profile, packet, ["Sam Rivera"]) if s.part]
+    spanish = [
+        s.part for s in slides.deck(profile, packet, ["Sam Rivera"], gettext=translator("es"), locale="es") if s.part
+    ]
+    assert english and all(re.fullmatch(r"\d+ of \d+", part) for part in english)
+    assert spanish and all(re.fullmatch(r"\d+ de \d+", part) for part in spanish)

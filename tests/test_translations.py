@@ -69,7 +69,7 @@ def edit(path, old, new):
 def test_the_shipped_spanish_overlay_is_complete_and_current():
     result = translations(TINY, "es")
     assert result.code == 0, result.out + result.err
-    assert "es: 25 of 25 translated, 0 missing, 0 stale, 0 unknown" in result.out
+    assert "es: 34 of 34 translated, 0 missing, 0 stale, 0 unknown" in result.out
 
 
 def test_report_names_a_missing_entry_and_a_stale_one_by_code(tiny):
@@ -82,7 +82,7 @@ def test_report_names_a_missing_entry_and_a_stale_one_by_code(tiny):
 
     result = translations(tiny)
     assert result.code == 1, result.out + result.err  # stale: exit 1
-    assert "es: 23 of 25 translated, 1 missing, 1 stale, 0 unknown" in result.out
+    assert "es: 32 of 34 translated, 1 missing, 1 stale, 0 unknown" in result.out
     lines = result.out.splitlines()
     assert any(line.strip().startswith("stale    M2.1:") and "Summarise in their words" in line for line in lines)
     assert any(line.strip() == "missing  M1.2 item 1 (competency.active-listening.activity.2.item.1)" for line in lines)
@@ -132,7 +132,7 @@ def test_init_starts_a_new_language(tiny):
     result = translations(tiny, "pt-BR", "--init")
     assert result.code == 0, result.err
     written = (tiny / "translations/pt-BR/profile.yaml").read_text(encoding="utf-8")
-    assert "language: pt-BR" in written and written.count("text: null") == 25
+    assert "language: pt-BR" in written and written.count("text: null") == 34
     assert translations(tiny, "pt-BR").code == 0
     assert translations(tiny, "not a tag", "--init").code == 1
 
@@ -291,3 +291,193 @@ def test_check_reads_every_language_and_list_shows_the_translated_edition(tiny):
     assert result.code == 1
     assert "translations/fr/profile.yaml:3:3: error: unknown entry 'domain.listenin.name'" in result.err
     assert "did you mean 'domain.listening.name'?" in result.err
+
+
+# --- what a translated edition says about itself ----------------------------------------------------------
+
+EDITION_DOCUMENTS = (
+    "handbook.html",
+    "worksheets/m01-active-listening.html",
+    "roles/buddy.html",
+    "packets/listening-hour.html",
+)
+
+
+def page(tiny, name, edition="neutral/es"):
+    return BeautifulSoup((tiny.parent / "out" / edition / name).read_text(encoding="utf-8"), "html.parser")
+
+
+def words(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def test_a_translated_publication_says_it_is_an_unofficial_translation_and_that_the_original_governs(tiny):
+    result = build(tiny)
+    assert result.code == 0, result.err
+    handbook = page(tiny, "handbook.html")
+    about = words(handbook.select_one("#about"))
+    assert "Este documento es una traducción no oficial de la siguiente publicación:" in about
+    assert "Example, A. (2023). Peer mentoring practice profile." in about  # the publication, named
+    assert "prevalece el texto original, en inglés" in about and "Licencia del original" in about
+    colophon = words(handbook.select_one("footer.colophon"))
+    assert (
+        colophon.startswith("Traducción no oficial de: Example, A. (2023).")
+        and "prevalece el texto original" in colophon
+    )
+    worksheet = words(page(tiny, "worksheets/m01-active-listening.html").select_one(".colophon"))
+    assert "Traducción no oficial de:" in worksheet and "Licencia del original: CC BY 4.0" in worksheet
+    packet = page(tiny, "packets/listening-hour.html")
+    assert "son una traducción no oficial de:" in words(packet.select_one("#imprint"))
+    assert "prevalece el texto original" in words(packet.select_one("#imprint"))
+    assert words(packet.select_one(".verbatim-note")).startswith("Traducción no oficial del perfil")
+    for name in EDITION_DOCUMENTS:  # never "word for word", which a translation is not
+        assert "literalmente" not in words(page(tiny, name)), name
+    # the source-language edition beside it says what it said
+    english = page(tiny, "handbook.html", "neutral")
+    assert "This document reproduces the text of the following profile word for word:" in words(english)
+    assert "translation" not in words(english) and english.select_one("#about dt").get_text() == "Licence"
+
+
+def test_the_back_cover_of_a_translated_publication_names_the_original_in_its_language():
+    from profilepress import messages, select
+
+    profile = load_profile(TINY)
+    es = translation.translate(profile, load_translations(TINY, profile)["es"])
+    back = select.Wording(es, messages.translator("es"), "es").back_cover
+    assert back == (
+        'Esta edición es una traducción no oficial de «<span lang="en-GB">Peer Mentoring Practice Profile</span>» '
+        "(obra publicada con la licencia CC BY 4.0); prevalece el texto original."
+    )
+    assert "word for word" in select.Wording(profile, messages.translator("en-GB")).back_cover
+
+
+def test_a_translated_profile_of_an_organisations_own_claims_no_publication(tiny):
+    edit(tiny / "profile.yaml", "rights:", "provenance: own\nrights:")
+    result = build(tiny)
+    assert result.code == 0, result.err
+    about = words(page(tiny, "handbook.html").select_one("#about"))
+    assert "Este documento contiene una traducción del siguiente perfil, redactado por su entidad editora:" in about
+    assert "prevalece el texto original, en inglés" in about
+    colophon = words(page(tiny, "handbook.html").select_one("footer.colophon"))
+    assert "Cítese el original así:" in colophon
+    for name in EDITION_DOCUMENTS:
+        text = words(page(tiny, name))
+        for claim in ("publicación", "no oficial", "literalmente", "publicada"):
+            assert claim not in text, (name, claim)
+        assert "prevalece el texto original" in text, name
+
+
+# --- the profile's vocabulary ------------------------------------------------------------------------------
+
+
+def test_the_vocabulary_is_translated_and_a_stale_term_falls_back_marked_with_its_language(tiny):
+    result = build(tiny)
+    assert result.code == 0, result.err
+    headings = page(tiny, "handbook.html").select("article.competency h4")
+    assert [h.get_text() for h in headings[:2]] == ["Descripción", "Actividades"]
+    assert not any(h.has_attr("lang") for h in headings)
+
+    # the profile names its activities anew: the Spanish term is stale, reported, and shown in English, marked
+    edit(tiny / "profile.yaml", "rights:", "vocabulary:\n  activities: what a mentor does\nrights:")
+    report = translations(tiny, "es")
+    assert report.code == 1
+    assert any(
+        line.strip().startswith("stale    vocabulary activities:") and "'what a mentor does'" in line
+        for line in report.out.splitlines()
+    )
+    result = build(tiny)
+    assert result.code == 0 and "warning: stale translation of vocabulary activities (es)" in result.err
+    for h4 in page(tiny, "handbook.html").select("article.competency h4"):
+        if h4.get_text() != "Descripción":
+            assert (h4.get_text(), h4.get("lang")) == ("What a mentor does", "en-GB")
+
+
+# --- every passage shown untranslated carries its language ----------------------------------------------
+
+FALLING_BACK = (  # entries left out of the overlay: their texts are shown in English
+    "profile.title",
+    "profile.date",
+    "vocabulary.principle.many",
+    "vocabulary.domain.many",
+    "vocabulary.activities",
+    "profile.introduction.heading",
+    "profile.introduction.body.2.1",
+    "profile.principles_section.body.1",
+    "principle.be-honest.name",
+    "principle.be-patient.text",
+    "domain.listening.summary",
+    "competency.active-listening.name",
+    "competency.active-listening.activity.2.item.1",
+    "competency.reflecting-back.description.1",
+)
+
+
+def nearest_lang(node) -> str:
+    element = node.parent
+    while not element.has_attr("lang"):
+        element = element.parent
+    return element["lang"]
+
+
+def shown_with_lang(soup):
+    """Every piece of text a reader sees or hears in a page's body, with the language it is marked with."""
+    for tag in soup(["script", "style", "template"]):
+        tag.decompose()
+    body = soup.body
+    return [(" ".join(s.split()), nearest_lang(s)) for s in body.find_all(string=True) if s.strip()]
+
+
+def test_every_passage_shown_in_the_source_language_is_marked_with_it(tiny):
+    """A partly stale, partly missing Spanish overlay: in every document of every kind (slides too), each text
+    shown in English (a fallback, the citation, the publisher, the role, the scale's cited labels) is inside
+    an element whose lang is English, and each translated text inside one whose lang is Spanish."""
+    edit(
+        tiny / "build.yaml",
+        "        trainer: false\n        formats: [html]\n",
+        "        trainer: true\n        slides: true\n        formats: [html]\n",
+    )
+    edit(
+        tiny / "packets/listening-hour.yaml",
+        "sections: [cover, agenda, competencies, worksheets, notes]",
+        "sections: [cover, agenda, competency-map, competencies, worksheets, reflection, notes, evaluation]",
+    )
+    edit(tiny / "competencies/reflecting-back.yaml", "Summarise in the mentee's words", "Summarise in their words")
+    overlay = (tiny / SPANISH).read_text(encoding="utf-8")
+    for key in FALLING_BACK:
+        start = overlay.index(f"  {key}:")
+        overlay = overlay[:start] + overlay[overlay.index("\n", overlay.index("    text:", start)) + 1 :]
+    (tiny / SPANISH).write_text(overlay, encoding="utf-8")
+    result = build(tiny)
+    assert result.code == 0, result.err
+
+    profile = load_profile(tiny)
+    state = translation.state(profile, load_translations(tiny, profile)["es"])
+    assert len(state.missing) == len(FALLING_BACK) and [f.code for f, _ in state.stale] == ["M2.1"]
+    english = [f.text for f in state.missing] + [f.text for f, _ in state.stale]
+    english += [profile.citation, profile.publisher, "Buddy", profile.roles[0].description, "Emerging", "Accomplished"]
+    spanish = [
+        "Guardar el teléfono",
+        "Hacer preguntas abiertas",
+        "¿Cómo te sentiste?",
+        "Devolver lo escuchado",
+        "Ten paciencia",
+    ]
+
+    def found(text: str, shown: str) -> bool:
+        if len(text.split()) == 1:  # a term: exactly the text (capitalised as a heading), never inside a word
+            return shown.lower() == text.lower()
+        return " ".join(text.split()) in shown
+
+    seen: dict[str, int] = {}
+    out = tiny.parent / "out/neutral/es"
+    for path in sorted(out.rglob("*.html")):
+        for shown, lang in shown_with_lang(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")):
+            for text in english:
+                if found(text, shown):
+                    seen[text] = seen.get(text, 0) + 1
+                    assert lang.startswith("en"), (path.name, text, shown, lang)
+            for text in spanish:
+                if text in shown:
+                    seen[text] = seen.get(text, 0) + 1
+                    assert lang == "es", (path.name, text, shown, lang)
+    assert set(seen) == set(english) | set(spanish), set(english) | set(spanish) - set(seen)  # all were shown

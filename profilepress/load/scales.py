@@ -62,4 +62,5 @@ def _rating_scale(scale: sources.ScaleFile) -> model.RatingScale:
             model.Level(level.id, level.label, level.descriptor, rank)
             for rank, level in enumerate(scale.levels, start=1)
         ),
+        scale.language,
     )

@@ -29,8 +29,9 @@
     if (location.hash !== "#" + slides[current].id) { history.replaceState(null, "", "#" + slides[current].id); }
     if (announce) {
       var heading = slides[current].querySelector("h1, h2");
-      status.textContent = MESSAGES.slide.replace("%(number)s", String(current + 1))
-        .replace("%(count)s", String(slides.length)).replace("%(heading)s", heading ? heading.textContent : "");
+      var lang = document.documentElement.lang || undefined;  // numbers as the page's language writes them
+      status.textContent = MESSAGES.slide.replace("%(number)s", (current + 1).toLocaleString(lang))
+        .replace("%(count)s", slides.length.toLocaleString(lang)).replace("%(heading)s", heading ? heading.textContent : "");
     }
   }
   document.addEventListener("keydown", function (event) {
