@@ -4,7 +4,7 @@ the profile, rating scales, brands and packet recipes (each loaded by :mod:`prof
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,12 +34,14 @@ class Inputs:
 
     def brands_for(self, lang: str | None) -> dict[str, Brand]:
         """The brands as a translated edition shows them: the interface in the translation's language when
-        there is a catalogue for it (a Spanish edition speaks Spanish whatever the brand's own locale)."""
+        there is a catalogue for it (a Spanish edition speaks Spanish whatever the brand's own locale). The
+        brand's own text keeps its language (``Brand.text_lang``), marked where it is not the interface's."""
         from .messages import interface_locale
+        from .translation import translate_brand
 
         if lang is None:
             return self.brands
-        return {key: replace(b, locale=interface_locale(lang, b.locale)) for key, b in self.brands.items()}
+        return {key: translate_brand(b, interface_locale(lang, b.locale)) for key, b in self.brands.items()}
 
     def packets_for(self, lang: str | None) -> dict[str, Packet]:
         """Packet recipes with the competencies of the edition's profile."""

@@ -211,6 +211,13 @@ class Brand:
     paper: str
     permission: str | None
     locale: str = "en-GB"  # the interface's language and spelling (see messages.py)
+    # The language the brand's own text (name, tagline, contact, footer, permission) is written in: its locale,
+    # kept when a translated edition swaps the interface's (Inputs.brands_for).
+    text_lang: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.text_lang:
+            object.__setattr__(self, "text_lang", self.locale)
 
 
 @dataclass(frozen=True)

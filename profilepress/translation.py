@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import model
+from .messages import same_language
 
 HASH_LENGTH = 8
 
@@ -326,13 +327,75 @@ def translate(profile: model.Profile, overlay: Overlay) -> model.Profile:
     )
 
 
+def translate_brand(brand: model.Brand, locale: str) -> model.Brand:
+    """A brand as a translated edition shows it: its interface in ``locale``; where that is not the language
+    its own text is written in (``text_lang``), its name, tagline, contact, footer and permission keep their
+    language (``source`` :class:`Localised` texts, marked where they are shown, as a role's are)."""
+    brand = replace(brand, locale=locale)
+    if same_language(brand.text_lang, locale):
+        return brand
+
+    def own(words: str | None) -> str | None:
+        return Localised(words, brand.text_lang, SOURCE) if words else words
+
+    return replace(
+        brand,
+        name=own(brand.name),
+        tagline=own(brand.tagline),
+        contact=own(brand.contact),
+        footer=own(brand.footer),
+        permission=own(brand.permission),
+    )
+
+
 def translate_packets(packets: Mapping[str, model.Packet], profile: model.Profile) -> dict[str, model.Packet]:
-    """Packet recipes whose competencies and role are the translated profile's (matched by code and id)."""
+    """Packet recipes whose competencies and role are the translated profile's (matched by code and id). A
+    recipe is never translated: its own text is written in the source profile's language, and keeps it (a
+    ``source`` :class:`Localised` text, marked where it is shown); the people it names are names."""
     by_code = {c.code: c for c in profile.competencies}
     roles = {r.id: r for r in profile.roles}
+    lang = profile.source_language or profile.language
+    foreign = not same_language(lang, profile.language)
+
+    def own(value: str) -> str:
+        return Localised(value, lang, SOURCE) if value and foreign else value
+
+    def all_own(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(own(v) for v in values)
+
+    def slot(s: model.Slot) -> model.Slot:
+        g = s.guide
+        guide = replace(
+            g,
+            purpose=own(g.purpose),
+            steps=tuple(replace(step, do=own(step.do)) for step in g.steps),
+            key_messages=all_own(g.key_messages),
+            debrief=all_own(g.debrief),
+            materials=all_own(g.materials),
+            if_short=own(g.if_short),
+        )
+        return replace(s, item=own(s.item), guide=guide)
+
     return {
         pid: replace(
             p,
+            title=own(p.title),
+            event=own(p.event),
+            date=own(p.date),
+            venue=own(p.venue) if p.venue else p.venue,
+            audience=own(p.audience),
+            welcome=own(p.welcome) if p.welcome else p.welcome,
+            objectives=all_own(p.objectives),
+            pre_work=all_own(p.pre_work),
+            agenda=tuple(slot(s) for s in p.agenda),
+            cases=tuple(replace(c, title=own(c.title), text=own(c.text)) for c in p.cases),
+            discussion=all_own(p.discussion),
+            trainer=replace(
+                p.trainer,
+                materials=all_own(p.trainer.materials),
+                before=all_own(p.trainer.before),
+                follow_up=all_own(p.trainer.follow_up),
+            ),
             competencies=tuple(by_code.get(c.code, c) for c in p.competencies),
             role=roles.get(p.role.id, p.role) if p.role is not None else None,
         )

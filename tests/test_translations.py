@@ -481,3 +481,59 @@ def test_every_passage_shown_in_the_source_language_is_marked_with_it(tiny):
                     seen[text] = seen.get(text, 0) + 1
                     assert lang == "es", (path.name, text, shown, lang)
     assert set(seen) == set(english) | set(spanish), set(english) | set(spanish) - set(seen)  # all were shown
+
+
+# --- the brand's and the recipe's own text keep their language ------------------------------------------
+
+NORTHWIND_DOCUMENTS = """\
+    documents:
+      - kind: handbook
+        formats: [html]
+      - kind: packet
+        packet: listening-hour
+        trainer: true
+        formats: [html]
+"""
+NORTHWIND_PAGES = ("handbook.html", "packets/listening-hour.html", "packets/listening-hour-trainer.html")
+NORTHWIND = (
+    "  - brand: northwind\n" + NORTHWIND_DOCUMENTS + "  - brand: northwind\n    translation: es\n" + NORTHWIND_DOCUMENTS
+)
+
+
+def test_the_brands_and_the_recipes_text_keep_their_language_in_a_translated_edition(tiny):
+    """Northwind writes in American English (its locale, en-US); its Spanish edition speaks Spanish, and shows the
+    brand's tagline, contact and permission, and the packet recipe's text (written in the profile's English),
+    marked with their language. Its English edition marks none of them."""
+    (tiny / "build.yaml").write_text((tiny / "build.yaml").read_text(encoding="utf-8") + NORTHWIND, encoding="utf-8")
+    result = build(tiny)
+    assert result.code == 0, result.err
+    brand = ("Practice support for health", "learning@northwind.example", "permission it obtains")
+    recipe = (
+        "An hour on listening",
+        "Mentor circle",
+        "New peer mentors",
+        "Listening in pairs",
+        "Practise listening with a partner.",
+        "Keep pairs together.",
+        "A timer",
+    )
+
+    def langs(edition: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {text: set() for text in brand + recipe}
+        for name in NORTHWIND_PAGES:
+            for shown, lang in shown_with_lang(page(tiny, name, edition)):
+                for text in found:
+                    if text in shown:
+                        found[text].add(lang)
+        return found
+
+    spanish = langs("northwind/es")
+    assert all(spanish[text] == {"en-US"} for text in brand), spanish
+    assert all(spanish[text] == {"en-GB"} for text in recipe), {t: spanish[t] for t in recipe}
+    handbook = page(tiny, "handbook.html", "northwind/es")
+    assert handbook.html["lang"] == "es" and handbook.select_one(".brand-tagline")["lang"] == "en-US"
+    english = langs("northwind")
+    assert all(english[text] == {"en-US"} for text in brand + recipe), english  # the page's own: unmarked
+    for name in NORTHWIND_PAGES:
+        marks = {e.get("lang") for e in page(tiny, name, "northwind").body.select("[lang]")}
+        assert "en-US" not in marks, name
