@@ -132,22 +132,18 @@ def test_build_py_runs_from_any_folder(tmp_path):
 def test_paper_marks_and_format_options(run, tmp_path):
     from pypdf import PdfReader
 
+    plan = ["--plan", str(TINY_PLAN), "-o", str(tmp_path)]
+    listed = run(*plan, "--format", "pdf", "--list")  # --format pdf: the printable PDFs, not the fillable one
+    assert [line.split()[-1] for line in listed.out.splitlines()[:-1]] == [
+        str(tmp_path / "neutral/handbook.pdf"),
+        str(tmp_path / "neutral/worksheets/profile.pdf"),
+    ]
     result = run(
-        "--plan",
-        str(TINY_PLAN),
-        "-o",
-        str(tmp_path),
-        "--format",
-        "pdf",
-        "--paper",
-        "letter",
-        "--print-marks",
-        "-j",
-        "1",
+        *plan, "--format", "pdf", "--only", "neutral/handbook.*", "--paper", "letter", "--print-marks", "-j", "1"
     )
     assert result.code == 0, result.err
     made = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
-    assert made == ["manifest.json", "neutral/handbook.pdf", "neutral/worksheets/profile.pdf"]  # partial: no catalogue
+    assert made == ["manifest.json", "neutral/handbook.pdf"]  # a partial build: no catalogue
     page = PdfReader(tmp_path / "neutral/handbook.pdf").pages[0]
     assert (float(page.trimbox.width), float(page.trimbox.height)) == (612.0, 792.0)
     assert float(page.mediabox.width) > 612.0  # bleed around the trim box
