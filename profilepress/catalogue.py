@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import select
+from .messages import N_, number, translator
 from .model import Brand, Profile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -15,22 +16,29 @@ if TYPE_CHECKING:  # pragma: no cover
     from .render import Renderer
 
 FILE = "index.html"
-FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "fillable-pdf": "Fillable PDF"}
+FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "fillable-pdf": N_("Fillable PDF")}
 
 
-def rows(written: list[Written], output_dir: Path) -> list[dict]:
-    """One row per document, grouped by brand in the order they were planned."""
+def rows(written: list[Written], output_dir: Path, locale: str | None = None) -> list[dict]:
+    """One row per document, grouped by brand in the order they were planned, in the words and numbers of
+    the interface's ``locale``."""
+    _ = translator(locale)
     out = []
     for w in written:
         t = w.target
+        size = (
+            _("%(size)s KB") % {"size": number(round(w.size / 1024), locale)}
+            if w.size >= 1024
+            else _("%(size)s bytes") % {"size": number(w.size, locale)}
+        )
         out.append(
             {
                 "brand": t.brand,
-                "label": t.label or t.path,
-                "format": FORMAT_NAMES[t.format],
-                "paper": t.paper.upper() if t.paper == "a4" else t.paper.capitalize(),
-                "pages": w.pages or "",
-                "size": f"{w.size / 1024:.0f} KB" if w.size >= 1024 else f"{w.size} bytes",
+                "label": t.caption.text(_) if t.caption else (t.label or t.path),
+                "format": _(FORMAT_NAMES[t.format]),
+                "paper": t.paper.upper() if t.paper == "a4" else _("Letter"),
+                "pages": number(w.pages, locale) if w.pages else "",
+                "size": size,
                 "href": t.path,
             }
         )
@@ -40,19 +48,21 @@ def rows(written: list[Written], output_dir: Path) -> list[dict]:
 def render(
     renderer: Renderer, profile: Profile, brands: dict[str, Brand], written: list[Written], output_dir: Path
 ) -> bytes:
+    locale = brands["neutral"].locale
+    _ = translator(locale)
     context = select.frame(
         profile,
         brands["neutral"],
         "handbook",
         False,
-        f"Documents: {profile.title}",
-        f"Every document built from the {profile.title}, with page counts and sizes.",
+        _("Documents: %(title)s") % {"title": profile.title},
+        _("Every document built from the %(title)s, with page counts and sizes.") % {"title": profile.title},
     )
-    entries = rows(written, output_dir)
+    entries = rows(written, output_dir, locale)
     context["groups"] = [
         {
             "brand": b,
-            "name": brands[b].name or "Neutral edition (no organisation)",
+            "name": brands[b].name or _("Neutral edition (no organisation)"),
             "entries": [e for e in entries if e["brand"] == b],
         }
         for b in dict.fromkeys(e["brand"] for e in entries)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import select, webfonts
+from .messages import N_
 from .model import Brand, Competency, Packet, Profile, RatingScale, Role, scopes
-from .project import Target
+from .project import Caption, Target
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,14 @@ class Planned:
     """One document a plan entry asks for, before it is made in each format and paper."""
 
     stem: str  # path in the brand's folder, without extension
-    label: str
+    caption: Caption  # its name in a list of documents (label: in the source's words)
     fields: dict = field(default_factory=dict)  # the Target fields this document sets (scope, role, packet…)
     kind: str | None = None  # another kind than the entry's (a packet's slides)
     paper: str | None = None  # the paper it is made on unless the plan chooses one
+
+    @property
+    def label(self) -> str:
+        return self.caption.text()
 
 
 @dataclass
@@ -69,7 +74,7 @@ class Kind:
 
 
 def _handbook_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
-    yield Planned("handbook", "Handbook")
+    yield Planned("handbook", Caption(N_("Handbook")))
 
 
 # --- worksheet --------------------------------------------------------------------------------
@@ -81,8 +86,9 @@ def _worksheet_context(src: Sources, target: Target, printed: bool, notes) -> di
 
 def _worksheet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
     for scope in scopes(planning.profile, doc.scope):
-        name = "the whole profile" if scope.kind == "profile" else scope.label
-        yield Planned(f"worksheets/{scope.slug}", f"Worksheet: {name}", {"scope": scope})
+        whole = scope.kind == "profile"
+        caption = Caption(N_("Worksheet: %(name)s"), N_("the whole profile") if whole else scope.label, whole)
+        yield Planned(f"worksheets/{scope.slug}", caption, {"scope": scope})
 
 
 # --- excerpt ----------------------------------------------------------------------------------
@@ -108,7 +114,7 @@ def _excerpt_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
         if rid not in roles:
             planning.error((*at, "roles", i), f"unknown role '{rid}'", _suggest(rid, roles, "roles"))
             continue
-        yield Planned(f"roles/{rid}", f"Role excerpt: {roles[rid].name}", {"role": rid})
+        yield Planned(f"roles/{rid}", Caption(N_("Role excerpt: %(name)s"), roles[rid].name), {"role": rid})
 
 
 # --- packet and its slides --------------------------------------------------------------------
@@ -136,14 +142,14 @@ def _packet_documents(planning: Planning, doc, at: tuple) -> Iterator[Planned]:
     for trainer in (False, True) if doc.trainer else (False,):
         yield Planned(
             f"packets/{recipe.id}" + ("-trainer" if trainer else ""),
-            f"Packet: {recipe.title}" + (" (trainer edition)" if trainer else ""),
+            Caption(N_("Packet: %(name)s (trainer edition)") if trainer else N_("Packet: %(name)s"), recipe.title),
             {"packet": recipe.id, "trainer": trainer},
             paper=recipe.paper,
         )
     if doc.slides:
         yield Planned(
             f"packets/{recipe.id}-slides",
-            f"Slides: {recipe.title}",
+            Caption(N_("Slides: %(name)s"), recipe.title),
             {"packet": recipe.id},
             kind="slides",
             paper=recipe.paper,

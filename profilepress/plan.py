@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import hashlib
+from dataclasses import replace
 
 from .errors import ProfileErrors, UserError
 from .kinds import KINDS, Planning
+from .messages import N_
 from .model import padded
-from .project import EXTENSIONS, FORMATS, BuildOptions, Target
+from .project import EXTENSIONS, FORMATS, BuildOptions, Caption, Target
 
 
 def targets(inputs, options: BuildOptions) -> list[Target]:
@@ -91,6 +93,7 @@ def from_build_file(inputs, options: BuildOptions) -> list[Target]:
                                 on,
                                 planned_doc.label + (f" ({lang})" if lang else ""),
                                 **planned_doc.fields,
+                                caption=replace(planned_doc.caption, suffix=f" ({lang})" if lang else ""),
                                 translation=lang,
                             )
                         )
@@ -148,6 +151,7 @@ def tailored(
             f"Excerpt: {label}",
             role=role,
             competencies=() if role else codes,
+            caption=Caption(N_("Excerpt: %(name)s"), label),
         )
         for fmt in formats
         if fmt in FORMATS

@@ -5,6 +5,7 @@ Plain values, imported by every stage; nothing here reads a file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,23 @@ def _distinct(folders: list[Path]) -> list[Path]:
 
 
 @dataclass(frozen=True)
+class Caption:
+    """A document's name in a list of documents, in words any interface can translate: a catalogue message,
+    and the name it holds (the profile's or the recipe's words; or another message, ``name_is_message``)."""
+
+    message: str
+    name: str = ""
+    name_is_message: bool = False
+    suffix: str = ""  # not translated: the language of a translated edition, "(es)"
+
+    def text(self, _: Callable[[str], str] = str) -> str:
+        """The caption in the words ``_`` translates to (the source's, English, without one)."""
+        if not self.name:
+            return _(self.message) + self.suffix
+        return _(self.message) % {"name": _(self.name) if self.name_is_message else self.name} + self.suffix
+
+
+@dataclass(frozen=True)
 class Target:
     """One output file: a document in a format, for a brand, on a paper, at a path in the output folder."""
 
@@ -78,6 +96,7 @@ class Target:
     paper: str = "a4"
     label: str = ""
     scope: Scope = Scope("profile")
+    caption: Caption | None = None  # the label, translatable (the catalogue page shows it in the edition's words)
     role: str | None = None  # excerpts made for a role
     competencies: tuple[str, ...] = ()  # excerpts made from a selection of codes
     packet: str | None = None

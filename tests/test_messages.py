@@ -27,7 +27,7 @@ from profilepress import messages, sources
 from profilepress.load import load_profile
 from profilepress.project import Target
 
-from conftest import ROOT, SHIPPED, TEMPLATES, TINY, handbook, make, text_of, worksheets
+from conftest import ROOT, SHIPPED, TEMPLATES, TINY, cli, handbook, make, text_of, worksheets
 from pdfcheck import languages
 
 LOCALES = ROOT / "locales"
@@ -135,10 +135,11 @@ def spanish_build(tmp_path_factory):
         return build_in("es", tmp_path_factory.mktemp("es"), monkeypatch)
 
 
-def test_every_interface_string_reaches_the_documents_through_the_catalogue(pseudo_build):
-    words = profile_words(TINY)
-    unwrapped = {}
-    for path in sorted(p for p in pseudo_build.rglob("*") if p.suffix in (".html", ".pdf")):
+def outside_the_catalogue(folder: Path, words: list[str]) -> dict[str, set[str]]:
+    """In the documents under ``folder`` built in the pseudo-locale: each document's words that are neither in
+    a catalogued message (⟦ ⟧) nor the profile's own ``words``."""
+    unwrapped: dict[str, set[str]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".pdf")):
         for piece in shown_text(path):
             text = " ".join(str(piece).split())
             while True:  # innermost first: a message can hold another (a heading inside a caption)
@@ -148,8 +149,48 @@ def test_every_interface_string_reaches_the_documents_through_the_catalogue(pseu
                 text = shorter
             left = re.findall(r"[^\W\d_]{2,}", without(text, words))
             if left:
-                unwrapped.setdefault(path.relative_to(pseudo_build).as_posix(), set()).update(left)
+                unwrapped.setdefault(path.relative_to(folder).as_posix(), set()).update(left)
+    return unwrapped
+
+
+def test_every_interface_string_reaches_the_documents_through_the_catalogue(pseudo_build):
+    unwrapped = outside_the_catalogue(pseudo_build, profile_words(TINY))
     assert not unwrapped, f"interface text outside the catalogue: {unwrapped}"
+
+
+def catalogue_in(locale: str, folder: Path, monkeypatch) -> Path:
+    """The catalogue page (index.html) of a whole build of the tiny profile's plan (its HTML documents), in an
+    edition whose interface is ``locale``."""
+    source = folder / "tiny"
+    shutil.copytree(TINY, source)
+    plan = source / "build.yaml"
+    plan.write_text(re.sub(r"formats: \[[^]]*\]", "formats: [html]", plan.read_text(encoding="utf-8")), "utf-8")
+    load_brands = load_module.load_brands
+    monkeypatch.setattr(
+        load_module,
+        "load_brands",
+        lambda *args: {bid: dataclasses.replace(b, locale=locale) for bid, b in load_brands(*args).items()},
+    )
+    built = cli("--plan", str(plan), "-o", str(folder / "out"), "-j", "1")
+    assert built.code == 0, built.err
+    page = folder / "out" / "index.html"
+    assert page.is_file()
+    return page
+
+
+def test_the_catalogue_page_speaks_the_interfaces_language(tmp_path, monkeypatch):
+    """The list of what a build made (index.html): its title, its documents' names, formats, papers and sizes
+    go through the catalogue too (the pseudo-locale), and read as Spanish in a Spanish interface."""
+    pseudo = catalogue_in(messages.PSEUDO_LOCALE, tmp_path / "pseudo", monkeypatch)
+    unwrapped = outside_the_catalogue(pseudo.parent, profile_words(TINY))
+    assert not unwrapped.get("index.html"), f"interface text outside the catalogue: {unwrapped['index.html']}"
+    spanish = BeautifulSoup(catalogue_in("es", tmp_path / "es", monkeypatch).read_text("utf-8"), "lxml")
+    rows = [[text_of(cell) for cell in row.select("th, td")] for row in spanish.select("tbody tr")]
+    assert rows[0][:2] == ["Manual", "HTML"]
+    assert any(row[0] == "Hoja de trabajo: todo el perfil" for row in rows), rows
+    assert any(row[0] == "Extracto por rol: Buddy" for row in rows), rows
+    assert text_of(spanish.select_one("title")).startswith("Documentos: ")
+    assert not any(english in text_of(spanish) for english in ("Handbook", "Worksheet", "Neutral edition", "bytes"))
 
 
 def english_fragments() -> set[str]:
