@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .project import BuildOptions, Project, Target
 
 TASKS_PER_WORKER = 10
+# A worker that cannot start (its modules no longer import: the engine's files were changed while the build
+# started) dies at once, and the pool starts another, for ever. So a build in which no worker has started and
+# no document has been finished for this long (and, once a worker has started, the render time limit too)
+# stops with a message instead of hanging.
+WORKER_START_LIMIT = 120.0
 PRELOAD = [
     "weasyprint",
     "pypdf",
@@ -66,11 +71,19 @@ def default_jobs() -> int:
 
 
 def _start(
-    project: Project, options: BuildOptions, inputs: Inputs, worker: bool = True, memory_folder: str | None = None
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    worker: bool = True,
+    memory_folder: str | None = None,
+    started=None,
 ) -> None:
     if worker:  # Ctrl-C is for the main process, which stops the pool; workers say nothing
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _cap_memory(options.memory)
+    if started is not None:  # counted, so that the main process sees that workers do start
+        with started.get_lock():
+            started.value += 1
 
     # A worker whose start fails must not die (multiprocessing would start it again, forever):
     # it reports the failure with every target it is given instead.
@@ -243,17 +256,45 @@ def _render_each(
         # the pool exists and is in the ExitStack, which then stops it cleanly.
         with contextlib.ExitStack() as stack:
             with _ctrl_c_held():
+                started = context.Value("i", 0)
                 pool = stack.enter_context(
                     context.Pool(
                         processes=min(jobs, len(targets)),
                         initializer=_start,
-                        initargs=(project, options, inputs, True, memory_folder),
+                        initargs=(project, options, inputs, True, memory_folder, started),
                         maxtasksperchild=TASKS_PER_WORKER,
                     )
                 )
-            for result in pool.imap_unordered(_render, ordered):
+            for result in _watched(pool.imap_unordered(_render, ordered), started, options.timeout):
                 results[result.target.path] = result
                 done(result)
+
+
+def _watched(results, started, render_limit: int):
+    """The pool's results as they come, as long as the pool makes progress: a worker starts, or a document is
+    finished. When none does for WORKER_START_LIMIT seconds (plus the render time limit, once a worker has
+    started: a long document), the workers cannot start; the build stops with a message."""
+    import time
+
+    seen, last = started.value, time.monotonic()
+    while True:
+        try:
+            result = results.next(timeout=1.0)
+        except StopIteration:
+            return
+        except multiprocessing.TimeoutError:
+            if started.value != seen:
+                seen, last = started.value, time.monotonic()
+            limit = WORKER_START_LIMIT + (render_limit if seen else 0)
+            if time.monotonic() - last > limit:
+                raise UserError(
+                    f"the worker processes could not start: none started or finished a document for {limit:.0f} s "
+                    "(were the engine's files changed while the build started?); run the build again, or with "
+                    "--jobs 1 to see why"
+                ) from None
+            continue
+        last = time.monotonic()
+        yield result
 
 
 def render_stale(

@@ -249,3 +249,28 @@ def test_a_build_of_very_many_documents_asks_first(project, tmp_path, monkeypatc
     ) in result.err
     assert not out.exists()
     assert cli(*plan(project, out, "-q", "--many")).code == 0 and len(snapshot(out)) == 6 + 1  # and the manifest
+
+
+class _CannotStart:
+    """An input a worker process cannot read: unpickling it ends the process, as a worker whose modules no
+    longer import (the engine's files changed while the build started) ends as it starts."""
+
+    def __reduce__(self):
+        return (os._exit, (1,))
+
+
+def test_workers_that_cannot_start_stop_the_build_instead_of_hanging(monkeypatch, tmp_path):
+    """The pool starts a new worker whenever one dies, for ever; the build notices that none ever starts."""
+    from profilepress import workers
+    from profilepress.errors import UserError
+    from profilepress.project import BuildOptions, Project, Target
+
+    monkeypatch.setattr(workers, "WORKER_START_LIMIT", 3.0)
+    project = Project(TINY, ROOT / "templates", tmp_path / "out", ROOT)
+    targets = [Target("neutral/a.html", "handbook", "html"), Target("neutral/b.html", "handbook", "html")]
+    started = time.monotonic()
+    with pytest.raises(UserError) as stopped:
+        workers.render_all(project, BuildOptions(), _CannotStart(), targets, 2, lambda result: None)
+    assert "the worker processes could not start: none started or finished a document for 3 s" in str(stopped.value)
+    assert "run the build again, or with --jobs 1 to see why" in str(stopped.value)
+    assert time.monotonic() - started < 60
