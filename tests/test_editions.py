@@ -348,6 +348,17 @@ def test_catalogue_lists_what_was_built(tiny_build):
     assert handbook_pdf[4].endswith("KB")
     links = [a["href"] for a in soup.select("tbody a")]
     assert links and all((folder / link).is_file() for link in links)
+    assert "neutral/" not in text_of(soup.select_one("main"))  # documents named, never folders
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_catalogue_fits_a_phone_and_a_desktop(tiny_build, browser, width):
+    """The page never scrolls sideways: a table too wide for the screen scrolls inside its own region."""
+    folder, _ = tiny_build
+    browser.viewport(width)
+    browser.open(folder / "index.html")
+    page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page <= screen == width, (page, screen)
 
 
 def test_inputs_load_every_brand_and_packet():
