@@ -103,6 +103,11 @@ def _start(
         _state["broken"] = str(exc)
     except MemoryError:
         _state["broken"] = _too_much_memory(options.memory)
+    except Exception as exc:  # reported with every target, as above
+        if _out_of_memory(exc):
+            _state["broken"] = _too_much_memory(options.memory)
+        else:
+            _state["broken"] = f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -113,6 +118,34 @@ def _cap_memory(megabytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether an unexpected error is a worker running into its memory cap in disguise. CPython does not
+    always say MemoryError: an allocation that fails inside the compiler, for one, surfaces as "SystemError:
+    ... returned NULL without setting an exception", and a library may wrap the MemoryError in its own."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, MemoryError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if limit == resource.RLIM_INFINITY:
+        return False
+    return _peak_address_space() >= limit * 0.9  # it came close to the cap: the failed request was the rest
+
+
+def _peak_address_space() -> int:
+    """The most address space this process has held, in bytes (what RLIMIT_AS caps); 0 where unknown."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _too_much_memory(megabytes: int) -> str:
@@ -153,6 +186,8 @@ def _render(target: Target):
             "a very large document, or an asset that makes rendering hang?",
         )
     except Exception as exc:  # a bug: report it with the target, do not hide the others
+        if _out_of_memory(exc):
+            return Failed(target, _too_much_memory(_state["options"].memory))
         return Failed(target, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
     finally:
         signal.alarm(0)
