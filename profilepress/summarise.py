@@ -64,6 +64,7 @@ def summarise(
         raise UserError("collect makes its reports as html and pdf; give --format html or --format pdf")
     if not files:
         raise UserError("no files to collect; give filled worksheet PDFs or saved answers (.json)")
+    BuildLock(Path(out_dir)).refuse_if_taken()  # not after seconds of rendering
     inputs = load_inputs(project, options, with_build_file=False, with_packets=False)  # 1. load the sources
     if "pdf" in formats:
         refuse_undrawable_logos(inputs, {options.brand or "neutral"})

@@ -188,7 +188,6 @@ class BuildLock:
         self.handle: TextIO | None = None
 
     def __enter__(self) -> BuildLock:
-        import fcntl
 
         try:
             self.created = not self.path.parent.exists()
@@ -203,16 +202,11 @@ class BuildLock:
                 self.handle = open(self.path, "a+")
             except OSError as exc:
                 raise UserError(f"cannot use the output folder {self.path.parent}: {exc.strerror}") from exc
-            try:
-                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not _lock_soon(self.handle):
                 self.handle.seek(0)
-                holder = self.handle.read().strip() or "another process"
+                holder = self.handle.read().strip()
                 self.handle.close()
-                raise UserError(
-                    f"another build is writing to {self.path.parent} ({holder}); wait for it to "
-                    "finish, or write into another folder (--output, or --into for collect)"
-                ) from None
+                raise self._taken(holder) from None
             if _same_file(self.handle, self.path):
                 break
             self.handle.close()  # the build that held it removed it meanwhile: lock the one there now
@@ -222,6 +216,28 @@ class BuildLock:
         self.handle.flush()
         _remove_leftovers(self.path.parent)
         return self
+
+    def _taken(self, holder: str) -> UserError:
+        return UserError(
+            f"another build is writing to {self.path.parent} ({holder or 'another process'}); wait for it to "
+            "finish, or write into another folder (--output, or --into for collect)"
+        )
+
+    def refuse_if_taken(self) -> None:
+        """Say now, before long work, that another process holds the folder (the lock is still taken to write:
+        this only saves the work). Creates and changes nothing."""
+        import fcntl
+
+        try:
+            handle = open(self.path)  # noqa: SIM115  (closed below)
+        except OSError:
+            return  # no lock file, or none readable: nothing to say yet
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise self._taken(handle.read().strip()) from None
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
     def __exit__(self, *exc) -> None:
         """Unlock, and leave no trace: the lock file goes, and the folder too if the build made it for nothing."""
@@ -233,6 +249,22 @@ class BuildLock:
         self.handle.close()
         if self.created and not any(self.path.parent.iterdir()):
             self.path.parent.rmdir()
+
+
+def _lock_soon(handle: TextIO) -> bool:
+    """Lock the file for us alone, or say it is taken. A build holds the lock for seconds; a look by
+    ``refuse_if_taken`` (a shared lock, at once let go) for microseconds: that one is waited out."""
+    import fcntl
+    import time
+
+    for attempt in range(3):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt < 2:
+                time.sleep(0.02)
+    return False
 
 
 def _same_file(handle: TextIO, path: Path) -> bool:

@@ -653,11 +653,15 @@ def test_people_get_safe_unique_report_names(run, identity, tmp_path):
     assert links["Zoe Example"] == "people/zoe-example-2.html" and links["☺"] == "people/person.html"
 
 
-def test_collect_writes_all_or_nothing_one_at_a_time(tiny, tmp_path):
-    """While another build or collect holds the folder, collect says so and writes nothing; then it writes
-    all its files together."""
+def test_collect_writes_all_or_nothing_one_at_a_time(tiny, tmp_path, monkeypatch):
+    """While another build or collect holds the folder, collect says so at once (before rendering any report) and
+    writes nothing; then it writes all its files together."""
+    from profilepress import summarise
     from profilepress.write import BuildLock
 
+    rendered = []
+    render = summarise.html_to_pdf
+    monkeypatch.setattr(summarise, "html_to_pdf", lambda *a, **k: rendered.append(1) or render(*a, **k))
     fill(tiny / "profile-fillable.pdf", tmp_path / "ada.pdf", ADA)
     into = tmp_path / "summary"
     args = ["collect", str(tmp_path / "ada.pdf"), "--source", str(TINY), "--into", str(into)]
@@ -667,7 +671,8 @@ def test_collect_writes_all_or_nothing_one_at_a_time(tiny, tmp_path):
             assert main(args, root=ROOT) == 1
         assert "another build is writing to" in err.getvalue() and "--into for collect" in err.getvalue()
         assert sorted(p.name for p in into.iterdir()) == [".profilepress.lock"]
-    assert main(args, root=ROOT) == 0
+        assert not rendered
+    assert main(args, root=ROOT) == 0 and rendered
     assert {"ratings.csv", "notes.csv", "ratings.json", "summary.html", "summary.pdf"} <= {
         p.name for p in into.iterdir()
     }

@@ -216,6 +216,27 @@ def test_the_lock_cannot_be_held_twice(tmp_path, monkeypatch):
     assert not (tmp_path / ".profilepress.lock").exists()
 
 
+def test_a_look_at_the_lock_never_refuses_a_build(tmp_path):
+    """refuse_if_taken (collect's look before it renders) takes a shared lock for an instant: a build that
+    starts in that instant waits it out instead of saying another build is writing."""
+    import fcntl
+    import threading
+
+    from profilepress.errors import UserError
+    from profilepress.write import BuildLock
+
+    with BuildLock(tmp_path), pytest.raises(UserError, match=r"another build is writing to .* \(process \d+\)"):
+        BuildLock(tmp_path).refuse_if_taken()
+    BuildLock(tmp_path).refuse_if_taken()  # free, and no lock file: nothing said, nothing made
+    assert not (tmp_path / ".profilepress.lock").exists()
+    (tmp_path / ".profilepress.lock").write_text("")
+    with open(tmp_path / ".profilepress.lock") as look:
+        fcntl.flock(look, fcntl.LOCK_SH)  # a look, caught in its instant
+        threading.Timer(0.01, fcntl.flock, (look, fcntl.LOCK_UN)).start()
+        with BuildLock(tmp_path):
+            pass
+
+
 def test_a_worker_over_its_memory_limit_fails_with_a_message(project, tmp_path):
     """--memory caps each worker process; a document that needs more fails, named, with what to do. (A cap far
     below any worker's size: every document needs more. Within the default cap, every other build passes.)"""
