@@ -244,7 +244,8 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
         ("check", "validate every source (profile, roles, scales, brands, packets, plan); write nothing"),
         (
             "verify",
-            "rebuild everything (or one --shard) in a temporary folder and compare it, byte for byte, with "
+            "rebuild everything (or what --shard, --only, --format or --brand narrow it to) in a temporary folder and "
+            "compare it, byte for byte, with "
             "the output folder's manifest and files",
         ),
         ("tailor", "make an excerpt for a role, or for domains and competencies you choose, without writing a recipe"),
@@ -658,7 +659,7 @@ def _verify(project: Project, options: BuildOptions, inputs: Inputs, reporter: R
             replace(project, output_dir=Path(tmp)), replace(options, force=True), Reporter(quiet=True), inputs
         )
         made = {w.target.path: manifest.sha256_file(w.path) for w in fresh.built}
-    differences = verify.differences(recorded, made, project.output_dir, freshness.plan_id(project), options.shard)
+    differences = verify.differences(recorded, made, project.output_dir, freshness.plan_id(project), options)
     for line in differences:
         print(f"{line}", file=sys.stderr)
     if differences:

@@ -3,10 +3,12 @@ temporary folder) is compared with the output folder's manifest and files, byte 
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 from . import manifest
 from .plan import shard_of
+from .project import BuildOptions
 
 
 def differences(
@@ -14,16 +16,25 @@ def differences(
     made: dict[str, str],
     output_dir: Path,
     plan: str,
-    shard: tuple[int, int] | None = None,
+    options: BuildOptions | None = None,
 ) -> list[str]:
     """One line per difference, naming the file; empty when the folder holds exactly what ``made``
     (path → sha256 of a fresh build) gives. Only the outputs of ``plan`` are compared (not those made on
-    request by ``tailor``, nor another plan's); with ``shard``, only that slice of the plan."""
+    request by ``tailor``, nor another plan's), and of those only what the build was narrowed to (``--shard``,
+    ``--only``, ``--format``, ``--brand``): the others were not made again, so they are not missing."""
+    options = options or BuildOptions()
 
-    def in_scope(path: str) -> bool:
-        return shard is None or shard_of(path, shard[1]) == shard[0]
+    def in_scope(path: str, entry: manifest.Entry) -> bool:
+        return (
+            (options.shard is None or shard_of(path, options.shard[1]) == options.shard[0])
+            and (not options.only or any(fnmatch.fnmatch(path, pattern) for pattern in options.only))
+            and entry.format in options.formats
+            and (options.brand is None or path.startswith(f"{options.brand}/"))
+        )
 
-    planned = {p: e for p, e in recorded.targets.items() if not e.requested and e.made_by in ("", plan) and in_scope(p)}
+    planned = {
+        p: e for p, e in recorded.targets.items() if not e.requested and e.made_by in ("", plan) and in_scope(p, e)
+    }
     found = []
     for path in sorted(set(made) | set(planned)):
         entry = planned.get(path)
