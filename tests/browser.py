@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ANSWER_WITHIN = 120  # seconds: the longest a page or a script may take before the browser counts as hung
 # Debian's /usr/bin/chromium is a shell wrapper; the DevTools pipe needs the browser itself.
 BINARY = "/usr/lib/chromium/chromium" if Path("/usr/lib/chromium/chromium").is_file() else CHROMIUM
 FLAGS = [
@@ -107,6 +109,8 @@ class Chromium:
 
     def _read(self) -> dict:
         while b"\0" not in self._buffer:
+            if not select.select([self._from_browser], [], [], ANSWER_WITHIN)[0]:  # a hung browser fails the test
+                raise RuntimeError(f"Chromium did not answer in {ANSWER_WITHIN} s")
             chunk = os.read(self._from_browser, 1 << 16)
             if not chunk:
                 raise RuntimeError("Chromium closed the DevTools pipe")
