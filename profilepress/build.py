@@ -53,11 +53,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         previous, [t.path for t in targets] + [catalogue.FILE] * (not options.partial), project.output_dir
     )
 
-    objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
-    for lang in inputs.translated:  # a translated edition's fields, as "es/competency:C1#name"
-        objects |= deps.index(
-            inputs.profile_for(lang), inputs.brands_for(lang), inputs.packets_for(lang), inputs.scales, f"{lang}/"
-        )
+    objects = inputs.keyed()  # every field a document can read, a translated edition's as "es/competency:C1#name"
     stale = [
         t
         for t in targets  # 3. what changed since the last build

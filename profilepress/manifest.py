@@ -34,6 +34,29 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# An input file's hash, by its path: kept for the life of the process while the file's time, size, inode and
+# status time stay the same (a long-running process, `serve`, hashes the fonts once, not on every save). A file
+# changed in the last two seconds is always read again: two changes within the file system's time resolution
+# would look alike (git's "racily clean" files).
+_KNOWN: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+SETTLED_NS = 2_000_000_000
+
+
+def input_hash(path: Path) -> str:
+    """An input file's sha256 (see _KNOWN: read again whenever it may have changed)."""
+    import time
+
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+    known = _KNOWN.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
+    digest = sha256_file(path)
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS:
+        _KNOWN[str(path)] = (key, digest)
+    return digest
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -59,10 +82,10 @@ def input_files(
                 if any(part.startswith(".") or part == "__pycache__" for part in inside):
                     continue  # hidden files and folders (.git, .DS_Store, ._x.yaml) are not inputs
                 if path.is_file():
-                    found[relative(path, base)] = sha256_file(path)
+                    found[relative(path, base)] = input_hash(path)
     for path in files:
         if path.is_file():
-            found[relative(path, base)] = sha256_file(path)
+            found[relative(path, base)] = input_hash(path)
     return found
 
 
