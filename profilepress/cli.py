@@ -391,7 +391,10 @@ folder nor a ref, or its sources are not valid; 2 wrong usage."""
 
 
 def _serve_options(parser: argparse.ArgumentParser, root: Path) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    import textwrap
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the examples keep their lines
+    parser.description = textwrap.fill(parser.description or "", 79)
     parser.epilog = """\
 Pages update by themselves: keep them open while you edit the profile, the
 roles, the packet recipes, the brands, the scales, the templates or the plan.
