@@ -29,13 +29,14 @@ def build(
     options = options or BuildOptions()
     reporter = reporter or Reporter(quiet=True)
     started = time.monotonic()
-    if options.plan is None:  # 0. nothing to do? (the manifest alone)
-        current = freshness.up_to_date(project, options)
-        if current is not None:
-            return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
-    ownership.refuse_unsafe_output(project)
-    with BuildLock(project.output_dir):  # one build per output folder
-        report = _build(project, options, reporter, inputs)
+    with freshness.engine_fixed():  # the engine that starts a build makes all of it
+        if options.plan is None:  # 0. nothing to do? (the manifest alone)
+            current = freshness.up_to_date(project, options)
+            if current is not None:
+                return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
+        ownership.refuse_unsafe_output(project)
+        with BuildLock(project.output_dir):  # one build per output folder
+            report = _build(project, options, reporter, inputs)
     report.seconds = time.monotonic() - started
     return report
 
