@@ -99,6 +99,8 @@ class Preview:
         self.process: subprocess.Popen | None = None  # the PDF build under way
         self._renderer: Renderer | None = None
         self._rendering = threading.Lock()
+        self.fetched: dict[str, int] = {}  # the version of each document a page last fetched
+        self.served = threading.Condition(self.lock)
 
     # --- loading and building (the main thread) -----------------------------------------------------
 
@@ -122,51 +124,62 @@ class Preview:
         return inputs
 
     def rebuild(self, started: float | None = None, first: bool = False) -> None:
-        """Make again the HTML whose inputs changed (the pages open in a browser first) and tell the pages;
-        then the PDFs open. A problem in the sources is shown on every page, and the last good documents stay
-        (``first``: there are none yet; the problem is raised)."""
+        """Make again the HTML whose inputs changed and tell the pages: the pages open in a browser first,
+        then (the PDFs open started meanwhile) the others, one at a time, until another save comes. A problem
+        in the sources is shown on every page, and the last good documents stay (``first``: there are none
+        yet; the problem is raised)."""
         started = started or time.monotonic()
         listed = set(self.targets)
         try:
             inputs = self.load()
-            warnings = [w.format() for w in inputs.warnings]
-            assert self.project is not None
             html = [t for t in self.targets.values() if t.format == "html"]
             opened = self.open_pages()
-            for group in ([t for t in html if t.path in opened], [t for t in html if t.path not in opened]):
-                if not group:
-                    continue
-                options = replace(self.options, plan=tuple(group), jobs=1)
-                report = self.build(self.project, options, Reporter(quiet=True), inputs)
-                for written in report.built:
-                    path = written.target.path
-                    with self.lock:
-                        self.versions[path] = self.versions.get(path, 0) + 1
-                        self.renders[path] = self.renders.get(path, 0) + 1
-                    self.send("reload", {"version": self.versions[path]}, page=path)
-                    if not first:
-                        self.reporter.info(f"rebuilt {path} in {time.monotonic() - started:.2f} s")
-        except ProfileErrors as exc:
+            self.make([t for t in html if t.path in opened] if not first else html, inputs, started, first)
+        except (ProfileErrors, BuildFailed, UserError) as exc:
             if first:
                 raise
-            self.fail(exc.errors)
+            self.fail(_problems(exc))
             return
-        except BuildFailed as exc:
-            if first:
-                raise
-            self.fail([SourceError(Path(path), 0, 0, reason.partition("\n")[0]) for path, reason in exc.failures])
-            return
-        except UserError as exc:
-            if first:
-                raise
-            self.fail([SourceError(Path(""), 0, 0, str(exc))])
-            return
-        for warning in warnings:
-            self.reporter.located(warning)
+        for warning in inputs.warnings:
+            self.reporter.located(warning.format())
         self.clear()
         if set(self.targets) != listed:  # documents added to the plan or taken out: the list is redrawn
             self.send("reload", {"version": 0}, page="")
+        self.fetched_by_pages(opened, started)
         self.pdf_work.put("sources")
+        for path in self.stale([t.path for t in html if t.path not in opened], self.html_dir):
+            if not self.changes.empty():  # another save: the rest after it (their records still say stale)
+                return
+            try:
+                self.make([self.targets[path]], inputs, started)
+            except (BuildFailed, UserError) as exc:
+                self.fail(_problems(exc))
+                return
+
+    def fetched_by_pages(self, opened: set[str], started: float, limit: float = 0.5) -> None:
+        """Wait (a moment at most) until the open pages made again have fetched their new version: the
+        other documents are made after, not while the browser asks for it."""
+        deadline = started + limit
+        with self.served:
+            while any(self.fetched.get(p, 0) < self.versions.get(p, 0) for p in opened if p in self.versions):
+                if not self.served.wait(timeout=max(0.0, deadline - time.monotonic())):
+                    return
+
+    def make(self, targets: list[Target], inputs: Inputs, started: float, first: bool = False) -> None:
+        """Build these HTML targets (those whose inputs changed) with the orchestrator, and tell their pages."""
+        if not targets:
+            return
+        assert self.project is not None
+        options = replace(self.options, plan=tuple(targets), jobs=1)
+        report = self.build(self.project, options, Reporter(quiet=True), inputs)
+        for written in report.built:
+            path = written.target.path
+            with self.lock:
+                self.versions[path] = self.versions.get(path, 0) + 1
+                self.renders[path] = self.renders.get(path, 0) + 1
+            self.send("reload", {"version": self.versions[path]}, page=path)
+            if not first:
+                self.reporter.info(f"rebuilt {path} in {time.monotonic() - started:.2f} s")
 
     def fail(self, errors: list[SourceError]) -> None:
         shown = [_shown_error(e) for e in errors]
@@ -290,7 +303,13 @@ class Preview:
         file = self.html_dir / path
         if not file.is_file():
             return None
-        return _with_script(file.read_text(encoding="utf-8"), self.script(path, "html"))
+        with self.served:
+            version = self.versions.get(path, 0)
+        page = _with_script(file.read_text(encoding="utf-8"), self.script(path, "html"))
+        with self.served:
+            self.fetched[path] = version
+            self.served.notify_all()
+        return page
 
     # --- PDFs (their own thread, and a process of their own for each build) ---------------------------
 
@@ -301,25 +320,26 @@ class Preview:
                 p for p, t in self.targets.items() if t.format != "html" and (p in opened or p in self.pdf_requested)
             ]
 
-    def stale_pdfs(self, paths: list[str]) -> list[str]:
-        """The PDFs whose inputs changed since they were made (by the engine's records), or never made."""
+    def stale(self, paths: list[str], folder: Path) -> list[str]:
+        """Of these documents in ``folder``, those whose inputs changed since they were made there (by the
+        engine's records: :func:`profilepress.freshness.current`), or never made."""
         with self.lock:
             inputs, project, options = self.inputs, self.project, self.options
             targets = [self.targets[p] for p in paths if p in self.targets]
         if inputs is None or project is None or not targets:
             return []
-        pdf_project = replace(project, output_dir=self.pdf_dir)
-        previous = manifest.read(self.pdf_dir)
+        here = replace(project, output_dir=folder)
+        previous = manifest.read(folder)
         if previous is None:
             return [t.path for t in targets]
-        files = freshness.input_files(pdf_project)
+        files = freshness.input_files(here)
         objects = inputs.keyed()
         from .deps import current_hash
 
         return [
             t.path
             for t in targets
-            if not freshness.current(previous, t, options, pdf_project, files, lambda slot: current_hash(objects, slot))
+            if not freshness.current(previous, t, options, here, files, lambda slot: current_hash(objects, slot))
         ]
 
     def make_pdfs(self) -> None:
@@ -334,7 +354,7 @@ class Preview:
             with self.lock:
                 failing = bool(self.errors)
             wanted = self.wanted_pdfs()
-            stale = [] if failing else self.stale_pdfs(wanted)
+            stale = [] if failing else self.stale(wanted, self.pdf_dir)
             for path in wanted:
                 if path not in stale:
                     self.send("pdf", self.pdf_state(path), page=path)
@@ -357,8 +377,10 @@ class Preview:
             self.send("pdf", {"state": "updating"}, page=path)
         started = time.monotonic()
         command = [*self.pdf_command(), *(a for p in paths for a in ("--only", p))]
+        (self.folder / "tmp").mkdir(exist_ok=True)
         env = {
             **os.environ,
+            "TMPDIR": str(self.folder / "tmp"),  # what the build leaves there goes with the preview's folder
             "PYTHONPATH": os.pathsep.join(
                 [str(Path(__file__).resolve().parent.parent)] + [os.environ.get("PYTHONPATH", "")]
             ),
@@ -558,6 +580,15 @@ def _with_script(html: str, script: str) -> bytes:
     at = html.rfind("</body>")
     at = len(html) if at < 0 else at
     return (html[:at] + script + html[at:]).encode("utf-8")
+
+
+def _problems(exc: Exception) -> list[SourceError]:
+    """What stopped a rebuild, as problems to show: the sources' (located), a document's, or the plan's."""
+    if isinstance(exc, ProfileErrors):
+        return exc.errors
+    if isinstance(exc, BuildFailed):
+        return [SourceError(Path(path), 0, 0, reason.partition("\n")[0]) for path, reason in exc.failures]
+    return [SourceError(Path(""), 0, 0, str(exc))]
 
 
 def _shown_error(error: SourceError) -> dict:

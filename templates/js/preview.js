@@ -18,6 +18,34 @@ function reload() {
   location.reload();
 }
 
+function updated(version) {
+  PREVIEW.version = version;
+  document.documentElement.setAttribute("data-preview-version", String(version));
+  document.dispatchEvent(new CustomEvent("profilepress-preview:updated", {detail: {version: version}}));
+}
+
+// The page made again: its new body put in place of the old one, where the reader is, when nothing else
+// changed (the head: styles and fonts, which follow the page's characters; and the page has no script of its
+// own, which would need to run again). Otherwise, and if anything fails, the page is reloaded.
+function refresh(version) {
+  if (PREVIEW.kind !== "html" || document.querySelectorAll("script").length > 1) return reload();
+  fetch(PREVIEW.file, {cache: "no-store"}).then(function (response) {
+    if (!response.ok) throw new Error(response.status);
+    return response.text();
+  }).then(function (html) {
+    var next = new DOMParser().parseFromString(html, "text/html");
+    var same = next.head.innerHTML === document.head.innerHTML &&
+      next.documentElement.getAttribute("lang") === document.documentElement.getAttribute("lang") &&
+      next.querySelectorAll("script").length === 1;
+    if (!same) return reload();
+    var x = window.scrollX, y = window.scrollY;
+    overlay = null;
+    document.body.replaceWith(document.adoptNode(next.body));
+    window.scrollTo(x, y);
+    updated(version);
+  }).catch(reload);
+}
+
 function element(tag, text, style) {
   var made = document.createElement(tag);
   if (text) made.textContent = text;
@@ -77,13 +105,14 @@ function showPdf(state) {
 
 window.addEventListener("load", restoreScroll);
 restoreScroll();
+document.documentElement.setAttribute("data-preview-version", String(PREVIEW.version));
 var events = new EventSource(PREVIEW.events + "?page=" + encodeURIComponent(PREVIEW.page));
 events.addEventListener("state", function (event) {
   var state = JSON.parse(event.data);
-  if (PREVIEW.kind === "html" && state.version !== PREVIEW.version) return reload();  // made again meanwhile
+  if (PREVIEW.kind === "html" && state.version !== PREVIEW.version) return refresh(state.version);  // made again meanwhile
   if (state.errors.length) showProblems(state.errors); else clearProblems();
 });
-events.addEventListener("reload", reload);
+events.addEventListener("reload", function (event) { refresh(JSON.parse(event.data).version); });
 events.addEventListener("errors", function (event) { showProblems(JSON.parse(event.data)); });
 events.addEventListener("ok", clearProblems);
 events.addEventListener("pdf", function (event) { showPdf(JSON.parse(event.data)); });
