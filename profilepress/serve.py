@@ -49,7 +49,7 @@ HOST = "127.0.0.1"  # loopback only: the preview is for the person at this compu
 EVENTS = "/_preview/events"
 PDF_PAGE = "/_preview/pdf/"  # + a PDF's path: the page that shows it and says when it is being updated
 HEARTBEAT = 10.0  # seconds between comments on an idle event stream (a closed page is noticed)
-WATCH_STEP = 30  # milliseconds without further changes before a save is acted on
+WATCH_STEP = 20  # milliseconds without further changes before a save is acted on
 
 # The words the page's script shows, translated where shown (the page's own language).
 SCRIPT_MESSAGES = {
