@@ -22,7 +22,9 @@ import json
 import os
 import queue
 import re
+import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -664,12 +666,18 @@ class Handler(BaseHTTPRequestHandler):
         target = preview.targets.get(page)
         if target is not None and target.format != "html":
             preview.pdf_work.put("opened")  # an open PDF is made (if it is not current)
+        quiet = 0.0
         try:
             while not preview.stopping.is_set():
                 try:
-                    text = client.events.get(timeout=HEARTBEAT)
+                    text = client.events.get(timeout=1.0)
                 except queue.Empty:
-                    text = ": still here\n\n"
+                    if _closed(self.connection):  # the page was closed or left: no longer open
+                        break
+                    quiet += 1.0
+                    if quiet < HEARTBEAT:
+                        continue
+                    text, quiet = ": still here\n\n", 0.0
                 if text is None:
                     break
                 self.wfile.write(text.encode("utf-8"))
@@ -680,6 +688,15 @@ class Handler(BaseHTTPRequestHandler):
             with preview.lock:
                 preview.clients.discard(client)
             self.close_connection = True
+
+
+def _closed(connection: socket.socket) -> bool:
+    """Has the browser closed this connection (the page that listened is gone)?"""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _unquoted(path: str) -> str:

@@ -127,6 +127,33 @@ def test_a_broken_file_shows_where_and_what_to_do_then_clears(served):
     wait_for(events, "ok")
 
 
+def until(browser, expression: str, limit: float = 20.0):
+    deadline = time.monotonic() + limit
+    while not (value := browser.evaluate(expression)):
+        assert time.monotonic() < deadline, f"waited {limit:.0f} s for {expression}"
+        time.sleep(0.02)
+    return value
+
+
+def test_in_a_browser_the_page_takes_the_edit_where_the_reader_is_and_shows_a_problem(served, browser):
+    browser.viewport(320, 400)
+    browser.open(served.url + "neutral/handbook.html")
+    version = int(browser.evaluate("document.documentElement.dataset.previewVersion"))
+    browser.evaluate("window.scrollTo(0, 600); 0")
+    served.edit("full attention", "undivided attention")
+    try:
+        until(browser, f"Number(document.documentElement.dataset.previewVersion) > {version}")
+        assert browser.evaluate("document.body.textContent.includes('undivided attention')")
+        assert browser.evaluate("window.scrollY") == 600
+        served.edit("id: active-listening", "id: [active-listening")
+        shown = until(browser, "document.getElementById('profilepress-preview-problems')?.textContent")
+        assert "This page could not be updated" in shown and f"{COMPETENCY}:2:5" in shown
+    finally:
+        served.edit("id: [active-listening", "id: active-listening")
+        served.edit("undivided attention", "full attention")
+    until(browser, "!document.getElementById('profilepress-preview-problems')")
+
+
 def test_it_listens_on_loopback_only_and_leaves_the_output_folder_alone(served):
     port = f"{served.port:04X}"
     listening = [
