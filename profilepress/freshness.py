@@ -49,8 +49,9 @@ def engine_fixed() -> Iterator[None]:
 
 def engine_fingerprint() -> str:
     """The engine as it is now: a change to any of its files or libraries makes every output stale."""
-    if _FIXED:
-        return _FIXED[0]
+    fixed = list(_FIXED)  # (another thread's build may end meanwhile)
+    if fixed:
+        return fixed[0]
     from .versions import rendering_libraries  # the C libraries' too (Pango, HarfBuzz, Fontconfig)
 
     native = [f"{name}=={version}" for name, version in sorted(rendering_libraries().items())]

@@ -353,18 +353,28 @@ class Preview:
                 continue
             while not self.pdf_work.empty():  # several nudges: one look
                 self.pdf_work.get_nowait()
-            with self.lock:
-                failing = bool(self.errors)
-            wanted = self.wanted_pdfs()
-            stale = [] if failing else self.stale(wanted, self.pdf_dir)
-            for path in wanted:
-                if path not in stale:
-                    self.send("pdf", self.pdf_state(path), page=path)
-            if stale:
-                self.pdf_build(stale)
-            with self.pdf_done:
-                self.pdf_requested -= set(wanted)
-                self.pdf_done.notify_all()
+            try:
+                self.look_at_pdfs()
+            except Exception as exc:  # a bug: said, and the preview goes on (the next save looks again)
+                self.reporter.warning(f"the PDFs could not be looked at: internal error: {type(exc).__name__}: {exc}")
+                with self.pdf_done:
+                    self.pdf_requested.clear()
+                    self.pdf_done.notify_all()
+
+    def look_at_pdfs(self) -> None:
+        """Make the PDFs wanted (open, or asked for) whose inputs changed; tell their pages."""
+        with self.lock:
+            failing = bool(self.errors)
+        wanted = self.wanted_pdfs()
+        stale = [] if failing else self.stale(wanted, self.pdf_dir)
+        for path in wanted:
+            if path not in stale:
+                self.send("pdf", self.pdf_state(path), page=path)
+        if stale:
+            self.pdf_build(stale)
+        with self.pdf_done:
+            self.pdf_requested -= set(wanted)
+            self.pdf_done.notify_all()
 
     def pdf_state(self, path: str) -> dict:
         with self.lock:
