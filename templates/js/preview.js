@@ -24,9 +24,38 @@ function updated(version) {
   document.dispatchEvent(new CustomEvent("profilepress-preview:updated", {detail: {version: version}}));
 }
 
-// The page made again: its new body put in place of the old one, where the reader is, when nothing else
-// changed (the head: styles and fonts, which follow the page's characters; and the page has no script of its
-// own, which would need to run again). Otherwise, and if anything fails, the page is reloaded.
+function sameAttributes(one, other) {
+  if (one.attributes.length !== other.attributes.length) return false;
+  for (var i = 0; i < one.attributes.length; i++) {
+    if (other.getAttribute(one.attributes[i].name) !== one.attributes[i].value) return false;
+  }
+  return true;
+}
+
+// The new version of a part of the page put in place of the old: only what differs is replaced, so that the
+// browser lays out again only that (a whole new page would take it longer than making it).
+function patch(old, next) {
+  if (!sameAttributes(old, next)) {
+    Array.prototype.slice.call(old.attributes).forEach(function (a) { old.removeAttribute(a.name); });
+    Array.prototype.slice.call(next.attributes).forEach(function (a) { old.setAttribute(a.name, a.value); });
+  }
+  var olds = Array.prototype.slice.call(old.childNodes), news = Array.prototype.slice.call(next.childNodes);
+  if (olds.length !== news.length) {
+    old.replaceChildren.apply(old, news.map(function (n) { return document.adoptNode(n); }));
+    return;
+  }
+  for (var i = 0; i < olds.length; i++) {
+    var a = olds[i], b = news[i];
+    if (a.isEqualNode(b)) continue;
+    if (a.nodeType === Node.ELEMENT_NODE && a.nodeName === b.nodeName && a.nodeName !== "SCRIPT") patch(a, b);
+    else if (a.nodeType === b.nodeType && a.nodeType !== Node.ELEMENT_NODE) a.nodeValue = b.nodeValue;
+    else old.replaceChild(document.adoptNode(b), a);
+  }
+}
+
+// The page made again: what changed in its body put in place, where the reader is, when nothing else changed
+// (the head: styles and fonts, which follow the page's characters; and the page has no script of its own,
+// which would need to run again). Otherwise, and if anything fails, the page is reloaded whole.
 function refresh(version) {
   if (PREVIEW.kind !== "html" || document.querySelectorAll("script").length > 1) return reload();
   fetch(PREVIEW.file, {cache: "no-store"}).then(function (response) {
@@ -39,10 +68,10 @@ function refresh(version) {
       next.querySelectorAll("script").length === 1;
     if (!same) return reload();
     var x = window.scrollX, y = window.scrollY;
-    overlay = null;
-    document.body.replaceWith(document.adoptNode(next.body));
+    clearProblems();
+    patch(document.body, next.body);
     window.scrollTo(x, y);
-    updated(version);
+    requestAnimationFrame(function () { updated(version); });  // once the browser has the new page to paint
   }).catch(reload);
 }
 
