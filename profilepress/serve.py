@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from . import freshness, manifest
+from . import freshness, manifest, plan
 from .errors import ProfileErrors, SourceError, UserError, display_path
-from .inputs import Inputs, load_inputs, project_from_plan, read_plan
+from .inputs import Inputs, load_inputs, options_from_plan, project_from_plan, read_plan
 from .messages import N_, translator
 from .progress import Reporter
 from .project import BuildFailed, BuildOptions, Project, Report, Target
@@ -90,13 +90,11 @@ class Preview:
         self.inputs: Inputs | None = None
         self.options = BuildOptions()
         self.project: Project | None = None
-        self.generation = 0  # sources loaded so far
         self.changes: queue.Queue = queue.Queue()  # sets of changed files, from the watchers
         self.pdf_work: queue.Queue = queue.Queue()  # a nudge: look at the PDFs wanted
         self.pdf_done = threading.Condition(self.lock)
         self.pdf_requested: set[str] = set()  # PDFs asked for (downloaded), not yet current
         self.pdf_failed: dict[str, str] = {}  # a PDF's last failure
-        self.renders: dict[str, int] = {}  # how many times each document was made (for the benchmark)
         self.stopping = threading.Event()
         self.process: subprocess.Popen | None = None  # the PDF build under way
         self._renderer: Renderer | None = None
@@ -112,17 +110,12 @@ class Preview:
         project = project_from_plan(
             parsed, self.root, source=self.source, templates=self.templates, output=self.html_dir
         )
-        from .inputs import options_from_plan
-
         options = options_from_plan(parsed)
         inputs = load_inputs(project, options, build_file=parsed)
-        from . import plan
-
         targets = plan.targets(inputs, options)
         with self.lock:
             self.project, self.options, self.inputs = project, options, inputs
             self.targets = {t.path: t for t in targets}
-            self.generation += 1
         return inputs
 
     def rebuild(self, started: float | None = None, first: bool = False) -> None:
@@ -178,7 +171,6 @@ class Preview:
             path = written.target.path
             with self.lock:
                 self.versions[path] = self.versions.get(path, 0) + 1
-                self.renders[path] = self.renders.get(path, 0) + 1
             self.send("reload", {"version": self.versions[path]}, page=path)
             if not first:
                 self.reporter.info(f"rebuilt {path} in {time.monotonic() - started:.2f} s")
@@ -408,7 +400,6 @@ class Preview:
             with self.lock:
                 if path in rendered:
                     self.versions[path] = self.versions.get(path, 0) + 1
-                    self.renders[path] = self.renders.get(path, 0) + 1
                     self.pdf_failed.pop(path, None)
                 elif path in failures:
                     self.pdf_failed[path] = failures[path]
@@ -524,11 +515,11 @@ def serve(
             "PDFs are made when opened"
         )
         server.preview = preview  # type: ignore[attr-defined]
-        folders, plan = preview.watched()
+        folders, plan_path = preview.watched()
         threads = [
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True),
             threading.Thread(target=preview.watch, args=(folders, True), daemon=True),
-            threading.Thread(target=preview.watch, args=([plan.parent], False, plan), daemon=True),
+            threading.Thread(target=preview.watch, args=([plan_path.parent], False, plan_path), daemon=True),
             threading.Thread(target=preview.make_pdfs, daemon=True),
         ]
         for thread in threads:
