@@ -6,6 +6,7 @@ urllib. Each edit is undone before the next test."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TINY, cli
+from conftest import ROOT, TEMPLATES, TINY, TINY_PLAN, cli
 
 COMPETENCY = "competencies/active-listening.yaml"
 
@@ -180,3 +181,28 @@ def test_ctrl_c_stops_it_quietly_and_leaves_nothing_behind(served):
     assert served.process.returncode == 130
     assert "Traceback" not in err and "the preview stopped" in err
     assert list(served.temp.iterdir()) == []
+
+
+def test_the_previews_own_words_are_in_the_editions_language(monkeypatch):
+    """The list of documents, a PDF's page and what the script says, through the catalogues (in this process:
+    the sources loaded, nothing built)."""
+    from profilepress import load as load_module
+    from profilepress.progress import Reporter
+    from profilepress.serve import Preview
+
+    load_brands = load_module.load_brands
+    monkeypatch.setattr(
+        load_module,
+        "load_brands",
+        lambda folder, root: {k: dataclasses.replace(b, locale="es") for k, b in load_brands(folder, root).items()},
+    )
+    preview = Preview(TINY_PLAN, ROOT, None, TEMPLATES, build=lambda *a, **k: None, reporter=Reporter(quiet=True))
+    try:
+        preview.load()
+        index = preview.page().decode("utf-8")
+        pdf = preview.page("neutral/handbook.pdf").decode("utf-8")
+    finally:
+        shutil.rmtree(preview.folder)
+    assert 'lang="es"' in index and "Vista previa" in index and "al guardar sus archivos" in index
+    assert "No se pudo actualizar esta página" in index and "Corríjalo y guárdelo" in index  # the script's words
+    assert "Todos los documentos" in pdf and "Descargar el PDF" in pdf and "Actualizando el PDF…" in pdf
