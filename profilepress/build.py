@@ -29,13 +29,14 @@ def build(
     options = options or BuildOptions()
     reporter = reporter or Reporter(quiet=True)
     started = time.monotonic()
-    if options.plan is None:  # 0. nothing to do? (the manifest alone)
-        current = freshness.up_to_date(project, options)
-        if current is not None:
-            return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
-    ownership.refuse_unsafe_output(project)
-    with BuildLock(project.output_dir):  # one build per output folder
-        report = _build(project, options, reporter, inputs)
+    with freshness.engine_fixed():  # the engine that starts a build makes all of it
+        if options.plan is None:  # 0. nothing to do? (the manifest alone)
+            current = freshness.up_to_date(project, options)
+            if current is not None:
+                return Report(up_to_date=current, decided_from_manifest=True, seconds=time.monotonic() - started)
+        ownership.refuse_unsafe_output(project)
+        with BuildLock(project.output_dir):  # one build per output folder
+            report = _build(project, options, reporter, inputs)
     report.seconds = time.monotonic() - started
     return report
 
@@ -53,11 +54,7 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter, inputs: 
         previous, [t.path for t in targets] + [catalogue.FILE] * (not options.partial), project.output_dir
     )
 
-    objects = deps.index(inputs.profile, inputs.brands, inputs.packets, inputs.scales)
-    for lang in inputs.translated:  # a translated edition's fields, as "es/competency:C1#name"
-        objects |= deps.index(
-            inputs.profile_for(lang), inputs.brands_for(lang), inputs.packets_for(lang), inputs.scales, f"{lang}/"
-        )
+    objects = inputs.keyed()  # every field a document can read, a translated edition's as "es/competency:C1#name"
     stale = [
         t
         for t in targets  # 3. what changed since the last build

@@ -82,6 +82,8 @@ examples:
                                     Markdown for a pull request; --format json for programs
   python build.py diff old_profile/ profile_src/
                                     the same between two folders
+  python build.py serve --open      preview the documents in a browser; each page updates
+                                    as you save a source file
 
 environment:
   SOURCE_DATE_EPOCH  date stamped into PDFs (seconds since 1970); without it
@@ -282,6 +284,12 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
             "report what changed between two versions of the profile (folders or git refs) and "
             "which outputs change; writes nothing",
         ),
+        (
+            "serve",
+            "preview the plan's documents in a browser, at http://127.0.0.1:PORT/: each page is made again "
+            "and reloads as you save a source file, a problem shows on the page until you fix it, and PDFs "
+            "are made when opened; documents are kept in a temporary folder, never in the output folder",
+        ),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         if name == "diff":
@@ -289,6 +297,9 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
             continue
         if name == "new":
             sub.add_argument("folder", type=Path, metavar="DIR", help="the new project's folder (new or empty)")
+            continue
+        if name == "serve":
+            _serve_options(sub, root)
             continue
         _project_options(sub, root, suppress=True)
         if name == "build":
@@ -380,6 +391,52 @@ folder nor a ref, or its sources are not valid; 2 wrong usage."""
     )
 
 
+def _serve_options(parser: argparse.ArgumentParser, root: Path) -> None:
+    import textwrap
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the examples keep their lines
+    parser.description = textwrap.fill(parser.description or "", 79)
+    parser.epilog = """\
+Pages update by themselves: keep them open while you edit the profile, the
+roles, the packet recipes, the brands, the scales, the templates or the plan.
+Stop with Ctrl-C; the temporary folder is removed.
+
+examples:
+  python build.py serve                  the plan in this folder, at http://127.0.0.1:8000/
+  python build.py serve --port 8123 --open
+  python build.py serve --plan tests/profiles/tiny/build.yaml"""
+    add = parser.add_argument
+    add(
+        "-p",
+        "--plan",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the build plan whose documents to show (default: build.yaml in the working folder if there is one, "
+        "else the engine's own)",
+    )
+    add(
+        "--port",
+        type=_port,
+        default=8000,
+        help="the port to serve on, on 127.0.0.1 only (default: 8000; 0: any free one)",
+    )
+    add("--open", action="store_true", dest="open_browser", help="open the list of documents in your web browser")
+    add("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors and warnings only")
+    add(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also print which files changed",
+    )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (a whole number from 0 to 65535)")
+    return int(text)
+
+
 def _command(prog: str) -> str:
     """How the reader types this command: ``profilepress`` once installed, ``python build.py`` in the
     repository."""
@@ -455,6 +512,8 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
                 f"no build.yaml in {_shown(Path.cwd())}: run this command in your project's folder (the one "
                 f"holding build.yaml), give --plan FILE, or start a project with '{_command(prog)} new DIR'"
             )
+        if command == "serve":
+            return _serve(args, root, reporter)
         choices = _choices(args)
         if command == "build" and not args.list_targets:  # nothing to do? from the manifest alone
             light = freshness.project_of(
@@ -602,6 +661,26 @@ def _summary(report: Report, reporter: Reporter) -> None:
     memory = f", peak {report.peak_memory / 2**20:.0f} MB per worker" if report.peak_memory else ""
     how = " (decided from the manifest)" if report.decided_from_manifest else ""
     reporter.info(f"{', '.join(parts)} in {report.seconds:.1f} s{memory}{how}")
+
+
+def _serve(args: argparse.Namespace, root: Path, reporter: Reporter) -> int:
+    from .build import build
+    from .serve import serve
+
+    try:
+        return serve(
+            args.plan,
+            root,
+            build,
+            source=args.source,
+            templates=args.templates,
+            port=args.port,
+            open_browser=args.open_browser,
+            reporter=reporter,
+        )
+    except KeyboardInterrupt as exc:  # how the preview is meant to stop: its temporary folder is gone already
+        print(f"{_signal_name(exc)}; the preview stopped and its temporary folder was removed.", file=sys.stderr)
+        return _signal_exit(exc)
 
 
 def _translations(project: Project, args: argparse.Namespace, root: Path, reporter: Reporter) -> int:

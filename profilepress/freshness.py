@@ -11,8 +11,9 @@ model or WeasyPrint is imported: this module needs the standard library only
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,28 @@ ENGINE_DIR = Path(__file__).resolve().parent
 _ENGINE_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markdown", "nh3", "babel")
 
 
+_FIXED: list[str] = []  # the engine's fingerprint while a build runs (see engine_fixed)
+
+
+@contextlib.contextmanager
+def engine_fixed() -> Iterator[None]:
+    """While a build runs, the engine is the one it started with: its fingerprint, asked for once per output,
+    is computed once (every file of the engine is looked at each time: a few milliseconds)."""
+    if _FIXED:  # a build inside a build (verify): the same engine
+        yield
+        return
+    _FIXED.append(engine_fingerprint())
+    try:
+        yield
+    finally:
+        _FIXED.clear()
+
+
 def engine_fingerprint() -> str:
     """The engine as it is now: a change to any of its files or libraries makes every output stale."""
+    fixed = list(_FIXED)  # (another thread's build may end meanwhile)
+    if fixed:
+        return fixed[0]
     from .versions import rendering_libraries  # the C libraries' too (Pango, HarfBuzz, Fontconfig)
 
     native = [f"{name}=={version}" for name, version in sorted(rendering_libraries().items())]

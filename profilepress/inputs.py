@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ProfileErrors, SourceError, UserError, as_errors, collecting_warnings, warn
 from .model import Brand, Packet, Profile, RatingScale
@@ -42,6 +42,18 @@ class Inputs:
         if lang is None:
             return self.brands
         return {key: translate_brand(b, interface_locale(lang, b.locale)) for key, b in self.brands.items()}
+
+    def keyed(self) -> dict[str, Any]:
+        """Every keyed object of these inputs, by key, to look the fields a document read up again (see
+        :func:`profilepress.deps.index`); a translated edition's as "es/competency:C1"."""
+        from .deps import index
+
+        objects = index(self.profile, self.brands, self.packets, self.scales)
+        for lang in self.translated:
+            objects |= index(
+                self.profile_for(lang), self.brands_for(lang), self.packets_for(lang), self.scales, f"{lang}/"
+            )
+        return objects
 
     def packets_for(self, lang: str | None) -> dict[str, Packet]:
         """Packet recipes with the competencies of the edition's profile."""

@@ -34,6 +34,29 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# An input file's hash, by its path: kept for the life of the process while the file's time, size, inode and
+# status time stay the same (a long-running process, `serve`, hashes the fonts once, not on every save). A file
+# changed in the last two seconds is always read again: two changes within the file system's time resolution
+# would look alike (git's "racily clean" files).
+_KNOWN: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+SETTLED_NS = 2_000_000_000
+
+
+def input_hash(path: Path) -> str:
+    """An input file's sha256 (see _KNOWN: read again whenever it may have changed)."""
+    import time
+
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+    known = _KNOWN.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
+    digest = sha256_file(path)
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS:
+        _KNOWN[str(path)] = (key, digest)
+    return digest
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -49,21 +72,47 @@ def input_files(
     """Every file under ``roots`` and each of ``files`` → sha256, keyed by path relative to ``base``;
     nothing under ``exclude`` (the output folder, when it lies inside a source folder)."""
     skip = Path(exclude).resolve() if exclude is not None else None
+    real = _Resolver()
+    home = Path(base).resolve()
     found: dict[str, str] = {}
     for root in roots:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if skip is not None and (path.resolve() == skip or skip in path.resolve().parents):
+                resolved = real(path)
+                if skip is not None and (resolved == skip or skip in resolved.parents):
                     continue
                 inside = path.relative_to(root).parts
                 if any(part.startswith(".") or part == "__pycache__" for part in inside):
                     continue  # hidden files and folders (.git, .DS_Store, ._x.yaml) are not inputs
                 if path.is_file():
-                    found[relative(path, base)] = sha256_file(path)
+                    found[_relative_to(resolved, home)] = input_hash(path)
     for path in files:
         if path.is_file():
-            found[relative(path, base)] = sha256_file(path)
+            found[_relative_to(real(path), home)] = input_hash(path)
     return found
+
+
+class _Resolver:
+    """``path.resolve()``, with each folder resolved once (resolving looks at every folder of the path: most
+    of the time it takes to list a project's inputs)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        folder = self.folders.get(path.parent)
+        if folder is None:
+            folder = self.folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+
+def _relative_to(resolved: Path, base: Path) -> str:
+    try:
+        return resolved.relative_to(base).as_posix()
+    except ValueError:
+        return resolved.as_posix()
 
 
 def relative(path: Path, base: Path) -> str:

@@ -118,17 +118,22 @@ class Chromium:
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def open(self, page: Path) -> None:
+    def open(self, page: Path | str) -> None:
+        """Load a file, or a URL (the live preview's pages: ``http://127.0.0.1:…/``), and wait until it has loaded."""
         self._id += 1
         navigate = self._id
         message = {
             "id": navigate,
             "method": "Page.navigate",
-            "params": {"url": page.resolve().as_uri()},
+            "params": {"url": page if isinstance(page, str) else page.resolve().as_uri()},
             "sessionId": self._session,
         }
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
-        while True:  # until the page has loaded
+        self.wait_for_load()
+
+    def wait_for_load(self) -> None:
+        """Until the page has loaded (again: a page that reloads itself)."""
+        while True:
             event = self._read()
             if event.get("method") == "Page.loadEventFired" and event.get("sessionId") == self._session:
                 return

@@ -17,7 +17,7 @@ def test_help_explains_every_command_and_exit_code():
     result = run_script("--help")
     assert result.code == 0
     commands = result.out.split("commands:", 1)[1].split("exit codes:", 1)[0]
-    for command in ("build", "check", "verify", "tailor", "merge", "diff", "collect", "schema"):
+    for command in ("build", "check", "verify", "tailor", "merge", "diff", "collect", "schema", "serve"):
         assert re.search(rf"^    {command} +[a-z]", commands, re.M), f"{command} is not listed with what it does"
     for line in ("0  success", "1  bad input", "2  wrong usage", "3  internal error"):
         assert line in result.out
@@ -25,7 +25,9 @@ def test_help_explains_every_command_and_exit_code():
         assert option in result.out
 
 
-@pytest.mark.parametrize("command", ["build", "check", "verify", "tailor", "merge", "diff", "collect", "schema"])
+@pytest.mark.parametrize(
+    "command", ["build", "check", "verify", "tailor", "merge", "diff", "collect", "schema", "serve"]
+)
 def test_each_command_has_help(capsys, command):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"], root=ROOT)
