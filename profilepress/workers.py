@@ -134,6 +134,8 @@ def _out_of_memory(exc: BaseException) -> bool:
     limit, _ = resource.getrlimit(resource.RLIMIT_AS)
     if limit == resource.RLIM_INFINITY:
         return False
+    if isinstance(exc, SystemError) and "without setting an exception" in str(exc):
+        return True  # C code whose allocation failed under the cap, and which did not say so
     return _peak_address_space() >= limit * 0.9  # it came close to the cap: the failed request was the rest
 
 

@@ -257,30 +257,41 @@ def test_a_worker_over_its_memory_limit_fails_with_a_message(project, tmp_path):
     assert result.err.rstrip().endswith("nothing was written.") and not out.exists()
 
 
-@pytest.mark.parametrize("near_the_cap", [True, False])
-def test_memory_running_out_in_disguise_is_reported_as_memory(project, tmp_path, monkeypatch, capsys, near_the_cap):
+@pytest.mark.parametrize(
+    "error, near_the_cap, memory",
+    [
+        (SystemError("<built-in function compile> returned NULL without setting an exception"), False, True),
+        (RuntimeError("a bug in the engine"), True, True),
+        (RuntimeError("a bug in the engine"), False, False),
+    ],
+    ids=["compile-returned-null", "near-the-cap", "a-bug"],
+)
+def test_memory_running_out_in_disguise_is_reported_as_memory(
+    project, tmp_path, monkeypatch, capsys, error, near_the_cap, memory
+):
     """CPython does not always raise MemoryError at the cap: an allocation failing inside the compiler says
-    "SystemError: ... returned NULL without setting an exception" (seen in CI under --memory 100). Near the cap
-    that is the memory message, exit 1; far from it, it stays an internal error (exit 3)."""
+    "SystemError: ... returned NULL without setting an exception" (seen in CI under --memory 100), and any error
+    of a worker that came within a tenth of its cap is the cap's. Those are the memory message, exit 1; another
+    error far from the cap stays an internal error (exit 3)."""
     import resource
 
     from profilepress import workers
 
-    def compile_fails(*args, **kwargs):
-        raise SystemError("<built-in function compile> returned NULL without setting an exception")
+    def fails(*args, **kwargs):
+        raise error
 
     cap = 100 * 2**20
-    monkeypatch.setattr("profilepress.document.render_target", compile_fails)
+    monkeypatch.setattr("profilepress.document.render_target", fails)
     monkeypatch.setattr(workers.resource, "getrlimit", lambda what: (cap, resource.RLIM_INFINITY))
     monkeypatch.setattr(workers, "_peak_address_space", lambda: cap - 2**20 if near_the_cap else cap // 3)
     out = tmp_path / "out"
     code = main(plan(project, out, "--only", "neutral/handbook.html", "--memory", "100"), root=ROOT)
     err = capsys.readouterr().err
-    if near_the_cap:
+    if memory:
         assert code == 1 and "internal error" not in err
         assert "neutral/handbook.html: error: needed more than 100 MB of memory to render" in err
     else:
-        assert code == 3 and "internal error: SystemError" in err and "memory" not in err
+        assert code == 3 and "internal error: RuntimeError: a bug in the engine" in err and "memory" not in err
     assert not out.exists()
 
 
