@@ -63,6 +63,7 @@ EMPTY, FAINT, TICKED, FILLED = "empty", "faint", "ticked", "filled"
 ANY_INK, DARK_INK = 0.1, 0.5  # ink levels (0 paper, 1 black): any mark at all, a pen's stroke
 MARKED_SHARE, FILLED_SHARE = 0.03, 0.85
 PAPERS_MM = ((297.0, 210.0), (279.4, 215.9), (210.0, 297.0), (215.9, 279.4))
+NO_MARKS = "its corner marks cannot be found: none"
 RESCAN = "rescan the page at 200 dpi or more, the whole sheet flat on the glass"
 
 
@@ -132,8 +133,13 @@ def is_scan(path: Path) -> bool:
         return True
     if suffix != ".pdf" or not path.is_file():
         return False
-    head = path.read_bytes()
-    return b"/profilepressworksheet" not in head and b"/Widget" not in head
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return "/profilepressworksheet" not in (PdfReader(path).metadata or {})
+    except (PdfReadError, OSError, ValueError):
+        return False  # read as a worksheet PDF, which says what is wrong with it
 
 
 def page_images(path: Path) -> Iterator[Any]:
@@ -226,7 +232,7 @@ def locate(gray) -> Located:
     found = find_marks(gray)
     if len(found) < 3:
         raise PageProblem(
-            f"its corner marks cannot be found ({len(found)} of 4 seen)",
+            f"{NO_MARKS if not found else 'its corner marks cannot be found'} ({len(found)} of 4 seen)",
             "scan the whole sheet, its four corners inside the scan, at 200 dpi or more",
         )
     best = None
@@ -441,6 +447,11 @@ def read_page(gray, located: Located, layout: marks.PageLayout, file: Path, numb
         y0, y1 = min(b.y for b in boxes) - 3, max(b.y + b.height for b in boxes) + 3
         centres = tuple(((b.x + b.width / 2 - x0) / (x1 - x0), (b.y + b.height / 2 - y0) / (y1 - y0)) for b in boxes)
         picture = _picture(ink, x0, y0, x1, y1)
+        own = np.zeros(picture.shape, bool)  # the row's own boxes shown as scanned, the rest faded
+        for b in boxes:
+            a, c = max(0, int((b.y - 1 - y0) * PX_MM)), max(0, int((b.x - 1 - x0) * PX_MM))
+            own[a : int((b.y + b.height + 1 - y0) * PX_MM), c : int((b.x + b.width + 1 - x0) * PX_MM)] = True
+        picture = np.where(own, picture, 255 - (255 - picture.astype(np.float32)) * 0.3).astype(np.uint8)
         picture = cv2.resize(picture, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
         reading.ambiguous.append(
             Ambiguous(
@@ -482,15 +493,31 @@ def read_file(path: Path, layout_for: LayoutFor, errors: list[SourceError]) -> l
     key = file_key(path)
     readings: list[PageReading] = []
     names: dict[tuple, str] = {}
+    problems: list[SourceError] = []
+    unmarked = 0
     for number, gray in enumerate(images, start=1):
         try:
             located = locate(gray)
             layout, name = layout_for(located.code)
         except PageProblem as problem:
-            errors.append(SourceError(path, 0, 0, f"page {number}: {problem.message}", hint=problem.hint))
+            unmarked += problem.message.startswith(NO_MARKS)
+            problems.append(SourceError(path, 0, 0, f"page {number}: {problem.message}", hint=problem.hint))
             continue
         names[located.code.worksheet] = name
         readings.append(read_page(gray, located, layout, path, number, key))
+    if unmarked == len(images):  # not one mark on any page: not a scan of a printed worksheet at all
+        errors.append(
+            SourceError(
+                path,
+                0,
+                0,
+                "not a worksheet made by this tool: it carries no worksheet identity, and no page of it shows "
+                "a printed worksheet's corner marks",
+                hint="give filled worksheet PDFs, saved answers, or scans of printed worksheets (200 dpi or more)",
+            )
+        )
+        return []
+    errors += problems
     if not readings:
         return []
     by_sheet: dict[tuple, list[PageReading]] = {}

@@ -76,8 +76,18 @@ def summarise(
     profile = inputs.profile
     scans = [Path(f) for f in files if scan.is_scan(Path(f))]
     reviews = [Path(f) for f in files if review.is_review(Path(f))]
-    sheets = read_all([Path(f) for f in files if Path(f) not in scans and Path(f) not in reviews])  # 2. read
-    scanned = read_scans(scans, scan.Layouts(project, inputs, options), review.read_answers(reviews))
+    errors: list[SourceError] = []  # 2. read every file, and report every file's problems together
+    sheets, scanned = [], Scanned()
+    try:
+        sheets = read_all([Path(f) for f in files if Path(f) not in scans and Path(f) not in reviews])
+    except ProfileErrors as exc:
+        errors += exc.errors
+    try:
+        scanned = read_scans(scans, scan.Layouts(project, inputs, options), review.read_answers(reviews))
+    except ProfileErrors as exc:
+        errors += exc.errors
+    if errors:
+        raise ProfileErrors(errors)
     sheets += scanned.sheets
     responses = collect.responses(sheets, profile, inputs.scales, accept_changed)  # 3. check, per activity
     if options.strict and responses.warnings:
