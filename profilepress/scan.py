@@ -166,11 +166,12 @@ def page_images(path: Path) -> Iterator[Any]:
 
     try:
         image = Image.open(path)
-        frames = [frame.convert("L") for frame in ImageSequence.Iterator(image)]
+        frames = [
+            np.asarray(frame if frame.mode == "L" else frame.convert("L")) for frame in ImageSequence.Iterator(image)
+        ]
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError(f"not a readable image ({exc})") from None
-    for frame in frames:
-        yield np.asarray(frame)
+    yield from frames
 
 
 # --- finding the page ----------------------------------------------------------------------------
@@ -183,6 +184,7 @@ class Located:
     width: float  # the paper, mm
     height: float
     dpi: float
+    marks: dict[int, Any]  # the corner marks found: {marker id: its corners in image pixels}
 
 
 class PageProblem(Exception):
@@ -208,11 +210,27 @@ def _detector():
 
 
 def find_marks(gray) -> dict[int, Any]:
-    """The corner marks in an image: {marker id: its 4 corners in image pixels}."""
+    """The corner marks in an image: {marker id: its 4 corners in image pixels}.
+
+    Looked for in the image's four corners first (a fifth of its width and a quarter of its height each, the
+    page's own corners however it lies on the glass), at about 150 dpi; in the whole image when fewer than
+    three are found there."""
+    found: dict[int, Any] = {}
+    height, width = gray.shape
+    h, w = height // 4, width // 5
+    for top, left in ((0, 0), (0, width - w), (height - h, width - w), (height - h, 0)):
+        for marker, quad in _detect(gray[top : top + h, left : left + w], 1800 / max(gray.shape)).items():
+            found.setdefault(marker, quad + (left, top))
+    if len(found) < 3:
+        found = _detect(gray, 1800 / max(gray.shape))
+    return found
+
+
+def _detect(gray, scale: float) -> dict[int, Any]:
     import cv2
     import numpy as np
 
-    scale = min(1.0, 1800 / max(gray.shape))
+    scale = min(1.0, scale)
     small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     corners, ids, _ = _detector().detectMarkers(small)
     found: dict[int, Any] = {}
@@ -224,9 +242,31 @@ def find_marks(gray) -> dict[int, Any]:
     return found
 
 
-def locate(gray) -> Located:
-    """Where the page is in the image, and its code. Raises PageProblem."""
+def fit(found: dict[int, Any], width: float, height: float) -> tuple[Any, float]:
+    """The homography (page mm → image pixels) from the marks found, on a paper of this size, and the
+    largest distance (pixels) between a mark's corner as found and as the homography puts it."""
     import cv2
+    import numpy as np
+
+    src, dst = [], []
+    for marker, quad in found.items():
+        x, y = marks.marker_position(marker, width, height)
+        s = marks.MARK_MM
+        src += [(x, y), (x + s, y), (x + s, y + s), (x, y + s)]
+        dst += list(quad)
+    matrix, _ = cv2.findHomography(np.array(src), np.array(dst), 0)
+    if matrix is None:
+        return None, float("inf")
+    projected = cv2.perspectiveTransform(np.array(src).reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    return matrix, float(np.abs(projected - np.array(dst)).max())
+
+
+def locate(gray) -> Located:
+    """Where the page is in the image, and its code. Raises PageProblem.
+
+    The paper is the one whose marks fit best among those whose code can be read there (A4 and Letter are
+    close once a scan is scaled by a few per cent: the page's layout, found from its code, settles it:
+    :func:`refit`)."""
     import numpy as np
 
     found = find_marks(gray)
@@ -235,30 +275,18 @@ def locate(gray) -> Located:
             f"{NO_MARKS if not found else 'its corner marks cannot be found'} ({len(found)} of 4 seen)",
             "scan the whole sheet, its four corners inside the scan, at 200 dpi or more",
         )
-    best = None
-    for width, height in PAPERS_MM:
-        src, dst = [], []
-        for marker, quad in found.items():
-            x, y = marks.marker_position(marker, width, height)
-            s = marks.MARK_MM
-            src += [(x, y), (x + s, y), (x + s, y + s), (x, y + s)]
-            dst += list(quad)
-        matrix, _ = cv2.findHomography(np.array(src), np.array(dst), 0)
-        if matrix is None:
-            continue
-        projected = cv2.perspectiveTransform(np.array(src).reshape(-1, 1, 2), matrix).reshape(-1, 2)
-        error = float(np.abs(projected - np.array(dst)).max())
-        if best is None or error < best[0]:
-            best = (error, matrix, width, height)
-    if best is None:
-        raise PageProblem("its corner marks do not make a page")
-    error, matrix, width, height = best
-    side = np.mean([np.linalg.norm(q[0] - q[1]) for q in found.values()])
+    side = float(np.mean([np.linalg.norm(q[0] - q[1]) for q in found.values()]))
     dpi = side / marks.MARK_MM * 25.4
-    if error > max(2.0, side / 6):
+    candidates = [(*fit(found, w, h), w, h) for w, h in PAPERS_MM]
+    candidates.sort(key=lambda candidate: candidate[1])
+    fits = [(m, w, h) for m, error, w, h in candidates if m is not None and error <= max(2.0, side / 6)]
+    if not fits:
         raise PageProblem("its corner marks do not make a page of a worksheet (is it folded or curled?)")
-    text = read_code(gray, matrix, width, height)
-    if text is None:
+    for matrix, width, height in fits:
+        text = read_code(gray, matrix, width, height)
+        if text is not None:
+            break
+    else:
         hint = RESCAN if dpi < 190 else "keep the code at the foot of the page clean and flat, and scan it again"
         raise PageProblem(
             f"its code (the small square at its foot) cannot be read (scanned at about {dpi:.0f} dpi)", hint
@@ -269,7 +297,17 @@ def locate(gray) -> Located:
             f"its code reads '{text}', which is not a worksheet page's code",
             "give pages of worksheets printed by this tool",
         )
-    return Located(code, matrix, width, height, dpi)
+    return Located(code, matrix, width, height, dpi, found)
+
+
+def refit(located: Located, width: float, height: float) -> Located:
+    """The page located again on the paper its layout says it is printed on."""
+    if abs(located.width - width) < 0.5 and abs(located.height - height) < 0.5:
+        return located
+    matrix, _ = fit(located.marks, width, height)
+    if matrix is None:
+        raise PageProblem("its corner marks do not fit the paper its worksheet is printed on")
+    return Located(located.code, matrix, width, height, located.dpi, located.marks)
 
 
 def read_code(gray, matrix, width: float, height: float) -> str | None:
@@ -367,6 +405,28 @@ def box_state(ink, box: marks.Box) -> tuple[str, float]:
     return EMPTY, dark
 
 
+def registered(ink, boxes: list[marks.Box]) -> float:
+    """How well the straightened page fits its layout: the median ink of the tick boxes' printed borders
+    (about 0.8 on a page in place; near 0 when the boxes are a millimetre or more away)."""
+    import numpy as np
+
+    scores = []
+    for box in boxes:
+        x0, y0 = int(round(box.x * PX_MM)), int(round(box.y * PX_MM))
+        x1, y1 = int(round((box.x + box.width) * PX_MM)), int(round((box.y + box.height) * PX_MM))
+        band = 2  # pixels: the border (1.2 CSS px, 0.3 mm) and a little either side of it
+        ring = np.concatenate(
+            [
+                ink[y0 : y0 + band, x0:x1].max(axis=0),
+                ink[y1 - band : y1, x0:x1].max(axis=0),
+                ink[y0:y1, x0 : x0 + band].max(axis=1),
+                ink[y0:y1, x1 - band : x1].max(axis=1),
+            ]
+        )
+        scores.append(float(np.median(ring)) if ring.size else 0.0)
+    return float(np.median(scores)) if scores else 1.0
+
+
 def decide(states: list[tuple[str, str]]) -> tuple[str | None, str]:
     """A row's answer from its boxes' (value, state): (value or None, "") or (None, why it is ambiguous)."""
     marked = [value for value, state in states if state in (TICKED, FILLED)]
@@ -382,7 +442,7 @@ def decide(states: list[tuple[str, str]]) -> tuple[str | None, str]:
 def _png(image) -> bytes:
     import cv2
 
-    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
     return bytes(data) if ok else b""
 
 
@@ -432,6 +492,12 @@ def read_page(gray, located: Located, layout: marks.PageLayout, file: Path, numb
                     box.field, _png(_picture(ink, x0, y0, box.x + box.width + 1, box.y + box.height + 1)), file, number
                 )
             )
+    if rows and registered(ink, [b for boxes in rows.values() for b in boxes]) < 0.3:
+        raise PageProblem(
+            "its printed boxes are not where its corner marks put them (is the sheet folded, curled or "
+            "cut, or was it printed scaled?)",
+            "print the worksheet at actual size, and scan the sheet flat on the glass",
+        )
     shares: list[float] = []
     for name, boxes in rows.items():
         boxes.sort(key=lambda b: b.x)
@@ -499,6 +565,7 @@ def read_file(path: Path, layout_for: LayoutFor, errors: list[SourceError]) -> l
         try:
             located = locate(gray)
             layout, name = layout_for(located.code)
+            located = refit(located, layout.width, layout.height)
         except PageProblem as problem:
             unmarked += problem.message.startswith(NO_MARKS)
             problems.append(SourceError(path, 0, 0, f"page {number}: {problem.message}", hint=problem.hint))
