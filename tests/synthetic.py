@@ -85,6 +85,12 @@ def draw(image, box, style: str, pen: Pen, rng, dpi: float) -> None:
         strokes.append(_curve(zig, rng, 6))
     level = int(round(255 * (1 - pen.darkness)))
     thickness = max(1, int(round(pen.width * k)))
+    # drawn in the box's neighbourhood only (3 mm around it), in that patch's own coordinates
+    left, top = max(0, int((x - 3) * k)), max(0, int((y - 3) * k))
+    image = image[top : int((y + h + 3) * k), left : int((x + w + 3) * k)]
+    origin = np.array([left / k, top / k])
+    strokes = [stroke - origin for stroke in strokes]
+    x, y = x - origin[0], y - origin[1]
     if style == "fill":
         inset = 0.35
         polygon = np.array(
