@@ -103,6 +103,14 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     """Pages in mixed order, one upside down, in a multi-page TIFF: the clear ratings read, every ambiguous row
     sent to review and none guessed; the review's answers collected with the scan."""
     _, pages = printed
+    pages = list(pages)
+    pages[1] = pages[1].copy()  # evidence written by hand under M1.1
+    evidence = next(b for b in layouts[2].boxes if b.field == "M1_1_evidence")
+    k = DPI / 25.4
+    for n in range(6):
+        x = evidence.x + 4 + n * 9
+        wave = [(x + t * 7, evidence.y + 5 + np.sin(t * 9 + n) * 1.5) for t in np.linspace(0, 1, 20)]
+        cv2.polylines(pages[1], [np.round(np.array(wave) * k).astype(np.int32)], False, 30, 2, cv2.LINE_AA)
     seed = next(s for s in range(50) if _has_every_kind(pages, layouts, s))
     images, truth = scanned(pages, layouts, seed, order=[3, 1, 4, 2], upside_down={2})
     scan_file = save_tiff(images, tmp_path / "ada.tiff")
@@ -117,6 +125,9 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     items = page.select(".review-item")
     assert sorted(i["data-key"].rsplit(":", 1)[1] for i in items) == ambiguous
     assert all(i.img["src"].startswith("data:image/png;base64,") for i in items)
+    report = BeautifulSoup((out / "people" / "ada.html").read_text(encoding="utf-8"), "html.parser")
+    captions = [f.figcaption.get_text(" ", strip=True) for f in report.select(".handwriting")]
+    assert captions == ["M1.1 · Evidence or example (ada.tiff, page 4)"]  # its page in the scan file
 
     # the reviewer chooses the first box of each (saved as the page's script saves it), and collect takes it
     answers = {}
@@ -168,18 +179,23 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
     unreadable[int(top * k) : int((top + marks.CODE_MM) * k), int(left * k) : int((left + 5) * k)] = 255
     cropped = pages[3][int(20 * DPI / 25.4) :, :]  # the top marks cut off
     rng = np.random.default_rng(1)
-    marked = pages[0].copy()
-    synthetic.mark_page(marked, layouts[1], rng, DPI)
+    marked = pages[1].copy()
+    synthetic.mark_page(marked, layouts[2], rng, DPI, blank_share=0, ambiguous_share=0)
     files = {
+        "ada.png": [synthetic.distort(marked, rng, DPI, jpeg=False)],
+        "ada-again.png": [synthetic.distort(marked, rng, DPI, jpeg=False)],  # the same sheet through the scanner again
         "version.png": [recoded(pages[1], other_version)],
-        "twice.tiff": [pages[0], pages[1], pages[1]],
+        "twice.pdf": [pages[0], pages[1], pages[1]],  # a PDF of page images, as a scanner makes it
         "unreadable.jpg": [unreadable],
         "cropped.png": [cropped],
     }
     paths = []
     for name, images in files.items():
         path = tmp_path / name
-        if len(images) > 1:
+        if path.suffix == ".pdf":
+            first, *rest = [Image.fromarray(image) for image in images]
+            first.save(path, save_all=True, append_images=rest, resolution=DPI)
+        elif len(images) > 1:
             save_tiff(images, path)
         else:
             cv2.imwrite(str(path), images[0])
@@ -194,9 +210,11 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
         return any(name in line and all(w in line for w in words) for line in lines)
 
     assert said("version.png", "page 1:", "another version of the profile", "--source")
-    assert said("twice.tiff", "page 3:", "page 2 of the worksheet again", "scanned twice")
+    assert said("twice.pdf", "page 3:", "page 2 of the worksheet again", "scanned twice")
+    assert not any("twice.pdf" in line and "page 1:" in line for line in lines)  # its other pages read
     assert said("unreadable.jpg", "page 1:", "code", "cannot be read", "200 dpi or more")
     assert said("cropped.png", "page 1:", "corner marks cannot be found", "200 dpi")
+    assert said("ada-again.png", "page 1:", "the same page as page 1 of ada.png, scanned twice")
 
 
 def test_a_page_of_another_worksheet_in_a_persons_file_is_refused(printed, layouts, tmp_path):
