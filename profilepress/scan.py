@@ -8,18 +8,19 @@ page image:
    (upside down too) is found the right way up. At least three are needed. A
    homography from the marks maps the page (mm) to the image, and so corrects
    rotation, skew and scale. The paper (A4 or Letter, either way round) is the
-   one whose marks fit.
-2. **Read its code.** The QR code's modules are sampled where the homography
-   puts them and redrawn clean for OpenCV's decoder (small codes on a 150 dpi
-   scan are read that way); failing that, the code's region is straightened and
-   decoded as it is.
-3. **Read its boxes**, at the places the worksheet's layout gives (recomputed
-   by the caller from the project, :class:`Layouts`), on the page straightened
-   to 6 pixels a millimetre (again after a small correction fitted on where the
-   printed boxes are found: :func:`refine`), its ink measured against the
-   paper's white: the
-   inner part of each box (0.8 mm inside the printed border, averaged over
-   half a millimetre to take the scanner's noise away) is
+   one whose marks fit best and whose code can be read there; the page's layout
+   settles it (:func:`refit`).
+2. **Read its code.** The code's region is straightened and decoded by
+   OpenCV; failing that, its modules' greys are thresholded and the code drawn
+   again clean for the decoder (small codes on a 150 dpi scan are read so).
+3. **Read its boxes**, at the places the worksheet's layout gives (kept by the
+   build, or made again from the project: :class:`Layouts`), on the page
+   straightened to 6 pixels a millimetre, again after a small correction fitted
+   on where the printed boxes are found (:func:`refine`); a page whose printed
+   boxes are still not where they should be is refused (:func:`registered`).
+   Ink is measured against the paper's white: the inner part of each box (0.8 mm
+   inside the printed border, averaged over half a millimetre to take the
+   scanner's noise away) is
 
    ========  =====================================================================
    empty     less than 3 % of it has any ink (a tenth of black)
