@@ -144,8 +144,6 @@ def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]
     for path in files:
         found += scan.read_file(path, layouts, errors)
     errors += scan.twice(found)
-    if errors:
-        raise ProfileErrors(errors)
     done = Scanned()
     for worksheet in found:
         fields = worksheet.fields
@@ -155,20 +153,21 @@ def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]
             elif decided[item.key]:
                 fields[item.field] = decided[item.key]
         if not fields and not worksheet.ambiguous:
-            raise ProfileErrors(
-                [
-                    SourceError(
-                        worksheet.file,
-                        0,
-                        0,
-                        "holds no answers: no box is ticked on any of its pages",
-                        hint="collect worksheets once they are filled in",
-                    )
-                ]
+            errors.append(
+                SourceError(
+                    worksheet.file,
+                    0,
+                    0,
+                    "holds no answers: no box is ticked on any of its pages",
+                    hint="collect worksheets once they are filled in",
+                )
             )
+            continue
         _, identity, _ = layouts.worksheet(worksheet.pages[0].code)
         done.sheets.append(collect.FilledWorksheet(worksheet.file, identity, fields))
         done.crops += worksheet.crops
+    if errors:
+        raise ProfileErrors(errors)
     return done
 
 

@@ -187,6 +187,7 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
         "version.png": [recoded(pages[1], other_version)],
         "twice.pdf": [pages[0], pages[1], pages[1]],  # a PDF of page images, as a scanner makes it
         "unreadable.jpg": [unreadable],
+        "blank.png": [synthetic.distort(pages[1].copy(), rng, DPI)],
         "cropped.png": [cropped],
     }
     paths = []
@@ -215,6 +216,7 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
     assert said("unreadable.jpg", "page 1:", "code", "cannot be read", "200 dpi or more")
     assert said("cropped.png", "page 1:", "corner marks cannot be found", "200 dpi")
     assert said("ada-again.png", "page 1:", "the same page as page 1 of ada.png, scanned twice")
+    assert said("blank.png", "holds no answers: no box is ticked")
 
 
 def test_a_page_of_another_worksheet_in_a_persons_file_is_refused(printed, layouts, tmp_path):
