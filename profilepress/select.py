@@ -1049,7 +1049,15 @@ def summary(
 
 
 def person_report(
-    profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand, printed: bool, crops=()
+    profile: Profile,
+    scale: RatingScale,
+    person,
+    ratings,
+    results,
+    brand: Brand,
+    printed: bool,
+    crops=(),
+    awaiting_review: int = 0,
 ) -> dict[str, Any]:
     """One person's own report, to take to their coach: every activity they answered, in both rounds.
 
@@ -1135,6 +1143,7 @@ def person_report(
             "priorities": priorities,
             "not_rated": _("Not rated"),
             "handwriting": _handwriting(profile, crops, _),
+            "awaiting_review": awaiting_review,  # answers on their scans left out until a person decides them
         }
     )
     return context

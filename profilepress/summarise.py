@@ -99,7 +99,9 @@ def summarise(
         ("notes.csv", results.notes_csv(results.note_rows(responses))),
         ("ratings.json", results.to_json(profile, responses, rows)),
     ]
-    outputs += _reports(project, inputs, options, responses, computed, formats, scanned.crops)  # 5. render
+    outputs += _reports(
+        project, inputs, options, responses, computed, formats, scanned.crops, scanned.pending
+    )  # 5. render, in memory
     if scanned.pending:
         outputs.append((review.PAGE, _review_page(project, inputs, options, responses, scanned.pending)))
     with BuildLock(Path(out_dir)):  # 6. write, only now: all or nothing, one collect at a time
@@ -195,6 +197,7 @@ def _reports(
     computed: results.Results,
     formats: tuple[str, ...],
     crops: list[scan.Crop] | None = None,
+    pending: list[scan.Ambiguous] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The group's summary and each person's report, in each format, rendered in memory."""
     from .render import Renderer
@@ -245,6 +248,7 @@ def _reports(
                     brand,
                     fmt == "pdf",
                     [c for c in crops or [] if c.file in person.files],
+                    sum(1 for item in pending or [] if item.file in person.files),
                 ),
                 fmt,
             )

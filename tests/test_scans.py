@@ -128,6 +128,8 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     report = BeautifulSoup((out / "people" / "ada.html").read_text(encoding="utf-8"), "html.parser")
     captions = [f.figcaption.get_text(" ", strip=True) for f in report.select(".handwriting")]
     assert captions == ["M1.1 · Evidence or example (ada.tiff, page 4)"]  # its page in the scan file
+    waiting = report.select_one(".awaiting-review").get_text(" ", strip=True)
+    assert waiting.startswith(f"{len(ambiguous)} answers on your scanned worksheet await review")
 
     # the reviewer chooses the first box of each (saved as the page's script saves it), and collect takes it
     answers = {}
@@ -138,6 +140,9 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     again = cli("--plan", str(PLAN), "collect", str(scan_file), str(saved), "--into", str(out), "--format", "html")
     assert again.code == 0, again.err
     assert "await review" not in again.err
+    assert not BeautifulSoup((out / "people" / "ada.html").read_text(encoding="utf-8"), "html.parser").select(
+        ".awaiting-review"
+    )
     reviewed = {key.rsplit(":", 1)[1]: value for key, value in answers.items()}
     assert ratings_of(out) == clear | {f: v for f, v in reviewed.items() if not f.endswith("_priority")}
 
