@@ -735,7 +735,8 @@ def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, 
     )
     if done.awaiting_review:
         reporter.warning(
-            f"{_count(done.awaiting_review, 'scanned answer')} await review (left out until then): open "
+            f"{_count(done.awaiting_review, 'scanned answer')} "
+            f"{'awaits' if done.awaiting_review == 1 else 'await'} review (left out until then): open "
             f"{_shown(done.folder / 'review.html')}, choose, save the choices, and collect again with the scans "
             "and the saved file"
         )
