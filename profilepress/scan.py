@@ -157,13 +157,16 @@ def page_images(path: Path) -> Iterator[Any]:
         except Exception as exc:  # pypdfium2 raises its own PdfiumError
             raise ValueError(f"not a readable PDF ({exc})") from None
         try:
+            images = []
             for index in range(len(document)):
                 page = document[index]
-                bitmap = page.render(scale=PDF_DPI / 72, grayscale=True)
-                yield np.asarray(bitmap.to_pil().convert("L"))
+                images.append(np.asarray(page.render(scale=PDF_DPI / 72, grayscale=True).to_pil().convert("L")))
                 page.close()
+        except Exception as exc:  # a damaged page: pypdfium2's own errors
+            raise ValueError(f"a page of it cannot be drawn ({exc})") from None
         finally:
             document.close()
+        yield from images
         return
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
