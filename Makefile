@@ -22,6 +22,7 @@ help:
 	@echo "make messages extract the interface's words, update the catalogues in locales/ and check them"
 	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint;"
 	@echo "              and the live preview: a save to the reloaded handbook, an edit to its new PDF"
+	@echo "              read 1,000 synthetic scans of the printed worksheet (accuracy and pages a second)"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
 	@echo "make clean    remove the virtual environment, caches, pip's build folders and the documents the build made"
@@ -80,6 +81,7 @@ bench: setup
 	$(PY) scripts/bench_build.py
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_serve.py
+	$(PY) scripts/bench_scans.py
 
 images: build
 	$(PY) scripts/sample_summary.py output/sample

@@ -263,8 +263,9 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
         ),
         (
             "collect",
-            "read filled worksheets (PDF, or answers saved from the HTML worksheet) into "
-            "ratings tables, a summary report and a report for each person",
+            "read filled worksheets (PDF, or answers saved from the HTML worksheet) and scanned, hand-ticked "
+            "printed worksheets (PDF, PNG, JPEG, TIFF) into ratings tables, a summary report and a report for "
+            "each person",
         ),
         ("schema", "write the JSON Schemas of the source files into schema/ beside the plan"),
         (
@@ -327,7 +328,12 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
             sub.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="shard output folders")
         elif name == "collect":
             sub.add_argument(
-                "files", nargs="+", type=Path, metavar="FILE", help="filled worksheet PDFs and saved answers (.json)"
+                "files",
+                nargs="+",
+                type=Path,
+                metavar="FILE",
+                help="filled worksheet PDFs, saved answers (.json), scans of printed worksheets (one person's "
+                "worksheet a file) and a review's saved choices (review-answers.json)",
             )
             sub.add_argument(
                 "--into",
@@ -807,6 +813,13 @@ def _collect(project: Project, options: BuildOptions, args: argparse.Namespace, 
         f"collected {_count(len(args.files), 'file')} ({people}) into {_shown(done.folder)}: "
         f"{_count(len(done.written), 'file')} written{left_out}"
     )
+    if done.awaiting_review:
+        reporter.warning(
+            f"{_count(done.awaiting_review, 'scanned answer')} "
+            f"{'awaits' if done.awaiting_review == 1 else 'await'} review (left out until then): open "
+            f"{_shown(done.folder / 'review.html')}, choose, save the choices, and collect again with the scans "
+            "and the saved file"
+        )
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import csscheck, deps, pagination, webfonts
+from . import csscheck, deps, marks, pagination, usercache, webfonts
 from .kinds import KINDS, Sources
 from .pdf import RenderLog, html_to_pdf
 from .project import BuildOptions, Project, Target
@@ -31,6 +31,7 @@ class Rendered:
     deps: dict = field(default_factory=dict)  # what it read: fields, templates, files
     memory: int = 0  # peak memory of the process that rendered it, in bytes
     seconds: float = 0.0  # how long it took to render
+    layout: list[marks.PageLayout] = field(default_factory=list)  # a printable worksheet's boxes, page by page
 
 
 def document_html(
@@ -84,6 +85,7 @@ def render_target(
     recorder = deps.Recorder()
     html = document_html(inputs, target, options, renderer, recorder=recorder, root=project.root)
     log = RenderLog()
+    codes = None
     if target.format == "html":
         data = html.encode("utf-8")
     else:
@@ -92,15 +94,23 @@ def render_target(
             lambda room: document_html(inputs, target, options, renderer, recorder=recorder, notes=room),
             memory or pagination.Memory(),
         )
+        kind = KINDS[target.kind]
+        if kind.page_codes and target.format == "pdf":  # printed to be ticked by hand, and scanned
+            codes = marks.base_code(
+                html, target.scope.code, options.scale, target.brand, target.translation, target.paper
+            )
         data = html_to_pdf(
             notes.first,
             project.root,
             project.asset_dirs,
             log,
             forms=target.format == "fillable-pdf",
-            custom_metadata=KINDS[target.kind].custom_metadata,
+            custom_metadata=kind.custom_metadata,
             relayout=notes.check,
+            page_codes=codes,
         )
+    if codes is not None and log.layout:  # kept for reading its scans (profilepress.scan.Layouts)
+        usercache.write(marks.cache_name(codes), marks.record(log.layout))
     dependencies = {"fields": recorder.fields, "templates": recorder.templates, "files": [str(p) for p in log.fetched]}
     warnings = csscheck.warnings(renderer.templates_dir, list(recorder.templates)) + log.warnings
-    return Rendered(target, data, log.pages, warnings, dependencies)
+    return Rendered(target, data, log.pages, warnings, dependencies, layout=log.layout)

@@ -68,6 +68,7 @@ class Kind:
     cost: Callable[[Target], float]  # pages, roughly, when the last build's count is unknown
     fonts: tuple = ()  # font families the HTML embeds besides the brand's
     custom_metadata: bool = False  # the PDF carries the document's own metadata (worksheets)
+    page_codes: bool = False  # its printable PDF's pages carry corner marks and a code, to be scanned
 
 
 # --- handbook ---------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ KINDS: dict[str, Kind] = {
             _worksheet_documents,
             lambda target: 33.0 if target.scope.kind == "profile" else 12.0,
             custom_metadata=True,
+            page_codes=True,
         ),
         Kind("excerpt", "excerpt.html.j2", _excerpt_context, _excerpt_documents, _pages(28)),
         Kind("packet", "packet.html.j2", _packet_context, _packet_documents, _pages(34)),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import acroform, fontconfig, pdftags
+from . import acroform, fontconfig, marks, pdftags
 from .errors import UserError
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -69,6 +69,7 @@ class RenderLog:
     pages: int = 0
     page_tops: list[str] = field(default_factory=list)  # elements (by id) with nothing laid out above them
     room_below: dict[str, float] = field(default_factory=dict)  # mm from an element's foot to its page's
+    layout: list[marks.PageLayout] = field(default_factory=list)  # each page's boxes, when it carries page codes
 
 
 class _Collect(logging.Handler):
@@ -158,13 +159,16 @@ def _room_below(page) -> dict[str, float]:
     return {name: (foot - bottom) * 25.4 / 96 for name, (_, _, _, bottom) in page.anchors.items()}
 
 
-def _finisher(forms: bool):
-    """Repairs made on the PDF's objects before they are written: table headers, and the form."""
+def _finisher(forms: bool, codes: list[marks.PageCode] | None = None, pages: list[marks.PageLayout] | None = None):
+    """Repairs made on the PDF's objects before they are written: table headers, and the form; and each
+    page's corner marks and code, when it carries them."""
 
     def finish(document, pdf) -> None:
         pdftags.repair_tables(pdf)
         if forms:
             acroform.repair(document, pdf)
+        if codes is not None and pages is not None:
+            marks.draw(pdf, codes, pages)
 
     return finish
 
@@ -178,6 +182,7 @@ def html_to_pdf(
     forms: bool = False,
     custom_metadata: bool = False,
     relayout: Callable[[list[str], dict[str, float]], str | None] | None = None,
+    page_codes: dict[str, str] | None = None,
 ) -> bytes:
     """Render HTML to PDF bytes. Relative URLs resolve against ``base_dir``.
 
@@ -186,6 +191,8 @@ def html_to_pdf(
     ``relayout``: given the ids of the elements that start a page in a layout,
     and the room under each element to the foot of its page (mm), None to keep
     the layout, or other HTML to lay out instead (the PDF is written once).
+    ``page_codes``: what every page's code shares (:func:`profilepress.marks.base_code`); each page then
+    gets corner marks and its code, and ``log.layout`` the boxes of each page (:mod:`profilepress.marks`).
     """
     if _ATTACHMENT.search(html):
         raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
@@ -224,7 +231,11 @@ def html_to_pdf(
                 raise UserError("the document asks to embed a file as a PDF attachment; attachments are not allowed")
             html, document = again, None  # the first layout is let go before the second is made
         log.pages = len(document.pages)
-        return document.write_pdf(finisher=_finisher(forms), **options)
+        codes = None
+        if page_codes is not None:
+            log.layout = marks.layout(document)
+            codes = marks.codes(page_codes, log.layout)
+        return document.write_pdf(finisher=_finisher(forms, codes, log.layout), **options)
     except FatalURLFetchingError as exc:
         reason = log.refused[-1] if log.refused else str(exc.__cause__ or exc)
         raise UserError(f"resource refused: {reason}") from None

@@ -17,11 +17,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import forms, measure, pagination, text, theme
+from . import forms, measure, pagination, review, text, theme
 from . import slides as slide_deck
 from .home import ENGINE_ROOT
 from .messages import N_, NOT_APPLICABLE, SOURCE_LOCALE, language_name, number, same_language, translator
 from .model import (  # noqa: F401  (re-exported: select.scopes)
+    Activity,
     Brand,
     Competency,
     Domain,
@@ -115,6 +116,7 @@ STYLES = {
     "excerpt": (("css/base.css",), ("css/base.css", "css/print.css")),
     "slides": (("css/base.css", "css/slides.css"), ("css/base.css", "css/print.css", "css/slides.css")),
     "packet": (("css/base.css", "css/packet.css"), ("css/base.css", "css/print.css", "css/packet.css")),
+    "review": (("css/base.css", "css/review.css"), ("css/base.css", "css/review.css")),  # on screen only
 }
 
 
@@ -1047,7 +1049,15 @@ def summary(
 
 
 def person_report(
-    profile: Profile, scale: RatingScale, person, ratings, results, brand: Brand, printed: bool
+    profile: Profile,
+    scale: RatingScale,
+    person,
+    ratings,
+    results,
+    brand: Brand,
+    printed: bool,
+    crops=(),
+    awaiting_review: int = 0,
 ) -> dict[str, Any]:
     """One person's own report, to take to their coach: every activity they answered, in both rounds.
 
@@ -1132,6 +1142,90 @@ def person_report(
             "domains": domains,
             "priorities": priorities,
             "not_rated": _("Not rated"),
+            "handwriting": _handwriting(profile, crops, _),
+            "awaiting_review": awaiting_review,  # answers on their scans left out until a person decides them
+        }
+    )
+    return context
+
+
+def _handwriting(profile: Profile, crops, _) -> list[dict[str, str]]:
+    """Handwriting on a person's scanned pages, as pictures (there is no OCR), each named by what it answers."""
+    names: dict[str, str] = {"name": _("Name"), "role": _("Role"), "organisation": _("Organisation")}
+    names[forms.ROUND_DATE_FIELDS[1]] = _("Date of the first rating")
+    names[forms.ROUND_DATE_FIELDS[2]] = _("Date of the second rating")
+    for c in profile.competencies:
+        names[forms.notes_field(c)] = f"{c.code} · {_('Notes and coaching focus')}"
+        names[forms.reflection_field(c)] = f"{c.code} · {_('Reflection')}"
+        for a in c.activities:
+            names[forms.evidence_field(a)] = f"{a.code} · {_('Evidence or example')}"
+    return [
+        {
+            "label": names.get(crop.field, crop.field),
+            "where": _("%(file)s, page %(page)s") % {"file": crop.file.name, "page": crop.page},
+            "picture": "data:image/png;base64," + base64.b64encode(crop.png).decode("ascii"),
+        }
+        for crop in crops
+    ]
+
+
+# --- the review of scanned answers -----------------------------------------------------------------
+
+
+def review_page(profile: Profile, scale: RatingScale, items: list, brand: Brand, answers_file: str) -> dict[str, Any]:
+    """The review page: each scanned rating a machine must not decide (scan.Ambiguous), with its picture and
+    a choice under each of its boxes, in the order of the scans, their pages and the activities."""
+    _ = translator(brand.locale)
+    shown = shown_scale(scale, profile, brand.locale, _)
+    labels = {level.id: level.label for level in shown.levels}
+    labels[forms.NA] = shown.not_applicable
+    labels["on"] = _("Priority")
+    fields: dict[str, tuple[Activity, str]] = {}
+    for c in profile.competencies:
+        for a in c.activities:
+            for r, named in rounds_named(_).items():
+                fields[forms.rating_field(a, r)] = (a, named["long"])
+            fields[forms.priority_field(a)] = (a, _("Priority"))
+    context = frame(
+        profile,
+        brand,
+        "review",
+        False,
+        _("Scanned answers to review: %(title)s") % {"title": profile.title},
+        _("Ratings read from scanned worksheets that a person must decide."),
+    )
+    rows = []
+    for item in items:
+        activity, what = fields.get(item.field, (None, item.field))
+        rows.append(
+            {
+                "key": item.key,
+                "file": item.file.name,
+                "page": item.page,
+                "activity": activity,
+                "what": what,
+                "reason": _(item.reason),
+                "picture": "data:image/png;base64," + base64.b64encode(item.crop).decode("ascii"),
+                "choices": [
+                    {"value": value, "label": labels.get(value, value), "left": round(x * 100, 2)}
+                    for value, (x, _y) in zip(item.values, item.boxes, strict=True)
+                ],
+            }
+        )
+    context.update(
+        {
+            "items": rows,
+            "answers_file": answers_file,
+            "js_messages": Markup(
+                json.dumps(
+                    {
+                        "saved": _("Saved: %(file)s. Collect again with it beside the scans."),
+                        "left": _("%(count)s of %(total)s still to decide."),
+                    },
+                    ensure_ascii=False,
+                ).replace("</", "<\\/")
+            ),
+            "format": {"format": review.FORMAT, "format_version": review.FORMAT_VERSION},
         }
     )
     return context

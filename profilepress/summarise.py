@@ -13,6 +13,11 @@ What it writes into the chosen folder:
     notes.csv                   one row per person, competency and file: notes and reflection
     summary.html, summary.pdf   the group's results per competency and domain, both rounds, the change
     people/<name>.html, .pdf    each person's own report, to take to their coach
+    review.html                 when scanned worksheets hold ratings a machine must not decide: each one's
+                                picture and a choice, saved to a file that collect takes with the scans
+
+Scanned worksheets (PDF, PNG, JPEG, TIFF: :mod:`profilepress.scan`) are read
+beside filled PDFs and saved answers: each scan file is one person's worksheet.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import chart, collect, messages, results, select
-from .errors import ProfileErrors, UserError
+from . import chart, collect, messages, results, review, scan, select
+from .errors import ProfileErrors, SourceError, UserError
 from .inputs import load_inputs, refuse_undrawable_logos
 from .pdf import html_to_pdf
 from .project import BuildOptions, Project
@@ -42,6 +47,7 @@ class Summary:
     people: int
     warnings: list[collect.Notice] = field(default_factory=list)
     accepted: list[collect.Notice] = field(default_factory=list)
+    awaiting_review: int = 0  # scanned ratings left out until a person decides them (review.html)
 
 
 def summarise(
@@ -69,7 +75,21 @@ def summarise(
     if "pdf" in formats:
         refuse_undrawable_logos(inputs, {options.brand or "neutral"})
     profile = inputs.profile
-    sheets = read_all(files)  # 2. read every file
+    scans = [Path(f) for f in files if scan.is_scan(Path(f))]
+    reviews = [Path(f) for f in files if review.is_review(Path(f))]
+    errors: list[SourceError] = []  # 2. read every file, and report every file's problems together
+    sheets, scanned = [], Scanned()
+    try:
+        sheets = read_all([Path(f) for f in files if Path(f) not in scans and Path(f) not in reviews])
+    except ProfileErrors as exc:
+        errors += exc.errors
+    try:
+        scanned = read_scans(scans, scan.Layouts(project, inputs, options), review.read_answers(reviews))
+    except ProfileErrors as exc:
+        errors += exc.errors
+    if errors:
+        raise ProfileErrors(errors)
+    sheets += scanned.sheets
     responses = collect.responses(sheets, profile, inputs.scales, accept_changed)  # 3. check, per activity
     if options.strict and responses.warnings:
         raise ProfileErrors([notice.as_error() for notice in responses.warnings])
@@ -80,10 +100,21 @@ def summarise(
         ("notes.csv", results.notes_csv(results.note_rows(responses))),
         ("ratings.json", results.to_json(profile, responses, rows)),
     ]
-    outputs += _reports(project, inputs, options, responses, computed, formats)  # 5. render, in memory
+    outputs += _reports(
+        project, inputs, options, responses, computed, formats, scanned.crops, scanned.pending
+    )  # 5. render, in memory
+    if scanned.pending:
+        outputs.append((review.PAGE, _review_page(project, inputs, options, responses, scanned.pending)))
     with BuildLock(Path(out_dir)):  # 6. write, only now: all or nothing, one collect at a time
         written = OutputFolder(out_dir).write_all(outputs)
-    return Summary(Path(out_dir).resolve(), written, len(responses.people), responses.warnings, responses.accepted)
+    return Summary(
+        Path(out_dir).resolve(),
+        written,
+        len(responses.people),
+        responses.warnings,
+        responses.accepted,
+        len(scanned.pending),
+    )
 
 
 def read_all(files: list[Path]) -> list[collect.FilledWorksheet]:
@@ -97,6 +128,50 @@ def read_all(files: list[Path]) -> list[collect.FilledWorksheet]:
     if errors:
         raise ProfileErrors(errors)
     return sheets
+
+
+@dataclass
+class Scanned:
+    """What the scans gave: a filled worksheet for each, the ratings awaiting review, handwriting as pictures."""
+
+    sheets: list[collect.FilledWorksheet] = field(default_factory=list)
+    pending: list[scan.Ambiguous] = field(default_factory=list)
+    crops: list[scan.Crop] = field(default_factory=list)
+
+
+def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]) -> Scanned:
+    """Every scan file read, page by page (every page's problems reported together); ratings a person decided
+    in a review (``decided``, by key) taken in place of the ambiguous ones."""
+    found: list[scan.ScannedWorksheet] = []
+    errors: list[SourceError] = []
+    for path in files:
+        found += scan.read_file(path, layouts, errors)
+    errors += scan.twice(found)
+    done = Scanned()
+    for worksheet in found:
+        fields = worksheet.fields
+        for item in worksheet.ambiguous:
+            if item.key not in decided:
+                done.pending.append(item)
+            elif decided[item.key]:
+                fields[item.field] = decided[item.key]
+        if not fields and not worksheet.ambiguous:
+            errors.append(
+                SourceError(
+                    worksheet.file,
+                    0,
+                    0,
+                    "holds no answers: no box is ticked on any of its pages",
+                    hint="collect worksheets once they are filled in",
+                )
+            )
+            continue
+        _, identity, _ = layouts.worksheet(worksheet.pages[0].code)
+        done.sheets.append(collect.FilledWorksheet(worksheet.file, identity, fields))
+        done.crops += worksheet.crops
+    if errors:
+        raise ProfileErrors(errors)
+    return done
 
 
 def person_slugs(names: list[str]) -> dict[str, str]:
@@ -122,6 +197,8 @@ def _reports(
     responses: collect.Responses,
     computed: results.Results,
     formats: tuple[str, ...],
+    crops: list[scan.Crop] | None = None,
+    pending: list[scan.Ambiguous] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The group's summary and each person's report, in each format, rendered in memory."""
     from .render import Renderer
@@ -163,7 +240,26 @@ def _reports(
             render(
                 f"{PEOPLE_FOLDER}/{slugs[person.name]}.{fmt}",
                 "person.html.j2",
-                select.person_report(profile, scale, person, mine, own, brand, fmt == "pdf"),
+                select.person_report(
+                    profile,
+                    scale,
+                    person,
+                    mine,
+                    own,
+                    brand,
+                    fmt == "pdf",
+                    [c for c in crops or [] if c.file in person.files],
+                    sum(1 for item in pending or [] if item.file in person.files),
+                ),
                 fmt,
             )
     return outputs
+
+
+def _review_page(project: Project, inputs, options: BuildOptions, responses, pending: list[scan.Ambiguous]) -> bytes:
+    """The review page of the scanned ratings awaiting a person's decision (HTML, on screen)."""
+    from .render import Renderer
+
+    brand = inputs.brands[options.brand or "neutral"]
+    context = select.review_page(inputs.profile, responses.scale, pending, brand, review.ANSWERS_FILE)
+    return Renderer(project.templates_dir).render("review.html.j2", context).encode("utf-8")
