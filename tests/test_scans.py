@@ -99,9 +99,12 @@ def ratings_of(folder: Path) -> dict[str, str]:
     return {f"{r['activity'].replace('.', '_')}_r{r['round']}": r["level"] for r in rows if r["level"]}
 
 
-def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambiguous(printed, layouts, tmp_path):
+def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambiguous(
+    printed, layouts, tmp_path, browser
+):
     """Pages in mixed order, one upside down, in a multi-page TIFF: the clear ratings read, every ambiguous row
-    sent to review and none guessed; the review's answers collected with the scan."""
+    sent to review and none guessed; the review page chosen on in a browser, on a phone and a desktop, and the
+    file its script saves collected with the scan."""
     _, pages = printed
     pages = list(pages)
     pages[1] = pages[1].copy()  # evidence written by hand under M1.1
@@ -131,12 +134,33 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     waiting = report.select_one(".awaiting-review").get_text(" ", strip=True)
     assert waiting.startswith(f"{len(ambiguous)} answers on your scanned worksheet await review")
 
-    # the reviewer chooses the first box of each (saved as the page's script saves it), and collect takes it
-    answers = {}
-    for item in items:
-        answers[item["data-key"]] = item.select("input[type=radio]")[0]["value"]
+    # In the browser: on a phone and a desktop, every choice readable and none over another; the reviewer picks
+    # the first box of each row and saves; what the page's script saves is what collect is given.
+    for width in (320, 1280):
+        browser.viewport(width)
+        browser.open(out / "review.html")
+        laid = json.loads(
+            browser.evaluate(
+                """JSON.stringify({sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth, overlaps: [...document.querySelectorAll(
+                '.review-item')].flatMap(item => { const r = [...item.querySelectorAll('.review-choice')].map(
+                c => c.getBoundingClientRect()); return r.slice(1).filter((b, i) => b.left < r[i].right - 1
+                && b.top < r[i].bottom - 1); }).length})"""
+            )
+        )
+        assert laid == {"sideways": False, "overlaps": 0}, (width, laid)
+    assert browser.axe(out / "review.html") == []
+    saved_text = browser.evaluate(
+        """new Promise(done => {
+            URL.createObjectURL = blob => { blob.text().then(done); return "#"; };  // the file, not a download
+            HTMLAnchorElement.prototype.click = () => {};
+            document.querySelectorAll('.review-item').forEach(i => i.querySelector('.review-choice input').click());
+            document.getElementById('save-review').click(); })"""
+    )
+    assert "0 of" in browser.evaluate("document.getElementById('left').textContent")
+    answers = {item["data-key"]: item.select("input[type=radio]")[0]["value"] for item in items}
+    assert json.loads(saved_text)["answers"] == answers
     saved = tmp_path / review.ANSWERS_FILE
-    saved.write_text(json.dumps({"format": review.FORMAT, "format_version": 1, "answers": answers}), encoding="utf-8")
+    saved.write_text(saved_text, encoding="utf-8")
     again = cli("--plan", str(PLAN), "collect", str(scan_file), str(saved), "--into", str(out), "--format", "html")
     assert again.code == 0, again.err
     assert "review (left out" not in again.err
