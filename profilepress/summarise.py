@@ -139,6 +139,43 @@ class Scanned:
     crops: list[scan.Crop] = field(default_factory=list)
 
 
+def _missing_pages(found: list[scan.ScannedWorksheet], layouts: scan.Layouts) -> list[SourceError]:
+    """A scan file is one person's whole worksheet: every page with boxes to tick in it. A file with some of
+    them only (a page per image, or a stray page) would otherwise count as one more person, silently."""
+    errors = []
+    for worksheet in found:
+        pages, _, name = layouts.worksheet(worksheet.pages[0].code)
+        wanted = [n for n, page in enumerate(pages, start=1) if any(box.value for box in page.boxes)]
+        held = {page.code.page for page in worksheet.pages}
+        missing = [n for n in wanted if n not in held]
+        if missing:
+            listed = _ranges(missing)
+            errors.append(
+                SourceError(
+                    worksheet.file,
+                    0,
+                    0,
+                    f"holds {len(wanted) - len(missing)} of the {len(wanted)} pages of {name} that have boxes to "
+                    f"tick: page{'s' if len(missing) > 1 else ''} {listed} of the worksheet "
+                    f"{'are' if len(missing) > 1 else 'is'} not in it",
+                    hint="scan all of one person's pages into one file of its own, a PDF or a multi-page TIFF "
+                    "(a PNG or JPEG holds one page); a page left blank is scanned too",
+                )
+            )
+    return errors
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] → "3–5, 9"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
 def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]) -> Scanned:
     """Every scan file read, page by page (every page's problems reported together); ratings a person decided
     in a review (``decided``, by key) taken in place of the ambiguous ones."""
@@ -147,6 +184,7 @@ def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]
     for path in files:
         found += scan.read_file(path, layouts, errors)
     errors += scan.twice(found)
+    errors += _missing_pages(found, layouts)
     done = Scanned()
     for worksheet in found:
         fields = worksheet.fields

@@ -290,3 +290,20 @@ def test_without_the_kept_layout_the_worksheet_is_laid_out_again_as_it_was_print
     made = again._render(scan.locate(pages[0]).code)
     assert [page.key for page in made] == [layouts[n].key for n in sorted(layouts)]
     assert made == [layouts[n] for n in sorted(layouts)]
+
+
+def test_a_file_with_some_of_a_worksheets_pages_is_refused_not_counted_as_a_person(printed, layouts, tmp_path):
+    """A page per image, or a stray page in a file of its own, would otherwise be one more person, silently."""
+    _, pages = printed
+    images, _ = scanned(pages, layouts, 3)
+    whole = save_tiff(images, tmp_path / "ada.tiff")
+    stray = tmp_path / "ada-page-2.png"
+    cv2.imwrite(str(stray), images[1])
+    with_boxes = [n for n, layout in sorted(layouts.items()) if any(b.value for b in layout.boxes)]
+    out = tmp_path / "summary"
+    result = cli("--plan", str(PLAN), "collect", str(whole), str(stray), "--into", str(out), "--format", "html")
+    assert result.code == 1 and not out.exists()
+    others = [n for n in with_boxes if n != 2]
+    assert f"ada-page-2.png: error: holds 1 of the {len(with_boxes)} pages of" in result.err
+    assert f"page{'s' if len(others) > 1 else ''} {', '.join(map(str, others))} of the worksheet" in result.err
+    assert "a PNG or JPEG holds one page" in result.err and "ada.tiff: error" not in result.err
