@@ -40,9 +40,10 @@ def is_review(path: Path) -> bool:
     return isinstance(data, dict) and data.get("format") == FORMAT
 
 
-def read_answers(paths: list[Path]) -> dict[str, str]:
-    """Every reviewed answer, by its key; a file that is not a review's answers is refused by name."""
-    answers: dict[str, str] = {}
+def read_answers(paths: list[Path]) -> dict[str, tuple[str, Path]]:
+    """Every reviewed answer, by its key: (the answer, the file it is in); a file that is not a review's answers
+    is refused by name."""
+    answers: dict[str, tuple[str, Path]] = {}
     errors = []
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -62,7 +63,7 @@ def read_answers(paths: list[Path]) -> dict[str, str]:
                 )
             )
         else:
-            answers.update(chosen)
+            answers.update({key: (value, path) for key, value in chosen.items()})
     if errors:
         raise ProfileErrors(errors)
     return answers

@@ -103,7 +103,7 @@ def summarise(
     outputs += _reports(
         project, inputs, options, responses, computed, formats, scanned.crops, scanned.pending
     )  # 5. render, in memory
-    if scanned.pending:
+    if scans:  # written whenever scans are collected: a review page left from an earlier collect never lingers
         outputs.append((review.PAGE, _review_page(project, inputs, options, responses, scanned.pending)))
     with BuildLock(Path(out_dir)):  # 6. write, only now: all or nothing, one collect at a time
         written = OutputFolder(out_dir).write_all(outputs)
@@ -176,9 +176,10 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
-def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]) -> Scanned:
+def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, tuple[str, Path]]) -> Scanned:
     """Every scan file read, page by page (every page's problems reported together); ratings a person decided
-    in a review (``decided``, by key) taken in place of the ambiguous ones."""
+    in a review (``decided``: by key, the answer and its file) taken in place of the ambiguous ones. A review's
+    answer that is not one of its row's boxes, or that no scan given asks for, is refused by its file."""
     found: list[scan.ScannedWorksheet] = []
     errors: list[SourceError] = []
     for path in files:
@@ -186,13 +187,28 @@ def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]
     errors += scan.twice(found)
     errors += _missing_pages(found, layouts)
     done = Scanned()
+    asked: set[str] = set()
     for worksheet in found:
         fields = worksheet.fields
         for item in worksheet.ambiguous:
+            asked.add(item.key)
             if item.key not in decided:
                 done.pending.append(item)
-            elif decided[item.key]:
-                fields[item.field] = decided[item.key]
+                continue
+            answer, source = decided[item.key]
+            if answer and answer not in item.values:
+                errors.append(
+                    SourceError(
+                        source,
+                        0,
+                        0,
+                        f"the answer for {_row_name(item.field)} on page {item.page} of {item.file.name} is "
+                        f"'{answer}', which is none of that row's boxes",
+                        hint=f"choose again in {review.PAGE} and save the file again",
+                    )
+                )
+            elif answer:
+                fields[item.field] = answer
         if not fields and not worksheet.ambiguous:
             errors.append(
                 SourceError(
@@ -207,9 +223,36 @@ def read_scans(files: list[Path], layouts: scan.Layouts, decided: dict[str, str]
         _, identity, _ = layouts.worksheet(worksheet.pages[0].code)
         done.sheets.append(collect.FilledWorksheet(worksheet.file, identity, fields))
         done.crops += worksheet.crops
+    stray: dict[Path, int] = {}
+    for key, (_, source) in decided.items():
+        if key not in asked:
+            stray[source] = stray.get(source, 0) + 1
+    for source, count in stray.items():
+        errors.append(
+            SourceError(
+                source,
+                0,
+                0,
+                f"{count} of its answers {'are' if count > 1 else 'is'} for scanned ratings that none of the scans "
+                "given leaves undecided: saved from the review of other scans, or of these scans before they were "
+                "scanned again",
+                hint=f"give the {review.ANSWERS_FILE} saved from the review page of these scans, or leave it out",
+            )
+        )
     if errors:
         raise ProfileErrors(errors)
     return done
+
+
+def _row_name(field: str) -> str:
+    """A rating's field as a reader names it: "C1_1_r1" → "C1.1, first rating"."""
+    import re
+
+    found = re.fullmatch(r"(\w+?)_(\d+)_(r1|r2|priority)", field)
+    if found is None:
+        return field
+    which = {"r1": "first rating", "r2": "second rating", "priority": "priority"}[found[3]]
+    return f"{found[1]}.{found[2]}, {which}"
 
 
 def person_slugs(names: list[str]) -> dict[str, str]:

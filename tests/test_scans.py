@@ -169,6 +169,23 @@ def test_a_scanned_worksheet_gives_exactly_the_ratings_drawn_and_flags_the_ambig
     )
     reviewed = {key.rsplit(":", 1)[1]: value for key, value in answers.items()}
     assert ratings_of(out) == clear | {f: v for f, v in reviewed.items() if not f.endswith("_priority")}
+    page = BeautifulSoup((out / "review.html").read_text(encoding="utf-8"), "html.parser")  # not the old one
+    assert not page.select(".review-item") and "Nothing awaits review" in page.get_text(" ", strip=True)
+
+    # A review file with an answer that is none of its row's boxes, or answers no scan here asks for, is named
+    first_key = next(k for k in answers if k.endswith(("_r1", "_r2")))
+    wrong = json.loads(saved_text)
+    wrong["answers"] = {**answers, first_key: "bogus", "0123456789abcdef:9:M9_9_r1": "developmental"}
+    bad = tmp_path / "review-bad.json"
+    bad.write_text(json.dumps(wrong), encoding="utf-8")
+    refused = cli("--plan", str(PLAN), "collect", str(scan_file), str(bad), "--into", str(out), "--format", "html")
+    assert refused.code == 1, refused.err
+    activity, _, which = first_key.rsplit(":", 1)[1].rpartition("_")
+    row = f"{activity.replace('_', '.')}, {'first rating' if which == 'r1' else 'second rating'}"
+    assert f"review-bad.json: error: the answer for {row} on page" in refused.err, refused.err
+    assert "'bogus', which is none of that row's boxes" in refused.err
+    assert "review-bad.json: error: 1 of its answers is for scanned ratings that none of the scans" in refused.err
+    assert "ada.tiff: error" not in refused.err
 
 
 def _has_every_kind(pages, layouts, seed) -> bool:
