@@ -125,7 +125,8 @@ def read(path: Path) -> FilledWorksheet:
         raise _error(
             path,
             "not a filled worksheet",
-            "give filled worksheet PDFs or answers saved from the HTML worksheet (.json)",
+            "give filled worksheet PDFs, answers saved from the HTML worksheet (.json), or scans of printed "
+            "worksheets as PDF, PNG, JPEG or TIFF files",
         )
     if not any(value.strip() for name, value in sheet.fields.items() if name not in _COVER):
         raise _error(
@@ -463,17 +464,41 @@ def _pdf_text(value) -> str:
 # --- PDF ---------------------------------------------------------------------------
 
 
+def quiet_pypdf():
+    """pypdf's own warnings about a damaged file (printed as they come, "EOF marker not found") silenced: the
+    file's problem is reported once, by its name, with what to do."""
+    import contextlib
+    import logging
+
+    @contextlib.contextmanager
+    def quiet():
+        logger = logging.getLogger("pypdf")
+        level = logger.level
+        logger.setLevel(logging.ERROR + 1)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
+
+    return quiet()
+
+
 def _read_pdf(path: Path) -> FilledWorksheet:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
-        info: Mapping[str, Any] = reader.metadata or {}
-        raw_identity = info.get(METADATA_KEY)
-        pages = list(reader.pages)
+        with quiet_pypdf():
+            reader = PdfReader(path)
+            info: Mapping[str, Any] = reader.metadata or {}
+            raw_identity = info.get(METADATA_KEY)
+            pages = list(reader.pages)
     except (PdfReadError, OSError, ValueError) as exc:
-        raise _error(path, f"not a readable PDF ({exc})") from None
+        raise _error(
+            path,
+            f"not a readable PDF ({exc})",
+            "save, export or scan it again; a PDF cut short in copying or e-mail cannot be read",
+        ) from None
     if raw_identity is None:
         raise _error(
             path,

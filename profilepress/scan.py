@@ -139,8 +139,11 @@ def is_scan(path: Path) -> bool:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from .collect import quiet_pypdf
+
     try:
-        return "/profilepressworksheet" not in (PdfReader(path).metadata or {})
+        with quiet_pypdf():
+            return "/profilepressworksheet" not in (PdfReader(path).metadata or {})
     except (PdfReadError, OSError, ValueError):
         return False  # read as a worksheet PDF, which says what is wrong with it
 
@@ -628,8 +631,9 @@ def read_file(path: Path, layout_for: LayoutFor, errors: list[SourceError]) -> l
                 0,
                 0,
                 "not a worksheet made by this tool: it carries no worksheet identity, and no page of it shows "
-                "a printed worksheet's corner marks",
-                hint="give filled worksheet PDFs, saved answers, or scans of printed worksheets (200 dpi or more)",
+                "a printed worksheet's corner marks (a fillable worksheet printed on paper has none either)",
+                hint="to fill in on paper, print the printable worksheet (the PDF without -fillable in its name) "
+                "and scan it at 200 dpi or more; or give filled worksheet PDFs or saved answers",
             )
         )
         return []
