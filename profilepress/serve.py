@@ -52,6 +52,7 @@ EVENTS = "/_preview/events"
 PDF_PAGE = "/_preview/pdf/"  # + a PDF's path: the page that shows it and says when it is being updated
 HEARTBEAT = 10.0  # seconds between comments on an idle event stream (a closed page is noticed)
 WATCH_STEP = 20  # milliseconds without further changes before a save is acted on
+WATCH_SETTLE = 0.3  # seconds the watchers are given to start before the preview says it is serving
 
 # The words the page's script shows, translated where shown (the page's own language).
 SCRIPT_MESSAGES = {
@@ -524,6 +525,11 @@ def serve(
         ]
         for thread in threads:
             thread.start()
+        # A save between the first build and the watchers' first look at the folders would be missed: once they
+        # have had a moment to start, whatever changed meanwhile is made again, as after a save.
+        time.sleep(WATCH_SETTLE)
+        if preview.stale([t.path for t in preview.targets.values() if t.format == "html"], preview.html_dir):
+            preview.changes.put((time.monotonic(), set()))
         url = f"http://{HOST}:{server.server_address[1]}/"
         reporter.info(f"serving at {url} (Ctrl-C to stop)")
         if open_browser:
