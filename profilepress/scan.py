@@ -148,8 +148,25 @@ def is_scan(path: Path) -> bool:
         return False  # read as a worksheet PDF, which says what is wrong with it
 
 
-def page_images(path: Path) -> Iterator[Any]:
-    """Each page of a scan file as a grey image (numpy, uint8). Raises ValueError when it cannot be read."""
+def _scanned_dpi(page: Any) -> float | None:
+    """A scanner's PDF page is one image over the whole page: its own resolution (72 to 300 dpi); else None."""
+    import pypdfium2.raw as pdfium_c
+
+    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    width, height = page.get_size()
+    if len(images) != 1 or not width or not height:
+        return None
+    left, bottom, right, top = images[0].get_bounds()
+    if (right - left) * (top - bottom) < 0.9 * width * height:
+        return None
+    pixels, _ = images[0].get_px_size()
+    return min(max(pixels / ((right - left) / 72), 72.0), 300.0)
+
+
+def page_images(path: Path) -> Iterator[list[Any]]:
+    """Each page of a scan file as grey images (numpy, uint8): one, or for a PDF page whose scan has another
+    resolution than PDF_DPI, two drawings of it (at PDF_DPI, and at the scan's own, read when the first cannot
+    be: enlarging helps some scans and blurs others). Raises ValueError when it cannot be read."""
     import numpy as np
 
     if path.suffix.lower() == ".pdf":
@@ -163,7 +180,11 @@ def page_images(path: Path) -> Iterator[Any]:
             images = []
             for index in range(len(document)):
                 page = document[index]
-                images.append(np.asarray(page.render(scale=PDF_DPI / 72, grayscale=True).to_pil().convert("L")))
+                drawn = [np.asarray(page.render(scale=PDF_DPI / 72, grayscale=True).to_pil().convert("L"))]
+                own = _scanned_dpi(page)
+                if own is not None and abs(own - PDF_DPI) > 0.15 * PDF_DPI:  # also at the scan's own resolution
+                    drawn.append(np.asarray(page.render(scale=own / 72, grayscale=True).to_pil().convert("L")))
+                images.append(drawn)
                 page.close()
         except Exception as exc:  # a damaged page: pypdfium2's own errors
             raise ValueError(f"a page of it cannot be drawn ({exc})") from None
@@ -176,7 +197,7 @@ def page_images(path: Path) -> Iterator[Any]:
     try:
         image = Image.open(path)
         frames = [
-            np.asarray(frame if frame.mode == "L" else frame.convert("L")) for frame in ImageSequence.Iterator(image)
+            [np.asarray(frame if frame.mode == "L" else frame.convert("L"))] for frame in ImageSequence.Iterator(image)
         ]
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError(f"not a readable image ({exc})") from None
@@ -598,6 +619,20 @@ def file_key(path: Path) -> str:
 LayoutFor = Callable[[marks.PageCode], tuple[marks.PageLayout, str]]  # (the page's layout, its worksheet's name)
 
 
+def _first_readable(drawings: list[Any], layout_for: LayoutFor) -> tuple[Any, Located, marks.PageLayout, str]:
+    """The first drawing of a page that can be located and laid out; else the last one's problem (the scan's
+    own resolution: what it says of the resolution is true)."""
+    for tried, gray in enumerate(drawings, start=1):
+        try:
+            located = locate(gray)
+            layout, name = layout_for(located.code)
+            return gray, refit(located, layout.width, layout.height), layout, name
+        except PageProblem:
+            if tried == len(drawings):
+                raise
+    raise PageProblem("holds no page")  # (a page has one drawing at least)
+
+
 def read_file(path: Path, layout_for: LayoutFor, errors: list[SourceError]) -> list[ScannedWorksheet]:
     """One scan file's pages, located, checked and read; problems added to ``errors`` by page."""
     try:
@@ -613,11 +648,9 @@ def read_file(path: Path, layout_for: LayoutFor, errors: list[SourceError]) -> l
     names: dict[tuple, str] = {}
     problems: list[SourceError] = []
     unmarked = 0
-    for number, gray in enumerate(images, start=1):
+    for number, drawings in enumerate(images, start=1):
         try:
-            located = locate(gray)
-            layout, name = layout_for(located.code)
-            located = refit(located, layout.width, layout.height)
+            gray, located, layout, name = _first_readable(drawings, layout_for)
         except PageProblem as problem:
             unmarked += problem.message.startswith(NO_MARKS)
             problems.append(SourceError(path, 0, 0, f"page {number}: {problem.message}", hint=problem.hint))

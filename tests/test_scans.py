@@ -235,13 +235,15 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
         "unreadable.jpg": [unreadable],
         "blank.png": [synthetic.distort(pages[1].copy(), rng, DPI)],
         "cropped.png": [cropped],
+        "lowres75.pdf": [cv2.resize(pages[1], None, fx=75 / DPI, fy=75 / DPI, interpolation=cv2.INTER_AREA)],
     }
     paths = []
     for name, images in files.items():
         path = tmp_path / name
         if path.suffix == ".pdf":
             first, *rest = [Image.fromarray(image) for image in images]
-            first.save(path, save_all=True, append_images=rest, resolution=DPI)
+            dpi = 75 if name == "lowres75.pdf" else DPI
+            first.save(path, save_all=True, append_images=rest, resolution=dpi)
         elif len(images) > 1:
             save_tiff(images, path)
         else:
@@ -263,6 +265,32 @@ def test_pages_that_cannot_be_used_are_named_by_file_and_page_with_what_to_do(pr
     assert said("cropped.png", "page 1:", "corner marks cannot be found", "200 dpi")
     assert said("ada-again.png", "page 1:", "the same page as page 1 of ada.png, scanned twice")
     assert said("blank.png", "holds no answers: no box is ticked")
+    # A scanner's PDF page is drawn at 200 dpi first: a 75 dpi scan that enlarging lets be read is read.
+    assert not said("lowres75.pdf", "page 1:"), [line for line in lines if "lowres75" in line]
+
+
+def test_a_pdf_scan_is_also_read_at_its_own_resolution_and_a_problem_told_from_that(printed, tmp_path, monkeypatch):
+    """A scanner's PDF page that cannot be read drawn at 200 dpi is tried at the scan's own resolution, and a
+    problem is told from that drawing, so what it says of the resolution is true (a 100 dpi scan was said to be
+    "about 195 dpi", with advice about the code instead of the resolution)."""
+    _, pages = printed
+    path = tmp_path / "low.pdf"
+    small = cv2.resize(pages[1], None, fx=90 / DPI, fy=90 / DPI, interpolation=cv2.INTER_AREA)
+    Image.fromarray(small).save(path, resolution=90)
+    [drawings] = list(scan.page_images(path))
+    assert [round(d.shape[1] / small.shape[1] * 90) for d in drawings] == [scan.PDF_DPI, 90]
+    tried = []
+
+    def locate(gray):
+        tried.append(gray.shape[1])
+        raise scan.PageProblem(f"unreadable at {gray.shape[1]} px")
+
+    monkeypatch.setattr(scan, "locate", locate)
+    with pytest.raises(scan.PageProblem, match=rf"unreadable at {drawings[1].shape[1]} px"):
+        scan._first_readable(drawings, lambda code: None)
+    assert tried == [drawings[0].shape[1], drawings[1].shape[1]]  # 200 dpi first, then its own
+    [single] = list(scan.page_images(tmp_path / "low.png" if cv2.imwrite(str(tmp_path / "low.png"), small) else None))
+    assert len(single) == 1  # an image is read as it is
 
 
 def test_a_page_of_another_worksheet_in_a_persons_file_is_refused(printed, layouts, tmp_path):
