@@ -21,9 +21,11 @@ and the rest of the answer is kept.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -464,23 +466,17 @@ def _pdf_text(value) -> str:
 # --- PDF ---------------------------------------------------------------------------
 
 
-def quiet_pypdf():
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
     """pypdf's own warnings about a damaged file (printed as they come, "EOF marker not found") silenced: the
     file's problem is reported once, by its name, with what to do."""
-    import contextlib
-    import logging
-
-    @contextlib.contextmanager
-    def quiet():
-        logger = logging.getLogger("pypdf")
-        level = logger.level
-        logger.setLevel(logging.ERROR + 1)
-        try:
-            yield
-        finally:
-            logger.setLevel(level)
-
-    return quiet()
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _read_pdf(path: Path) -> FilledWorksheet:
