@@ -829,14 +829,15 @@ def test_a_build_stopped_while_staging_leaves_no_folder_behind(tmp_path, monkeyp
 
 
 def test_ctrl_c_while_large_sources_load(tmp_path):
-    """Ctrl-C 0.5, 2 and 4 s into three builds of large, valid sources (300 competencies of 10 long activities;
-    HTML only: loading, the pool's start and rendering, each alone about 15 s), run side by side: each exits 130
-    and changes nothing."""
+    """Ctrl-C to three builds of large, valid sources (360 competencies of 10 long activities, HTML only), run side
+    by side: one half a second in, while it loads; one as it says it starts rendering, while its workers start; one
+    as its first document is made, while the other renders. Each exits 130 and changes nothing. The moments are
+    told by the build's own progress lines, so a faster machine cannot move them past the end."""
     source = tmp_path / "large"
     shutil.copytree(TINY, source)
     for folder in ("packets", "roles", "competencies"):
         shutil.rmtree(source / folder)
-    ids = [f"competency-{n}" for n in range(1, 121)]
+    ids = [f"competency-{n}" for n in range(1, 361)]
     for n, cid in enumerate(ids, start=1):
         activities = "".join(f"  - Activity {a} of competency {n}, {'with a long text ' * 40}\n" for a in range(1, 11))
         write(
@@ -854,24 +855,33 @@ def test_ctrl_c_while_large_sources_load(tmp_path):
         "      - kind: handbook\n        formats: [html]\n"
         "      - kind: worksheet\n        scope: profile\n        formats: [html]\n",
     )
-    moments = (0.5, 2.0, 4.0)
-    outs = [tmp_path / f"out-{after}" for after in moments]
+    moments = ("loading", "rendering: 2 to render", "rendered neutral/handbook.html")
+    outs = [tmp_path / f"out-{n}" for n in range(len(moments))]
     for out in outs:
         previous_build(out, {"neutral/handbook.html": b"a previous build"})
     before = [{p: (sha, (out / p).stat().st_ino) for p, sha in snapshot(out).items()} for out in outs]
     started = time.monotonic()
     builds = [script("--plan", str(source / "build.yaml"), "-o", str(out), "--force") for out in outs]
-    for build, after in zip(builds, moments):
-        time.sleep(max(0.0, started + after - time.monotonic()))
-        assert build.poll() is None, f"the build ended before {after} s: make the sources larger"
+    printed = []
+    for build, moment in zip(builds, moments):
+        lines = []
+        if moment == "loading":
+            time.sleep(max(0.0, started + 0.5 - time.monotonic()))
+        else:
+            for line in build.stdout:
+                lines.append(line)
+                if line.startswith(moment):
+                    break
+        assert build.poll() is None, f"the build ended before {moment!r}: make the sources larger\n{''.join(lines)}"
         ctrl_c(build)
-    for build, out, was, after in zip(builds, outs, before, moments):
+        printed.append("".join(lines))
+    for build, out, was, moment, earlier in zip(builds, outs, before, moments, printed):
         stdout, stderr = build.communicate(timeout=120)
         assert "error:" not in stderr, stderr  # the sources are valid: the build was stopped, not refused
-        assert build.returncode == 130, (after, stdout, stderr)
+        assert build.returncode == 130, (moment, earlier + stdout, stderr)
         assert "interrupted; nothing was written" in stderr
         assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "internal error" not in stderr
-        assert {p: (sha, (out / p).stat().st_ino) for p, sha in snapshot(out).items()} == was, after
+        assert {p: (sha, (out / p).stat().st_ino) for p, sha in snapshot(out).items()} == was, moment
         assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name == ".profilepress.lock"]
 
 
