@@ -599,8 +599,8 @@ def test_a_long_unbroken_token_wraps_inside_the_page(tmp_path, browser):
             assert not beyond, f"page {page.number + 1}: text beyond the right margin: {beyond}"
     browser.viewport(320)
     browser.open(tmp_path / "out/neutral/handbook.html")
-    page, screen = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert page <= screen, f"the handbook is {page} px wide at {screen} px"
+    page = browser.evaluate("document.documentElement.scrollWidth")  # a phone widens its window to a page too wide
+    assert page <= 320, f"the handbook is {page} px wide at 320 px"
 
 
 def test_unicode_renders_in_html_and_pdf(tmp_path):

@@ -18,7 +18,8 @@
 
   function fit() {
     var probe = slides[current].getBoundingClientRect();
-    var scale = Math.min(window.innerWidth / slides[current].offsetWidth, window.innerHeight / slides[current].offsetHeight);
+    var screen = document.documentElement;  // the window's width and height, without any zoom a phone applies
+    var scale = Math.min(screen.clientWidth / slides[current].offsetWidth, screen.clientHeight / slides[current].offsetHeight);
     document.documentElement.style.setProperty("--deck-scale", String(scale * 0.98));
     return probe;
   }
