@@ -185,7 +185,7 @@ def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool
         type=_whole("megabytes"),
         metavar="MB",
         default=default(None),
-        help="the most memory one worker process may use while rendering, in MB (default: 2048); "
+        help="the most memory one worker process may use while rendering PDFs, in MB (default: 2048); "
         "a document that needs more fails with a message",
     )
     add(

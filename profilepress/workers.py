@@ -276,7 +276,9 @@ def _render_each(
     results: dict[str, object],
     memory_folder: str,
 ) -> None:
-    if jobs <= 1 or len(targets) <= 1:
+    if jobs <= 1 or sum(1 for t in targets if t.format != "html") <= 1:
+        # Worker processes are for PDFs. An HTML document renders in a tenth of a second, less than starting
+        # a worker takes: a build of HTML documents and at most one PDF is made here, in this process.
         _start(project, options, inputs, worker=False, memory_folder=memory_folder)
         for target in targets:
             results[target.path] = _render(target)

@@ -238,19 +238,17 @@ def test_a_look_at_the_lock_never_refuses_a_build(tmp_path):
 
 
 def test_a_worker_over_its_memory_limit_fails_with_a_message(project, tmp_path):
-    """--memory caps each worker process; a document that needs more fails, named, with what to do. (A cap far
-    below any worker's size: every document needs more. Within the default cap, every other build passes.)"""
+    """--memory caps each worker process rendering PDFs; a document that needs more fails, named, with what to
+    do. (A cap far below any worker's size: every document needs more. Within the default cap, every other build
+    passes.)"""
     out = tmp_path / "out"
     result = cli(
-        *plan(project, out, "--only", "neutral/handbook.html", "--only", "neutral/roles/*"),
-        "-j",
-        "2",
-        "--memory",
-        "100",
+        *("--plan", str(project / "build.yaml"), "-o", str(out), "-j", "2", "--memory", "100"),
+        *("--only", "neutral/handbook.pdf", "--only", "neutral/worksheets/profile.pdf"),
     )
     assert result.code == 1, result.err
     assert (
-        "neutral/handbook.html: error: needed more than 100 MB of memory to render (the limit per worker "
+        "neutral/handbook.pdf: error: needed more than 100 MB of memory to render (the limit per worker "
         "process, --memory); give it more with --memory 200, or make the document smaller"
     ) in result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
@@ -340,7 +338,7 @@ def test_workers_that_cannot_start_stop_the_build_instead_of_hanging(monkeypatch
 
     monkeypatch.setattr(workers, "WORKER_START_LIMIT", 3.0)
     project = Project(TINY, ROOT / "templates", tmp_path / "out", ROOT)
-    targets = [Target("neutral/a.html", "handbook", "html"), Target("neutral/b.html", "handbook", "html")]
+    targets = [Target("neutral/a.pdf", "handbook", "pdf"), Target("neutral/b.pdf", "handbook", "pdf")]
     started = time.monotonic()
     with pytest.raises(UserError) as stopped:
         workers.render_all(project, BuildOptions(), _CannotStart(), targets, 2, lambda result: None)
