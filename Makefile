@@ -23,6 +23,7 @@ help:
 	@echo "make bench    time full, no-op and one-edit builds, and the PDF handbook, against bare WeasyPrint;"
 	@echo "              and the live preview: a save to the reloaded handbook, an edit to its new PDF"
 	@echo "              read 1,000 synthetic scans of the printed worksheet (accuracy and pages a second)"
+	@echo "              and time \`make test\` step by step against its 2-minute goal (scripts/bench_tests.py)"
 	@echo "              (scripts/bench_pdf.py --instructions counts CPU instructions with valgrind)"
 	@echo "make images   redraw the README's page images (needs pdftoppm: apt-get install poppler-utils)"
 	@echo "make clean    remove the virtual environment, caches, pip's build folders and the documents the build made"
@@ -82,6 +83,7 @@ bench: setup
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_serve.py
 	$(PY) scripts/bench_scans.py
+	$(PY) scripts/bench_tests.py
 
 images: build
 	$(PY) scripts/sample_summary.py output/sample
