@@ -112,9 +112,52 @@ def _whole(what: str):
 _jobs = _whole("jobs")
 
 
-def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool) -> None:
+# What each command takes of the build's options (by dest): its --help shows those alone, and one given to a
+# command that does not use it (`collect --shard 1/2`, or `--shard 1/2 collect`) is refused, not ignored.
+_EVERY = frozenset(
+    {"plan", "source", "templates", "output", "paper", "scale", "brand", "only", "formats", "print_marks", "jobs"}
+    | {"force", "timeout", "memory", "many", "strict", "shard", "prune", "quiet", "verbose", "list_targets"}
+)
+_SAYS = frozenset({"plan", "quiet", "verbose"})
+COMMAND_OPTIONS: dict[str, frozenset[str]] = {
+    "build": _EVERY,
+    "verify": _EVERY - {"force", "prune", "list_targets"},
+    "tailor": _SAYS
+    | {"source", "templates", "output", "paper", "scale", "brand", "formats", "print_marks"}
+    | {"jobs", "force", "timeout", "memory", "strict"},
+    "check": _SAYS | {"source", "templates", "scale", "strict"},
+    "merge": _SAYS | {"source", "templates", "output"},
+    "clean": _SAYS | {"output"},
+    "collect": _SAYS | {"source", "templates", "output", "paper", "brand", "formats", "strict"},
+    "schema": _SAYS,
+    "translations": _SAYS | {"source"},
+    "new": frozenset({"quiet", "verbose"}),
+    "diff": frozenset({"quiet", "verbose"}),
+    "serve": _SAYS,
+}
+
+
+# Where a command uses an option in its own way, its --help says so.
+_OWN_WORDS: dict[tuple[str, str], dict] = {
+    ("collect", "output"): {"help": "the output folder, whose summary/ the reports go into unless --into is given"},
+    ("collect", "paper"): {"help": "paper size of the PDF reports (default: the brand's)"},
+    ("collect", "brand"): {"help": "the brand whose look and interface language the reports take (default: neutral)"},
+    ("collect", "formats"): {"choices": ("html", "pdf"), "help": "only this format of the reports (default: both)"},
+    ("tailor", "formats"): {"choices": ("html", "pdf"), "help": "only this format (default: html and pdf)"},
+    ("clean", "output"): {"help": "the output folder to clean (default: the plan's)"},
+    ("merge", "output"): {"help": "the folder to combine the shards into (default: the plan's output folder)"},
+    ("check", "scale"): {"help": "also check this rating scale (a file name in scales/ without .yaml)"},
+}
+
+
+def _project_options(parser: argparse.ArgumentParser, root: Path, suppress: bool, command: str = "build") -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
-    add = parser.add_argument
+
+    def add(*flags: str, **settings) -> None:
+        dest = settings.get("dest") or flags[-1].lstrip("-").replace("-", "_")
+        if dest in COMMAND_OPTIONS[command]:
+            parser.add_argument(*flags, **{**settings, **_OWN_WORDS.get((command, dest), {})})
+
     add(
         "-p",
         "--plan",
@@ -302,7 +345,7 @@ def make_parser(root: Path, prog: str = "build.py") -> argparse.ArgumentParser:
         if name == "serve":
             _serve_options(sub, root)
             continue
-        _project_options(sub, root, suppress=True)
+        _project_options(sub, root, suppress=True, command=name)
         if name == "build":
             sub.add_argument(
                 "--list",
@@ -500,11 +543,24 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
     ``prog``: the command's name in messages (``build.py``, or ``profilepress`` once installed)."""
     root = root or Path.cwd()
     interrupts.watch()
-    args = _parser(root, prog, default_plan(root)).parse_args(argv)
+    parser = _parser(root, prog, default_plan(root))
+    args, unknown = parser.parse_known_args(argv)
     command = args.command or "build"
+    if unknown:
+        known = {flag for action in parser._actions for flag in action.option_strings}
+        for word in unknown:
+            if word.split("=")[0] in known:  # a build option given to a command that does not take it
+                print(
+                    f"error: {word.split('=')[0]} does not apply to '{command}'; "
+                    f"see '{_command(prog)} {command} --help' for its options",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     try:
         interrupts.check()  # one that came while the modules loaded, and was swallowed there
+        _refuse_options_not_for(command, args, parser, prog)
         if command == "new":
             return _new(args.folder, root, prog, reporter)
         if command == "schema":
@@ -623,6 +679,18 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
         return EXIT_INTERNAL
     finally:
         interrupts.forget()
+
+
+def _refuse_options_not_for(command: str, args: argparse.Namespace, parser: argparse.ArgumentParser, prog: str) -> None:
+    """An option given before the command that the command does not use (`--shard 1/2 collect`) is refused:
+    ignoring it would do something other than what was asked. (After the command, argparse refuses it.)"""
+    for action in parser._actions:
+        given = getattr(args, action.dest, action.default) != action.default
+        if action.dest in _EVERY and action.dest not in COMMAND_OPTIONS[command] and given:
+            raise UsageError(
+                f"{max(action.option_strings, key=len)} does not apply to '{command}'; "
+                f"see '{_command(prog)} {command} --help' for its options"
+            )
 
 
 def _choices(args: argparse.Namespace) -> dict:

@@ -199,7 +199,7 @@ def default_build(request) -> Path:
                     "C1_notes": "Ask for feedback",
                 },
             )
-            summary = cli("collect", str(filled), "--into", str(out / "summary"), "--jobs", "1")
+            summary = cli("collect", str(filled), "--into", str(out / "summary"))
             assert summary.code == 0, summary.err
             done.touch()
     return out

@@ -54,7 +54,8 @@ def _run(command: str, cwd: Path, plan: Path, env: dict) -> Result:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        done = cli("--plan", str(plan), "--jobs", "1", *words[2:], cwd=cwd)
+        one_job = () if words[2:3] == ["merge"] else ("--jobs", "1")  # merge renders nothing: no --jobs
+        done = cli("--plan", str(plan), *one_job, *words[2:], cwd=cwd)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -177,7 +178,8 @@ def test_merge_refuses_a_missing_shard_and_a_conflict(project, tmp_path, monkeyp
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     def run(*args: str) -> Result:
-        return cli("--plan", str(project / "build.yaml"), "--jobs", "1", *args)
+        one_job = () if args[0] == "merge" else ("--jobs", "1")  # merge renders nothing: it takes no --jobs
+        return cli("--plan", str(project / "build.yaml"), *one_job, *args)
 
     assert run("--shard", "1/2", "-o", str(tmp_path / "s1"), "-q").code == 0
     missing = run("merge", str(tmp_path / "s1"), "-o", str(tmp_path / "merged"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -90,9 +91,34 @@ def test_options_after_the_command(run, tmp_path):
 
 
 def test_check_writes_nothing(run, tmp_path):
-    result = run("check", "--output", str(tmp_path / "out"))
-    assert result.code == 0
-    assert not (tmp_path / "out").exists()
+    """Not the plan's output folder (output/ beside the plan), nor anything else in the project."""
+    project = tmp_path / "tiny"
+    shutil.copytree(TINY_PLAN.parent, project)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = run("check", "--plan", str(project / "build.yaml"))
+    assert result.code == 0, result.err
+    assert result.out.startswith("ok: ") and "is a valid profile" in result.out
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_each_command_shows_and_takes_only_the_options_it_uses(run, capsys):
+    """collect makes no worksheets: no --shard, --only or --jobs in its help; given one, before or after the
+    command, it is refused by name (exit 2), not silently ignored. Its --format is the reports' (html or pdf)."""
+    with pytest.raises(SystemExit):
+        main(["collect", "--help"], root=ROOT)
+    help_text = capsys.readouterr().out
+    for option in ("--shard", "--only", "--jobs", "--print-marks", "--prune", "--force", "--scale"):
+        assert option not in help_text, option
+    assert "--into DIR" in help_text and "--format {html,pdf}" in help_text and "--brand NAME" in help_text
+    for args in (["collect", "--shard", "1/2", "x.pdf"], ["--shard", "1/2", "collect", "x.pdf"]):
+        result = run(*args)
+        assert result.code == 2, result
+        assert "error: --shard does not apply to 'collect'; see 'python build.py collect --help'" in result.err
+    result = run("--paper=letter", "clean")
+    assert result.code == 2 and "--paper does not apply to 'clean'" in result.err, result
+    with pytest.raises(SystemExit) as stopped:
+        main(["collect", "--format", "fillable-pdf", "x.pdf"], root=ROOT)
+    assert stopped.value.code == 2 and "invalid choice: 'fillable-pdf'" in capsys.readouterr().err
 
 
 def test_bad_input_exit_1_without_traceback(tmp_path):

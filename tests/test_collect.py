@@ -76,7 +76,7 @@ def saved_answers(path, identity, fields):
 
 def collect(run, out, *files, source=TINY, options=("--format", "html")):
     """`collect`, in this process, with one job (its few reports are not worth starting a pool of workers)."""
-    return run("collect", *map(str, files), "--source", str(source), "--into", str(out), "--jobs", "1", *options)
+    return run("collect", *map(str, files), "--source", str(source), "--into", str(out), *options)
 
 
 def read_csv(path):
@@ -123,7 +123,7 @@ def ada(tiny, tmp_path_factory):
     fill(tiny / "profile-fillable.pdf", folder / "ada.pdf", ADA)
     assert (
         main(
-            ["collect", str(folder / "ada.pdf"), "--source", str(TINY), "--into", str(folder / "summary"), "-j", "1"],
+            ["collect", str(folder / "ada.pdf"), "--source", str(TINY), "--into", str(folder / "summary")],
             root=ROOT,
         )
         == 0

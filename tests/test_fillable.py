@@ -154,9 +154,7 @@ def test_filled_changed_and_reopened(filled, viewer, program):
 
 def test_six_programs_collected_together(filled, run, tmp_path):
     folder = tmp_path / "summary"
-    result = run(
-        "collect", *(str(path) for path in filled.values()), "--into", str(folder), "--format", "html", "-j", "1"
-    )
+    result = run("collect", *(str(path) for path in filled.values()), "--into", str(folder), "--format", "html")
     assert result.code == 0, result.err
     with open(folder / "ratings.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

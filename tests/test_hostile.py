@@ -96,7 +96,8 @@ def run(root, *args, project_root=None):
     try:
         os.chdir(root)  # (the plan by default is the working folder's build.yaml)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["-o", str(root.parent / "out"), *args], root=project_root or root)
+            where = () if args[:1] == ("check",) else ("-o", str(root.parent / "out"))  # check writes nothing
+            code = main([*where, *args], root=project_root or root)
     finally:
         os.chdir(here)
     return code, out.getvalue(), err.getvalue()

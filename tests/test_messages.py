@@ -395,8 +395,6 @@ def test_a_spanish_summary_writes_numbers_as_spanish_readers_do_and_marks_the_pr
         str(TINY),
         "--into",
         str(tmp_path / "out"),
-        "-j",
-        "1",
         "--format",
         "html",
     )

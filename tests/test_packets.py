@@ -180,9 +180,13 @@ def test_trainer_edition_has_a_full_block_for_every_agenda_item(sample):
 
 
 def test_every_agenda_row_names_who_leads(sample):
+    """Under the heading "Led by", each block's lead as the recipe names it (the facilitator unless another)."""
     html = BeautifulSoup(sample["html"].read_text(encoding="utf-8"), "lxml")
+    assert html.select("table.agenda thead th")[-1].get_text(strip=True) == "Led by"
     rows = html.select("table.agenda tbody tr")
-    assert rows and all(row.find_all("td")[-1].get_text(strip=True) for row in rows)
+    agenda = recipes()[SAMPLE].agenda
+    assert [row.find_all("td")[-1].get_text(strip=True) for row in rows] == [slot.lead for slot in agenda]
+    assert len({slot.lead for slot in agenda}) >= 2  # the sample has a block led by someone else
 
 
 def test_the_sample_cases_are_printed_and_marked_as_examples(sample):

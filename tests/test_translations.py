@@ -134,7 +134,9 @@ def test_init_starts_a_new_language(tiny):
     written = (tiny / "translations/pt-BR/profile.yaml").read_text(encoding="utf-8")
     assert "language: pt-BR" in written and written.count("text: null") == 34
     assert translations(tiny, "pt-BR").code == 0
-    assert translations(tiny, "not a tag", "--init").code == 1
+    bad = translations(tiny, "not a tag", "--init")
+    assert bad.code == 1 and "error: 'not a tag' is not a language tag (BCP 47), e.g. es, fr or pt-BR" in bad.err
+    assert not (tiny / "translations" / "not a tag").exists()
 
 
 def test_an_unknown_id_is_a_located_error_naming_the_close_match(tiny):

@@ -69,13 +69,16 @@ def phone_card_layout(browser, width):
     layout = browser.evaluate("""(() => {
       const row = document.querySelector('tr.ws-row');
       const left = cls => [...row.querySelectorAll('td.' + cls + ' .pick')].map(p => p.getBoundingClientRect().left);
-      const labels = [...row.querySelectorAll('td.r1 .pick-label')].map(l => l.getBoundingClientRect().width > 20);
+      const labels = [...row.querySelectorAll('td.r1 .pick')].map(p => {
+        const label = p.querySelector('.pick-label');  // the level's name, shown beside its choice
+        return label && label.getBoundingClientRect().width > 20 ? label.innerText.trim() : ''; });
       const about = [...document.querySelectorAll('.who input')].map(i => i.getBoundingClientRect().width);
       return {r1: left('r1'), r2: left('r2'), labels, about, head: getComputedStyle(row.closest('table')
               .querySelector('thead')).display};
     })()""")
     assert len(set(round(x) for x in layout["r1"])) == 1 and len(set(round(x) for x in layout["r2"])) == 1
-    assert min(layout["r2"]) > max(layout["r1"]) and all(layout["labels"]) and layout["head"] == "none"
+    assert min(layout["r2"]) > max(layout["r1"]) and layout["head"] == "none"
+    assert len(layout["labels"]) >= 3 and all(layout["labels"]), f"a choice shows no level name: {layout['labels']}"
     assert min(layout["about"]) >= width * 0.7, "the About-you fields keep the screen's width"
 
 
