@@ -288,6 +288,20 @@ def test_reports_pass_the_accessibility_gate_and_fit_a_phone_and_a_desktop(ada, 
                 "th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
             )
             assert not cut or width == 320, f"{name} at {width} px: headings cut off: {cut}"
+            # No rating printed over its neighbour: each cell's words fit in it.
+            over = browser.evaluate(
+                "[...document.querySelectorAll('td')].filter(td => td.offsetParent && "
+                "td.scrollWidth > td.clientWidth + 1).map(td => td.textContent.trim())"
+            )
+            assert not over, f"{name} at {width} px: text wider than its cell: {over[:5]}"
+    # On a phone the results scroll sideways in their box, each row's competency staying in view beside them.
+    browser.viewport(320)
+    browser.open(ada / "summary.html")
+    kept = browser.evaluate("""(() => { const box = document.querySelector('.table-scroll');
+      const cell = box.querySelector('.competency-cell'); box.scrollLeft = box.scrollWidth;
+      return [box.scrollLeft > 100, Math.round(cell.getBoundingClientRect().left - box.getBoundingClientRect().left)];
+    })()""")
+    assert kept == [True, 0], kept
 
 
 # --- filled the ways PDF programs and the browser do -------------------------------------

@@ -63,6 +63,24 @@ def test_no_sideways_scrolling_on_a_phone(browser, pages, default_build):
                 phone_card_layout(browser, width)
 
 
+def test_worksheets_carried_by_excerpts_and_packets_on_a_desktop_and_a_phone(browser, default_build):
+    """On a desktop, a worksheet inside an excerpt or a packet takes the screen's width (at the text's measure
+    the rating columns left the activity none: one letter a line); on a phone, each of its boxes shows the level
+    it stands for, as its column heading is hidden there."""
+    for name in ("roles/coach.html", "packets/introduction-half-day.html"):
+        browser.viewport(1280)
+        browser.open(default_build / "neutral" / name)
+        widths = browser.evaluate(
+            "[...document.querySelectorAll('.ws-table td.activity-cell')].map(td => td.getBoundingClientRect().width)"
+        )
+        assert widths and min(widths) > 400, f"{name}: activity column {min(widths or [0]):.0f} px wide at 1280 px"
+        browser.viewport(320)
+        shown = browser.evaluate("""[...document.querySelectorAll('.ws-table tr.ws-row')].slice(0, 3).flatMap(row =>
+          [...row.querySelectorAll('.box')].map(box => { const label = box.parentElement.querySelector('.pick-label');
+            return label && label.getBoundingClientRect().width > 20 ? label.innerText.trim() : ''; }))""")
+        assert len(shown) >= 3 * 9 and all(shown), f"{name}: a box with no level beside it at 320 px: {shown}"
+
+
 def phone_card_layout(browser, width):
     """Each activity is a card: the first rating's choices in one column, the second's beside it, each choice
     with its level written next to it; the About-you fields keep the screen's width."""
