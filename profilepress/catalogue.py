@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import select
+from .kinds import KINDS
 from .messages import N_, number, translator
 from .model import Brand, Profile
 
@@ -36,7 +37,11 @@ def rows(written: list[Written], output_dir: Path, locale: str | None = None) ->
                 "brand": t.brand,
                 "label": t.caption.text(_) if t.caption else (t.label or t.path),
                 "format": _(FORMAT_NAMES[t.format]),
-                "paper": t.paper.upper() if t.paper == "a4" else _("Letter"),
+                "paper": _(shape)
+                if (shape := KINDS[t.kind].page_shape)
+                else t.paper.upper()
+                if t.paper == "a4"
+                else _("Letter"),
                 "pages": number(w.pages, locale) if w.pages else "",
                 "size": size,
                 "href": t.path,

@@ -69,6 +69,7 @@ class Kind:
     fonts: tuple = ()  # font families the HTML embeds besides the brand's
     custom_metadata: bool = False  # the PDF carries the document's own metadata (worksheets)
     page_codes: bool = False  # its printable PDF's pages carry corner marks and a code, to be scanned
+    page_shape: str | None = None  # what the catalogue calls its pages when they are not a paper size
 
 
 # --- handbook ---------------------------------------------------------------------------------
@@ -202,6 +203,7 @@ KINDS: dict[str, Kind] = {
             _none,
             _pages(20),
             fonts=(("Atkinson Hyperlegible", webfonts.ATKINSON),),
+            page_shape=N_("Slides, 16:9"),
         ),
     )
 }

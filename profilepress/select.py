@@ -441,7 +441,7 @@ WORKSHEET_SCRIPT = {
     "saved": N_("Saved as %(file)s. Keep this file: load it here to carry on, or give it to your coach."),
 }
 SLIDES_SCRIPT = {
-    "help": N_("← → to move, Home and End for the first and last slide"),
+    "help": N_("← → or a tap on the right or left of the slide to move; Home and End for the first and last slide"),
     "slide": N_("Slide %(number)s of %(count)s: %(heading)s"),
 }
 

@@ -431,3 +431,15 @@ def test_a_locale_without_a_catalogue_is_refused(tmp_path):
     message = info.value.errors[0].format(relative_to=tmp_path)
     assert message.startswith(f"brands/northwind/brand.yaml:{line}:")
     assert "no interface catalogue for locale 'fr'" in message and "choose one of: en-GB, en-US" in message
+
+
+def test_the_catalogue_names_each_pdfs_paper_and_the_slides_shape(default_build):
+    soup = soup_of(default_build / "index.html")
+    paper = {
+        tr.select_one("a")["href"]: text_of(tr.select("td")[1])
+        for tr in soup.select("tbody tr")
+        if tr.select_one("a")["href"].endswith(".pdf")
+    }
+    assert paper["neutral/handbook.pdf"] == "A4" and paper["northwind/handbook.pdf"] == "Letter"
+    slides = [href for href in paper if href.endswith("-slides.pdf")]
+    assert slides and all(paper[href] == "Slides, 16:9" for href in slides), {h: paper[h] for h in slides}
