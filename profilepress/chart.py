@@ -16,13 +16,29 @@ from xml.sax.saxutils import escape
 from .results import GroupResult
 
 ROW, TOP, LEFT, RIGHT, WIDTH = 24, 46, 300, 40, 720
+LABEL_CHARACTERS, LINE = 42, 14  # a competency's name wraps onto more lines, in full, never cut short
+
+
+def label_lines(label: str, width: int = LABEL_CHARACTERS) -> list[str]:
+    """A competency's code and name in lines of at most ``width`` characters, broken between words (a word
+    longer than a line has a line of its own)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def change_chart(groups: list[GroupResult], levels: int, title: str, gettext: Callable[[str], str] = str) -> str:
     """An SVG document: one row per competency, the scale's ranks 1..levels across; its words through
     ``gettext`` (the edition's, profilepress.messages)."""
     _ = gettext
-    height = TOP + ROW * len(groups) + 40
+    labels = [label_lines(f"{g.code} {g.name}") for g in groups]
+    rows = [ROW + LINE * (len(lines) - 1) for lines in labels]  # each row as tall as its name
+    bottom = TOP + sum(rows)
+    height = bottom + 40
     plot = WIDTH - LEFT - RIGHT
 
     def x(rank: float) -> float:
@@ -46,17 +62,18 @@ def change_chart(groups: list[GroupResult], levels: int, title: str, gettext: Ca
     for rank in range(1, levels + 1):
         parts.append(
             f'<line x1="{x(rank):.1f}" y1="{TOP - 8}" x2="{x(rank):.1f}" '
-            f'y2="{TOP + ROW * len(groups) - 8}" stroke="#999" stroke-width="1"/>'
+            f'y2="{bottom - 8}" stroke="#999" stroke-width="1"/>'
         )
         parts.append(
             f'<text x="{x(rank):.1f}" y="{TOP - 14}" font-size="12" text-anchor="middle">{escape(_("Level %(rank)s") % {"rank": rank})}</text>'
         )
     for i, g in enumerate(groups):
-        y = TOP + ROW * i + 4
-        label = f"{g.code} {g.name}"
-        if len(label) > 42:
-            label = label[:41] + "…"
-        parts.append(f'<text x="8" y="{y + 4}" font-size="12">{escape(label)}</text>')
+        top = TOP + sum(rows[:i])
+        y = top + 4 + LINE * (len(labels[i]) - 1) / 2  # the markers level with the middle of the name
+        spans = "".join(
+            f'<tspan x="8" y="{top + 8 + LINE * n}">{escape(line)}</tspan>' for n, line in enumerate(labels[i])
+        )
+        parts.append(f'<text font-size="12">{spans}</text>')
         first, second = g.rounds[1].average, g.rounds[2].average
         if first is not None:
             parts.append(f'<circle cx="{x(first):.1f}" cy="{y}" r="5.5" fill="#fff" stroke="#000" stroke-width="2"/>')
@@ -64,7 +81,7 @@ def change_chart(groups: list[GroupResult], levels: int, title: str, gettext: Ca
             parts.append(f'<rect x="{x(second) - 5:.1f}" y="{y - 5}" width="10" height="10" fill="#000"/>')
         if first is None and second is None:
             parts.append(f'<text x="{LEFT}" y="{y + 4}" font-size="11" fill="#444">{escape(_("not rated"))}</text>')
-    legend_y = TOP + ROW * len(groups) + 14
+    legend_y = bottom + 14
     parts += [
         f'<circle cx="{LEFT + 6}" cy="{legend_y}" r="5.5" fill="#fff" stroke="#000" stroke-width="2"/>',
         f'<text x="{LEFT + 18}" y="{legend_y + 4}" font-size="12">{escape(_("First rating"))}</text>',

@@ -692,3 +692,30 @@ def test_collect_writes_all_or_nothing_one_at_a_time(tiny, tmp_path, monkeypatch
         p.name for p in into.iterdir()
     }
     assert not (into / ".profilepress.lock").exists()
+
+
+def test_the_chart_gives_each_competency_its_name_in_full():
+    """A long name wraps onto lines of its own in its row, word for word, never cut short with an ellipsis; the
+    rows below move down to make room, and each row's markers stay level with its name."""
+    import xml.etree.ElementTree as ET
+    from types import SimpleNamespace
+
+    from profilepress.chart import change_chart
+
+    def group(code, name, first, second):
+        rounds = {1: SimpleNamespace(average=first), 2: SimpleNamespace(average=second)}
+        return SimpleNamespace(code=code, name=name, rounds=rounds)
+
+    long_name = "Apply and integrate implementation frameworks, strategies, and approaches"
+    svg = ET.fromstring(change_chart([group("C8", long_name, 2.0, 3.0), group("C9", "Facilitation", 1.5, 2.5)], 4, "t"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    names = [
+        [(span.text, float(span.get("y"))) for span in text.findall("s:tspan", ns)]
+        for text in svg.findall("s:text", ns)
+    ]
+    names = [spans for spans in names if spans]
+    assert " ".join(line for line, _ in names[0]) == f"C8 {long_name}" and len(names[0]) == 2
+    assert all(len(line) <= 42 for line, _ in names[0]) and "…" not in ET.tostring(svg, encoding="unicode")
+    assert names[1][0][1] > names[0][-1][1] + 10  # C9's row starts below C8's second line
+    circles = [float(c.get("cy")) for c in svg.findall("s:circle", ns)][:2]
+    assert names[0][0][1] - 8 < circles[0] < names[0][-1][1]  # between C8's lines
