@@ -106,3 +106,12 @@ def test_a_renderer_warning_never_carries_a_whole_data_url():
     for warning in log.warnings:
         assert len(warning) <= 300 and "base64," not in warning, warning
         assert "data:image/svg+xml,…" in warning, warning
+
+
+def test_the_default_documents_render_without_a_warning(default_build):
+    """Every document of the default plan, HTML and PDF, rendered with nothing for the renderer to warn about (a
+    stylesheet rule it cannot read, a missing font or image): the manifest keeps each output's warnings."""
+    manifest = json.loads((default_build / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["targets"]) >= 60
+    warned = {path: entry["warnings"] for path, entry in manifest["targets"].items() if entry["warnings"]}
+    assert not warned, warned

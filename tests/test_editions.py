@@ -359,6 +359,11 @@ def test_the_catalogue_fits_a_phone_and_a_desktop(tiny_build, browser, width):
     browser.open(folder / "index.html")
     page = browser.evaluate("document.documentElement.scrollWidth")
     assert page <= width, f"the catalogue is {page} px wide at {width} px"
+    # Every document's format, paper, pages and size in view, none printed over another: on a phone each is named.
+    hidden = browser.evaluate("""[...document.querySelectorAll('.catalogue-table tbody td')].filter(td =>
+        td.textContent.trim() && (td.getBoundingClientRect().right > innerWidth + 0.5 || td.scrollWidth > td.clientWidth + 1)
+      ).map(td => td.textContent.trim())""")
+    assert not hidden, f"at {width} px, out of view or overprinted: {hidden}"
 
 
 def test_inputs_load_every_brand_and_packet():

@@ -363,3 +363,8 @@ def test_packet_html_tables_are_never_clipped(default_build, width, browser):
         assert seen["page"] <= width, (name, seen)  # the page never scrolls sideways
         assert seen["clipped"] == [], (name, seen)  # a wide table scrolls in its own region
         assert seen["narrow"] == 0, (name, seen)  # on a desktop, worksheets use the width
+        # Each agenda block's time, minutes, what we do and who leads it, in view without scrolling its table.
+        out_of_view = browser.evaluate("""[...document.querySelectorAll('table.agenda tbody tr > *')].filter(cell =>
+            cell.getBoundingClientRect().right > Math.min(innerWidth, document.documentElement.clientWidth) + 0.5
+          ).map(cell => cell.textContent.trim())""")
+        assert not out_of_view, (name, width, out_of_view[:4])
