@@ -201,3 +201,16 @@ def test_each_test_starts_with_nothing_kept_in_the_browser(chromium, pages):
     chromium.new_page()
     chromium.open(pages / "c09-facilitation.html")
     assert chromium.evaluate("[localStorage.length, sessionStorage.length, window.innerWidth > 320]") == [0, 0, True]
+
+
+def test_an_activity_has_room_at_every_desktop_width(browser, pages):
+    """Between a phone and a wide screen (a small laptop, a tablet turned sideways) a worksheet is cards until its
+    table leaves each activity room to read: never a column of a few words a line."""
+    for width in (1000, 1130, 1280):
+        browser.viewport(width)
+        browser.open(pages / "c09-facilitation.html")
+        narrowest = browser.evaluate(
+            "Math.min(...[...document.querySelectorAll('.ws-table td.activity-cell')]"
+            ".map(td => td.getBoundingClientRect().width))"
+        )
+        assert narrowest >= 340, f"at {width} px an activity has {narrowest:.0f} px"
