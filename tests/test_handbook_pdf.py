@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from profilepress.model import ItemList
+
 from conftest import ROOT, TEMPLATES, TINY, handbook, make
 from pdfcheck import figure_count, figures_without_alt
 from pdfcheck import page_texts as read_page_texts
@@ -171,6 +173,25 @@ def test_no_activity_split_across_pages(a4, page_texts, shipped_profile):
         pages = [i for i, text in enumerate(page_texts) if head in text]
         assert pages, activity.code
         assert tail in page_texts[pages[0]], f"{activity.code} is split across pages"
+
+
+@pytest.mark.parametrize("document", ["neutral/handbook.pdf", "neutral/roles/coach.pdf"])
+def test_no_description_list_leaves_one_item_alone_on_a_page(default_build, shipped_profile, document):
+    """A competency's list (C9's goals, for one) keeps its first two items on one page and its last two: a
+    lone item at a page's foot or head reads as a list of one. (The excerpt holds C9, whose list was split so.)"""
+    texts = [" ".join(text.split()) for text in read_page_texts(default_build / document)]
+
+    def page_of(item: str) -> int:
+        head = " ".join(item.split()[:5])
+        return next(i for i, text in enumerate(texts) if head in text)
+
+    lists = [b.items for c in shipped_profile.competencies for b in c.description if isinstance(b, ItemList)]
+    assert len(lists) >= 2  # C9's goals, and another
+    shown = [items for items in lists if any(" ".join(items[0].split()[:5]) in text for text in texts)]
+    assert shown
+    for items in shown:
+        assert page_of(items[0]) == page_of(items[1]), f"{items[0]!r} alone at a page's foot"
+        assert page_of(items[-1]) == page_of(items[-2]), f"{items[-1]!r} alone at a page's head"
 
 
 def test_no_heading_alone_at_a_page_foot(extracted, shipped_profile):
