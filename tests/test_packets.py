@@ -69,9 +69,11 @@ def test_sample_packet_fits_twenty_a4_pages_and_no_side_is_blank_without_saying_
 
 
 def test_blank_sides_are_ruled_inside_the_text_area(default_build):
-    """A side left blank before a right-hand start (here in the handbook) is ruled within its margins, numbered."""
+    """A side left blank before a right-hand start (here in the handbook) is ruled within its margins, numbered
+    as the other pages are, and titled."""
     with fitz.open(default_build / "neutral" / "handbook.pdf") as pdf:
-        blank = [(n, p) for n, p in enumerate(pdf, 1) if words(p.get_text()) == f"Notes Page {n}"]
+        folio = f"Page {{}} of {len(pdf)} Implementation Support Practitioner Profile"
+        blank = [(n, p) for n, p in enumerate(pdf, 1) if words(p.get_text()) == f"Notes {folio.format(n)}"]
         assert blank
         for number, page in blank:
             rules = [item[1] for d in page.get_drawings() for item in d["items"] if item[0] == "re"]
