@@ -79,6 +79,10 @@ def test_worksheets_carried_by_excerpts_and_packets_on_a_desktop_and_a_phone(bro
           [...row.querySelectorAll('.box')].map(box => { const label = box.parentElement.querySelector('.pick-label');
             return label && label.getBoundingClientRect().width > 20 ? label.innerText.trim() : ''; }))""")
         assert len(shown) >= 3 * 9 and all(shown), f"{name}: a box with no level beside it at 320 px: {shown}"
+        spilling = browser.evaluate("""[...document.querySelectorAll('.ws-row .pick-label')].filter(label =>
+          label.getBoundingClientRect().right > label.closest('td').getBoundingClientRect().right + 0.5)
+          .map(label => label.innerText.trim())""")
+        assert not spilling, f"{name}: level names wider than their column at 320 px: {spilling[:3]}"
 
 
 def phone_card_layout(browser, width):

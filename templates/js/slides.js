@@ -45,6 +45,7 @@
   });
   deck.addEventListener("click", function (event) {
     if (event.target.closest("a")) { return; }
+    help.hidden = true;  // read once: a tap moves on, as a key does
     show(current + (event.clientX < window.innerWidth / 3 ? -1 : 1), true);
   });
   window.addEventListener("resize", fit);
