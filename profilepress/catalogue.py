@@ -37,17 +37,21 @@ def rows(written: list[Written], output_dir: Path, locale: str | None = None) ->
                 "brand": t.brand,
                 "label": t.caption.text(_) if t.caption else (t.label or t.path),
                 "format": _(FORMAT_NAMES[t.format]),
-                "paper": _(shape)
-                if (shape := KINDS[t.kind].page_shape)
-                else t.paper.upper()
-                if t.paper == "a4"
-                else _("Letter"),
+                "paper": _paper(t, _),
                 "pages": number(w.pages, locale) if w.pages else "",
                 "size": size,
                 "href": t.path,
             }
         )
     return out
+
+
+def _paper(target, _) -> str:
+    """What its pages are: the paper size, or the kind's own shape (slides)."""
+    shape = KINDS[target.kind].page_shape
+    if shape:
+        return _(shape)
+    return target.paper.upper() if target.paper == "a4" else _("Letter")
 
 
 def render(

@@ -550,11 +550,7 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = "b
         known = {flag for action in parser._actions for flag in action.option_strings}
         for word in unknown:
             if word.split("=")[0] in known:  # a build option given to a command that does not take it
-                print(
-                    f"error: {word.split('=')[0]} does not apply to '{command}'; "
-                    f"see '{_command(prog)} {command} --help' for its options",
-                    file=sys.stderr,
-                )
+                print(f"error: {_not_for(word.split('=')[0], command, prog)}", file=sys.stderr)
                 return EXIT_USAGE
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
@@ -687,10 +683,11 @@ def _refuse_options_not_for(command: str, args: argparse.Namespace, parser: argp
     for action in parser._actions:
         given = getattr(args, action.dest, action.default) != action.default
         if action.dest in _EVERY and action.dest not in COMMAND_OPTIONS[command] and given:
-            raise UsageError(
-                f"{max(action.option_strings, key=len)} does not apply to '{command}'; "
-                f"see '{_command(prog)} {command} --help' for its options"
-            )
+            raise UsageError(_not_for(max(action.option_strings, key=len), command, prog))
+
+
+def _not_for(flag: str, command: str, prog: str) -> str:
+    return f"{flag} does not apply to '{command}'; see '{_command(prog)} {command} --help' for its options"
 
 
 def _choices(args: argparse.Namespace) -> dict:
